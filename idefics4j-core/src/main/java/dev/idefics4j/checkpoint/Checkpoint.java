@@ -1,0 +1,203 @@
+package dev.idefics4j.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.tensor.DType;
+import dev.idefics4j.tensor.Shapes;
+import dev.idefics4j.tensor.Weight;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The weights of a Hugging Face checkpoint folder: {@code model.safetensors}, or the shards listed by
+ * {@code model.safetensors.index.json}. Every file stays memory-mapped; tensors are handed out as views. The model
+ * asks for each tensor by its reference name with the shape it expects, and {@link #checkAllUsed()} then reports
+ * tensors the model does not know.
+ */
+public final class Checkpoint implements AutoCloseable {
+    public static final String SINGLE_FILE = "model.safetensors";
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+
+    private final Path dir;
+    private final List<SafeTensorsFile> files;
+    private final Map<String, SafeTensorsFile> byTensor;
+    private final Set<String> used = new LinkedHashSet<>();
+
+    private Checkpoint(Path dir, List<SafeTensorsFile> files, Map<String, SafeTensorsFile> byTensor) {
+        this.dir = dir;
+        this.files = files;
+        this.byTensor = byTensor;
+    }
+
+    public static Checkpoint open(Path dir) {
+        Path index = dir.resolve(INDEX_FILE);
+        Path single = dir.resolve(SINGLE_FILE);
+        if (Files.isRegularFile(index)) {
+            return openSharded(dir, index);
+        }
+        if (Files.isRegularFile(single)) {
+            SafeTensorsFile f = SafeTensorsFile.open(single);
+            Map<String, SafeTensorsFile> map = new LinkedHashMap<>();
+            f.tensors().keySet().forEach(name -> map.put(name, f));
+            return new Checkpoint(dir, List.of(f), map);
+        }
+        throw new CheckpointException(dir + ": no " + SINGLE_FILE + " or " + INDEX_FILE
+                + " (idefics4j reads safetensors checkpoints)");
+    }
+
+    private static Checkpoint openSharded(Path dir, Path index) {
+        JsonNode weightMap;
+        try {
+            weightMap = new ObjectMapper().readTree(Files.readAllBytes(index)).path("weight_map");
+        } catch (IOException e) {
+            throw new CheckpointException(index + ": invalid JSON: " + e.getMessage(), e);
+        }
+        if (!weightMap.isObject() || weightMap.isEmpty()) {
+            throw new CheckpointException(index + ": no 'weight_map' object naming the shard of each tensor");
+        }
+        Map<String, SafeTensorsFile> shards = new LinkedHashMap<>();
+        Map<String, SafeTensorsFile> byTensor = new LinkedHashMap<>();
+        try {
+            for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String shardName = e.getValue().asText();
+                Path shardPath = dir.resolve(shardName).normalize();
+                if (!shardPath.startsWith(dir.normalize()) || shardName.isEmpty()) {
+                    throw new CheckpointException(index + ": shard name '" + shardName + "' points outside " + dir);
+                }
+                SafeTensorsFile shard = shards.get(shardName);
+                if (shard == null) {
+                    if (!Files.isRegularFile(shardPath)) {
+                        throw new CheckpointException(index + ": shard '" + shardName + "' (holding '" + e.getKey()
+                                + "') is missing from " + dir);
+                    }
+                    shard = SafeTensorsFile.open(shardPath);
+                    shards.put(shardName, shard);
+                }
+                if (!shard.contains(e.getKey())) {
+                    throw new CheckpointException(index + ": tensor '" + e.getKey() + "' is listed in shard '"
+                            + shardName + "' but that file does not hold it");
+                }
+                byTensor.put(e.getKey(), shard);
+            }
+            for (Map.Entry<String, SafeTensorsFile> s : shards.entrySet()) {
+                for (String name : s.getValue().tensors().keySet()) {
+                    SafeTensorsFile owner = byTensor.get(name);
+                    if (owner == null) {
+                        byTensor.put(name, s.getValue());
+                    } else if (owner != s.getValue()) {
+                        throw new CheckpointException(dir + ": tensor '" + name + "' is stored in two shards ("
+                                + owner.path().getFileName() + " and " + s.getKey() + ")");
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            shards.values().forEach(SafeTensorsFile::close);
+            throw e;
+        }
+        return new Checkpoint(dir, new ArrayList<>(shards.values()), byTensor);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean contains(String name) {
+        return byTensor.containsKey(name);
+    }
+
+    public Set<String> tensorNames() {
+        return byTensor.keySet();
+    }
+
+    public TensorInfo info(String name) {
+        SafeTensorsFile f = byTensor.get(name);
+        if (f == null) {
+            throw new CheckpointException(dir + ": missing tensor '" + name + "'");
+        }
+        return f.info(name);
+    }
+
+    /** The file holding {@code name} (for raw access). */
+    public SafeTensorsFile fileOf(String name) {
+        info(name);
+        return byTensor.get(name);
+    }
+
+    private TensorInfo expect(String name, long... shape) {
+        TensorInfo info = info(name);
+        if (!info.dtype().isFloatingPoint() || info.dtype() == DType.F64) {
+            throw new CheckpointException(byTensor.get(name).path() + ": tensor '" + name + "' has dtype "
+                    + info.dtype() + "; weights must be F32, F16 or BF16");
+        }
+        if (!Arrays.equals(info.shape(), shape)) {
+            throw new CheckpointException(byTensor.get(name).path() + ": tensor '" + name + "' has shape "
+                    + Shapes.format(info.shape()) + " but the config implies " + Shapes.format(shape));
+        }
+        used.add(name);
+        return info;
+    }
+
+    /** A matrix weight [rows, cols] (trailing dims of a conv kernel flattened into cols), kept where it is mapped. */
+    public Weight weight(String name, long... shape) {
+        TensorInfo info = expect(name, shape);
+        long cols = 1;
+        for (int i = 1; i < shape.length; i++) {
+            cols *= shape[i];
+        }
+        int rows = shape.length == 0 ? 1 : Math.toIntExact(shape[0]);
+        return new Weight(name, info.dtype(), rows, Math.toIntExact(shape.length == 1 ? 1 : cols),
+                byTensor.get(name).segment(name));
+    }
+
+    /** A small tensor (norm scales, biases, alphas) widened to float32 on the heap. */
+    public float[] floats(String name, long... shape) {
+        expect(name, shape);
+        return byTensor.get(name).readFloats(name);
+    }
+
+    /** Marks tensors as known although unused (the vision post_layernorm exists but the reference never applies it). */
+    public void markUsed(String name) {
+        if (contains(name)) {
+            used.add(name);
+        }
+    }
+
+    /** Fails when the checkpoint holds tensors the model never asked for (a checkpoint of another shape or kind). */
+    public void checkAllUsed() {
+        Set<String> unexpected = new TreeSet<>(byTensor.keySet());
+        unexpected.removeAll(used);
+        if (!unexpected.isEmpty()) {
+            List<String> shown = new ArrayList<>(unexpected).subList(0, Math.min(5, unexpected.size()));
+            throw new CheckpointException(dir + ": " + unexpected.size() + " unexpected tensor(s) that the config "
+                    + "does not account for, e.g. " + shown);
+        }
+    }
+
+    /** Bytes of all mapped tensors. */
+    public long totalBytes() {
+        long total = 0;
+        for (SafeTensorsFile f : files) {
+            for (TensorInfo t : f.tensors().values()) {
+                total += t.byteSize();
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        files.forEach(SafeTensorsFile::close);
+    }
+}

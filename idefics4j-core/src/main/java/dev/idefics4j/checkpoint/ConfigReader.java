@@ -1,0 +1,100 @@
+package dev.idefics4j.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Typed field access on a config JSON object with the reference default for absent fields; errors name the field. */
+final class ConfigReader {
+    private final String file;
+    private final JsonNode node;
+    private final JsonNode fallback;
+    private final String fallbackPrefix;
+
+    /**
+     * @param fallback an object consulted (with {@code fallbackPrefix} before the field name) when {@code node}
+     *                 lacks a field: the flat top-level keys of early IDEFICS configs
+     */
+    ConfigReader(String file, JsonNode node, JsonNode fallback, String fallbackPrefix) {
+        this.file = file;
+        this.node = node == null || node.isNull() ? null : node;
+        this.fallback = fallback;
+        this.fallbackPrefix = fallbackPrefix;
+    }
+
+    private JsonNode find(String field) {
+        if (node != null && node.has(field) && !node.get(field).isNull()) {
+            return node.get(field);
+        }
+        if (fallback != null) {
+            JsonNode v = fallback.get(fallbackPrefix + field);
+            if (v != null && !v.isNull()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private String where(String field) {
+        return file + ": field '" + field + "'";
+    }
+
+    int positiveInt(String field, int dflt) {
+        int v = intValue(field, dflt);
+        if (v <= 0) {
+            throw new CheckpointException(where(field) + " must be a positive integer, got " + v);
+        }
+        return v;
+    }
+
+    int intValue(String field, int dflt) {
+        JsonNode v = find(field);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new CheckpointException(where(field) + " must be an integer, got " + v);
+        }
+        return v.asInt();
+    }
+
+    double positiveDouble(String field, double dflt) {
+        JsonNode v = find(field);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isNumber() || !(v.asDouble() > 0)) {
+            throw new CheckpointException(where(field) + " must be a positive number, got " + v);
+        }
+        return v.asDouble();
+    }
+
+    boolean bool(String field, boolean dflt) {
+        JsonNode v = find(field);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new CheckpointException(where(field) + " must be true or false, got " + v);
+        }
+        return v.asBoolean();
+    }
+
+    String string(String field, String dflt, String... allowed) {
+        JsonNode v = find(field);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isTextual()) {
+            throw new CheckpointException(where(field) + " must be a string, got " + v);
+        }
+        String s = v.asText();
+        if (allowed.length > 0 && !java.util.Arrays.asList(allowed).contains(s)) {
+            throw new CheckpointException(where(field) + " is \"" + s + "\"; supported: "
+                    + String.join(", ", allowed));
+        }
+        return s;
+    }
+
+    CheckpointException error(String field, String message) {
+        return new CheckpointException(where(field) + " " + message);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.idefics4j.model;
+
+import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.tensor.Attention;
+import dev.idefics4j.tensor.Ops;
+
+/**
+ * IdeficsDecoderLayer (LLaMA): {@code h += o(attn(rope(q), rope(k), v))} over the causal, padding-masked history
+ * held in the KV cache, then {@code h += mlp(post_attention_layernorm(h))}.
+ */
+final class DecoderLayer {
+    private final int index;
+    private final int hidden;
+    private final int heads;
+    private final int headDim;
+    private final RmsNorm inputLayernorm;
+    private final RmsNorm postAttentionLayernorm;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear oProj;
+    private final LlamaMlp mlp;
+    private final RotaryEmbedding rotary;
+
+    DecoderLayer(IdeficsConfig c, Checkpoint ckpt, int index, RotaryEmbedding rotary) {
+        this.index = index;
+        this.rotary = rotary;
+        String p = "model.layers." + index + ".";
+        hidden = c.hiddenSize();
+        heads = c.numAttentionHeads();
+        headDim = c.headDim();
+        inputLayernorm = RmsNorm.load(ckpt, p + "input_layernorm", hidden, c.rmsNormEps());
+        postAttentionLayernorm = RmsNorm.load(ckpt, p + "post_attention_layernorm", hidden, c.rmsNormEps());
+        qProj = Linear.load(ckpt, p + "self_attn.q_proj", hidden, hidden, false);
+        kProj = Linear.load(ckpt, p + "self_attn.k_proj", hidden, hidden, false);
+        vProj = Linear.load(ckpt, p + "self_attn.v_proj", hidden, hidden, false);
+        oProj = Linear.load(ckpt, p + "self_attn.o_proj", hidden, hidden, false);
+        mlp = new LlamaMlp(ckpt, p + "mlp.", hidden, c.intermediateSize());
+    }
+
+    /**
+     * @param h         [rows·tokens, hidden], updated in place
+     * @param positions [rows][tokens] rotary positions of the new tokens
+     * @param keyValid  [rows][past + tokens] the attention mask as booleans
+     */
+    void forward(float[] h, int rows, int tokens, int[][] positions, boolean[][] keyValid, KvCache cache) {
+        int n = rows * tokens;
+        float[] x = inputLayernorm.forward(h, n);
+        float[] q = qProj.forward(x, n);
+        float[] k = kProj.forward(x, n);
+        float[] v = vProj.forward(x, n);
+        int past = cache.length();
+        cache.ensureCapacity(past + tokens);
+        for (int b = 0; b < rows; b++) {
+            float[] ck = cache.keys(index, b);
+            float[] cv = cache.values(index, b);
+            for (int t = 0; t < tokens; t++) {
+                int row = (b * tokens + t) * hidden;
+                rotary.apply(q, row, heads, positions[b][t]);
+                rotary.apply(k, row, heads, positions[b][t]);
+                System.arraycopy(k, row, ck, (past + t) * hidden, hidden);
+                System.arraycopy(v, row, cv, (past + t) * hidden, hidden);
+            }
+        }
+        float[] attn = new float[n * hidden];
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int[] limits = new int[tokens];
+        for (int t = 0; t < tokens; t++) {
+            limits[t] = past + t + 1;
+        }
+        dev.idefics4j.tensor.Parallel.forEach(rows * heads, rows * heads > 1 && (past + tokens) * tokens > 64,
+                bh -> {
+                    int b = bh / heads;
+                    int off = (bh % heads) * headDim;
+                    Attention.attendHead(q, b * tokens * hidden + off, hidden,
+                            cache.keys(index, b), off, hidden, cache.values(index, b), off, hidden,
+                            tokens, past + tokens, headDim, scale, limits, keyValid[b],
+                            attn, b * tokens * hidden + off, hidden);
+                });
+        float[] o = oProj.forward(attn, n);
+        Ops.addInPlace(h, o, h.length);
+        float[] y = postAttentionLayernorm.forward(h, n);
+        float[] m = mlp.forward(y, n);
+        Ops.addInPlace(h, m, h.length);
+    }
+}

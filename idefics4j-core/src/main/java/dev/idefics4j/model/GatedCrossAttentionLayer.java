@@ -1,0 +1,125 @@
+package dev.idefics4j.model;
+
+import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.tensor.Attention;
+
+/**
+ * IdeficsGatedCrossAttentionLayer: text attends to image states,
+ * {@code h += tanh(alpha_cross_attn) · gate ⊙ xattn(input_layernorm(h), images)}, then
+ * {@code h += tanh(alpha_dense) · mlp(post_attention_layernorm(h))}. The gate silences the cross-attention term for
+ * tokens that see no image; the dense term applies to every token. Keys/values come precomputed in
+ * {@link ImageContext}.
+ */
+final class GatedCrossAttentionLayer {
+    private final int index;
+    private final int hidden;
+    private final int heads;
+    private final int headDim;
+    private final RmsNorm inputLayernorm;
+    private final RmsNorm postAttentionLayernorm;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear oProj;
+    private final RmsNorm qLayerNorm;
+    private final RmsNorm kLayerNorm;
+    private final LlamaMlp mlp;
+    private final float[] tanhAlphaCrossAttn; // length 1 (float) or hidden (vector)
+    private final float[] tanhAlphaDense;
+
+    GatedCrossAttentionLayer(IdeficsConfig c, Checkpoint ckpt, int index) {
+        this.index = index;
+        String p = "model.gated_cross_attn_layers." + index + ".";
+        hidden = c.hiddenSize();
+        heads = c.numAttentionHeads();
+        headDim = c.headDim();
+        int kvIn = c.visionConfig().embedDim();
+        inputLayernorm = RmsNorm.load(ckpt, p + "input_layernorm", hidden, c.rmsNormEps());
+        postAttentionLayernorm = RmsNorm.load(ckpt, p + "post_attention_layernorm", hidden, c.rmsNormEps());
+        qProj = Linear.load(ckpt, p + "cross_attn.q_proj", hidden, hidden, false);
+        kProj = Linear.load(ckpt, p + "cross_attn.k_proj", kvIn, hidden, false);
+        vProj = Linear.load(ckpt, p + "cross_attn.v_proj", kvIn, hidden, false);
+        oProj = Linear.load(ckpt, p + "cross_attn.o_proj", hidden, hidden, false);
+        if (c.qkLayerNorms()) {
+            qLayerNorm = RmsNorm.load(ckpt, p + "cross_attn.q_layer_norm", headDim, c.rmsNormEps());
+            kLayerNorm = RmsNorm.load(ckpt, p + "cross_attn.k_layer_norm", headDim, c.rmsNormEps());
+        } else {
+            qLayerNorm = null;
+            kLayerNorm = null;
+        }
+        mlp = new LlamaMlp(ckpt, p + "mlp.", hidden, c.intermediateSize());
+        boolean vector = c.alphaType().equals("vector");
+        long[] alphaShape = vector ? new long[]{1, 1, hidden} : new long[]{1};
+        tanhAlphaCrossAttn = tanh(ckpt.floats(p + "alpha_cross_attn", alphaShape));
+        tanhAlphaDense = tanh(ckpt.floats(p + "alpha_dense", alphaShape));
+    }
+
+    private static float[] tanh(float[] a) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            t[i] = (float) Math.tanh(a[i]);
+        }
+        return t;
+    }
+
+    /** Projects one row's image states into this layer's keys and values (once per request). */
+    float[][] projectImages(float[] states, int count) {
+        float[] k = kProj.forward(states, count);
+        float[] v = vProj.forward(states, count);
+        if (kLayerNorm != null) {
+            kLayerNorm.forwardInPlace(k, 0, count * heads);
+        }
+        return new float[][]{k, v};
+    }
+
+    /**
+     * @param imageMask [rows][tokens][images]: which images each token attends to
+     * @param gate      [rows][tokens]: whether the token attends to any image
+     */
+    void forward(float[] h, int rows, int tokens, int[][][] imageMask, boolean[][] gate, ImageContext images) {
+        int n = rows * tokens;
+        float[] x = inputLayernorm.forward(h, n);
+        float[] q = qProj.forward(x, n);
+        if (qLayerNorm != null) {
+            qLayerNorm.forwardInPlace(q, 0, n * heads);
+        }
+        float[] attn = new float[n * hidden];
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int seq = images.imageSeqLen();
+        for (int b = 0; b < rows; b++) {
+            int count = images.images(b);
+            float[] keys = images.crossKeys(index, b);
+            float[] values = images.crossValues(index, b);
+            boolean[] valid = new boolean[count * seq];
+            for (int t = 0; t < tokens; t++) {
+                if (!gate[b][t]) {
+                    continue; // zeroed by the gate whatever it attends to
+                }
+                for (int img = 0; img < count; img++) {
+                    java.util.Arrays.fill(valid, img * seq, (img + 1) * seq, imageMask[b][t][img] != 0);
+                }
+                int qo = (b * tokens + t) * hidden;
+                for (int hd = 0; hd < heads; hd++) {
+                    int off = hd * headDim;
+                    Attention.attendHead(q, qo + off, hidden, keys, off, hidden, values, off, hidden,
+                            1, count * seq, headDim, scale, null, valid, attn, qo + off, hidden);
+                }
+            }
+        }
+        float[] o = oProj.forward(attn, n);
+        addGated(h, o, n, tanhAlphaCrossAttn);
+        float[] y = postAttentionLayernorm.forward(h, n);
+        float[] m = mlp.forward(y, n);
+        addGated(h, m, n, tanhAlphaDense);
+    }
+
+    private void addGated(float[] h, float[] delta, int n, float[] alpha) {
+        for (int r = 0; r < n; r++) {
+            int o = r * hidden;
+            for (int i = 0; i < hidden; i++) {
+                h[o + i] += alpha[alpha.length == 1 ? 0 : i] * delta[o + i];
+            }
+        }
+    }
+}

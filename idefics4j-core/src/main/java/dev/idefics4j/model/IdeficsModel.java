@@ -1,0 +1,284 @@
+package dev.idefics4j.model;
+
+import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.checkpoint.CheckpointException;
+import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.tensor.Weight;
+
+import java.nio.file.Path;
+
+/**
+ * IdeficsForVisionText2Text: vision transformer → perceiver resampler (optional) → LLaMA decoder with gated
+ * cross-attention blocks before every {@code cross_layer_interval}-th layer → RMSNorm → decoupled lm head.
+ * Images are encoded once per request ({@link #encodeImages}); {@link #forward} then runs any number of new tokens
+ * against a {@link KvCache}.
+ */
+public final class IdeficsModel implements AutoCloseable {
+    private final IdeficsConfig config;
+    private final Checkpoint checkpoint;
+    private final VisionTransformer visionModel;
+    private final PerceiverResampler perceiverResampler;
+    private final DecoupledEmbedding embedTokens;
+    private final DecoderLayer[] layers;
+    private final GatedCrossAttentionLayer[] gatedCrossAttnLayers;
+    private final RmsNorm norm;
+    private final DecoupledLinear lmHead;
+
+    private IdeficsModel(IdeficsConfig config, Checkpoint ckpt) {
+        this.config = config;
+        this.checkpoint = ckpt;
+        int hidden = config.hiddenSize();
+        visionModel = new VisionTransformer(config.visionConfig(), ckpt, "model.vision_model.");
+        perceiverResampler = config.useResampler()
+                ? new PerceiverResampler(config.perceiverConfig(), config.visionConfig().embedDim(), ckpt,
+                "model.perceiver_resampler.")
+                : null;
+        int add = config.additionalVocabSize();
+        Weight embed = ckpt.weight("model.embed_tokens.weight", config.vocabSize(), hidden);
+        Weight addEmbed = add > 0 ? ckpt.weight("model.embed_tokens.additional_embedding.weight", add, hidden) : null;
+        embedTokens = new DecoupledEmbedding(embed, addEmbed);
+        RotaryEmbedding rotary = new RotaryEmbedding(config.headDim(), 10000.0);
+        layers = new DecoderLayer[config.numHiddenLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new DecoderLayer(config, ckpt, i, rotary);
+        }
+        gatedCrossAttnLayers = new GatedCrossAttentionLayer[config.numCrossLayers()];
+        for (int i = 0; i < gatedCrossAttnLayers.length; i++) {
+            gatedCrossAttnLayers[i] = new GatedCrossAttentionLayer(config, ckpt, i);
+        }
+        norm = RmsNorm.load(ckpt, "model.norm", hidden, config.rmsNormEps());
+        if (config.tieWordEmbeddings() && !ckpt.contains("lm_head.weight")) {
+            lmHead = new DecoupledLinear(embed, addEmbed);
+        } else {
+            Weight head = ckpt.weight("lm_head.weight", config.vocabSize(), hidden);
+            Weight addHead = add > 0 ? ckpt.weight("lm_head.additional_fc.weight", add, hidden) : null;
+            lmHead = new DecoupledLinear(head, addHead);
+        }
+        ckpt.checkAllUsed();
+    }
+
+    /** Loads a checkpoint folder (config.json + safetensors); weights stay memory-mapped until {@link #close()}. */
+    public static IdeficsModel load(Path dir) {
+        IdeficsConfig config = IdeficsConfig.load(dir.resolve("config.json"));
+        Checkpoint ckpt = Checkpoint.open(dir);
+        try {
+            return new IdeficsModel(config, ckpt);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
+    public IdeficsConfig config() {
+        return config;
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    public int vocabSize() {
+        return lmHead.outFeatures();
+    }
+
+    public KvCache newCache(int rows, int capacity) {
+        return new KvCache(layers.length, rows, config.hiddenSize(), capacity);
+    }
+
+    /** A context for prompts without images: every token's cross-attention term is gated off. */
+    public ImageContext noImages(int rows) {
+        return new ImageContext(config.imageSeqLen(), stateDim(), new int[rows], new float[rows][0],
+                new float[gatedCrossAttnLayers.length][rows][0], new float[gatedCrossAttnLayers.length][rows][0]);
+    }
+
+    private int stateDim() {
+        return config.visionConfig().embedDim();
+    }
+
+    /**
+     * Runs the vision tower (and resampler) over {@code pixelValues} [rows, maxImages, 3, S, S] and projects the
+     * states into every cross-attention layer's keys and values.
+     *
+     * @param imagesPerRow how many leading images of each row are real (the rest are batch padding and skipped);
+     *                     null: all {@code maxImages}
+     */
+    public ImageContext encodeImages(float[] pixelValues, int rows, int maxImages, int[] imagesPerRow,
+                                     ForwardTrace trace) {
+        int s = config.visionConfig().imageSize();
+        int c = config.visionConfig().numChannels();
+        int imageFloats = c * s * s;
+        if (pixelValues.length != (long) rows * maxImages * imageFloats) {
+            throw new IllegalArgumentException("pixel_values has " + pixelValues.length + " values; expected "
+                    + rows + " x " + maxImages + " x " + c + " x " + s + " x " + s);
+        }
+        int[] counts = new int[rows];
+        for (int b = 0; b < rows; b++) {
+            counts[b] = imagesPerRow == null ? maxImages : imagesPerRow[b];
+            if (counts[b] < 0 || counts[b] > maxImages) {
+                throw new IllegalArgumentException("row " + b + " claims " + counts[b] + " images of " + maxImages);
+            }
+        }
+        int seq = config.imageSeqLen();
+        int dim = stateDim();
+        int visionTokens = config.visionConfig().numPositions();
+        float[][] states = new float[rows][];
+        for (int b = 0; b < rows; b++) {
+            float[] vision = visionModel.forward(pixelValues, b * maxImages, counts[b]);
+            if (trace != null) {
+                trace.record("vision_last_hidden_state/" + b, vision, counts[b], visionTokens, dim);
+            }
+            if (perceiverResampler != null) {
+                float[] perceived = perceiverResampler.forward(vision, counts[b], visionTokens);
+                if (trace != null) {
+                    trace.record("perceiver_output/" + b, perceived, counts[b], seq, dim);
+                }
+                states[b] = perceived;
+            } else {
+                states[b] = vision;
+            }
+        }
+        int layersCount = gatedCrossAttnLayers.length;
+        float[][][] keys = new float[layersCount][rows][];
+        float[][][] values = new float[layersCount][rows][];
+        for (int l = 0; l < layersCount; l++) {
+            for (int b = 0; b < rows; b++) {
+                float[][] kv = gatedCrossAttnLayers[l].projectImages(states[b], counts[b] * seq);
+                keys[l][b] = kv[0];
+                values[l][b] = kv[1];
+            }
+        }
+        return new ImageContext(seq, dim, counts, states, keys, values);
+    }
+
+    /**
+     * Runs new tokens through the decoder.
+     *
+     * @param inputIds           [rows][tokens] the new tokens
+     * @param attentionMask      [rows][cached + tokens] 1 for real tokens, 0 for padding
+     * @param imageAttentionMask [rows][tokens][images] 1 where a token attends to an image
+     * @param allPositions       logits for every new token, else for the last one of each row only
+     * @return logits, [rows, tokens or 1, vocab_size + additional_vocab_size]
+     */
+    public float[] forward(int[][] inputIds, int[][] attentionMask, int[][][] imageAttentionMask,
+                           ImageContext images, KvCache cache, boolean allPositions, ForwardTrace trace) {
+        int rows = inputIds.length;
+        int tokens = inputIds[0].length;
+        int past = cache.length();
+        int hidden = config.hiddenSize();
+        validate(inputIds, attentionMask, imageAttentionMask, images, cache, rows, tokens, past);
+
+        int[][] positions = new int[rows][tokens];
+        boolean[][] keyValid = new boolean[rows][past + tokens];
+        for (int b = 0; b < rows; b++) {
+            int cum = 0;
+            for (int j = 0; j < past + tokens; j++) {
+                keyValid[b][j] = attentionMask[b][j] != 0;
+                cum += keyValid[b][j] ? 1 : 0;
+                if (j >= past) {
+                    positions[b][j - past] = keyValid[b][j] ? cum - 1 : 1;
+                }
+            }
+        }
+        boolean[][] gate = new boolean[rows][tokens];
+        for (int b = 0; b < rows; b++) {
+            for (int t = 0; t < tokens; t++) {
+                for (int img = 0; img < images.images(b); img++) {
+                    gate[b][t] |= imageAttentionMask[b][t][img] != 0;
+                }
+            }
+        }
+
+        float[] h = new float[rows * tokens * hidden];
+        for (int b = 0; b < rows; b++) {
+            for (int t = 0; t < tokens; t++) {
+                embedTokens.lookup(inputIds[b][t], h, (b * tokens + t) * hidden);
+            }
+        }
+        if (trace != null) {
+            trace.record("inputs_embeds", h.clone(), rows, tokens, hidden);
+            float[] g = new float[rows * tokens];
+            int[] p = new int[rows * tokens];
+            for (int b = 0; b < rows; b++) {
+                for (int t = 0; t < tokens; t++) {
+                    g[b * tokens + t] = gate[b][t] ? 1 : 0;
+                    p[b * tokens + t] = positions[b][t];
+                }
+            }
+            trace.record("cross_attention_gate", g, rows, tokens);
+            float[] pf = new float[p.length];
+            for (int i = 0; i < p.length; i++) {
+                pf[i] = p[i];
+            }
+            trace.record("position_ids", pf, rows, tokens);
+        }
+        int interval = config.crossLayerInterval();
+        for (int i = 0; i < layers.length; i++) {
+            if (i % interval == 0) {
+                gatedCrossAttnLayers[i / interval].forward(h, rows, tokens, imageAttentionMask, gate, images);
+                if (trace != null) {
+                    trace.record("gated_xattn_" + (i / interval), h.clone(), rows, tokens, hidden);
+                }
+            }
+            layers[i].forward(h, rows, tokens, positions, keyValid, cache);
+            if (trace != null) {
+                trace.record("decoder_layer_" + i, h.clone(), rows, tokens, hidden);
+            }
+        }
+        cache.advance(tokens);
+        float[] normed = norm.forward(h, rows * tokens);
+        if (trace != null) {
+            trace.record("last_hidden_state", normed.clone(), rows, tokens, hidden);
+        }
+        if (allPositions) {
+            return lmHead.forward(normed, rows * tokens);
+        }
+        float[] last = new float[rows * hidden];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(normed, ((b + 1) * tokens - 1) * hidden, last, b * hidden, hidden);
+        }
+        return lmHead.forward(last, rows);
+    }
+
+    private void validate(int[][] inputIds, int[][] attentionMask, int[][][] imageAttentionMask, ImageContext images,
+                          KvCache cache, int rows, int tokens, int past) {
+        if (tokens == 0) {
+            throw new IllegalArgumentException("forward needs at least one new token");
+        }
+        if (attentionMask.length != rows || imageAttentionMask.length != rows || images.rows() != rows
+                || cache.rows() != rows) {
+            throw new IllegalArgumentException("batch rows disagree: input_ids " + rows + ", attention_mask "
+                    + attentionMask.length + ", image_attention_mask " + imageAttentionMask.length + ", images "
+                    + images.rows() + ", cache " + cache.rows());
+        }
+        for (int b = 0; b < rows; b++) {
+            if (inputIds[b].length != tokens) {
+                throw new IllegalArgumentException("input_ids rows have different lengths; pad the batch");
+            }
+            if (attentionMask[b].length != past + tokens) {
+                throw new IllegalArgumentException("attention_mask row " + b + " has " + attentionMask[b].length
+                        + " entries; expected cached " + past + " + new " + tokens);
+            }
+            if (imageAttentionMask[b].length != tokens) {
+                throw new IllegalArgumentException("image_attention_mask row " + b + " covers "
+                        + imageAttentionMask[b].length + " tokens; expected " + tokens);
+            }
+            for (int t = 0; t < tokens; t++) {
+                for (int img = images.images(b); img < imageAttentionMask[b][t].length; img++) {
+                    if (imageAttentionMask[b][t][img] != 0) {
+                        throw new IllegalArgumentException("token " + t + " of row " + b + " attends to image "
+                                + img + " but the row has only " + images.images(b) + " image(s)");
+                    }
+                }
+            }
+        }
+        if (past + tokens > config.maxPositionEmbeddings() * 64L) {
+            throw new CheckpointException("sequence of " + (past + tokens) + " tokens is far beyond the model's "
+                    + config.maxPositionEmbeddings() + " positions");
+        }
+    }
+
+    @Override
+    public void close() {
+        checkpoint.close();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.idefics4j.model;
+
+import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.tensor.Kernels;
+import dev.idefics4j.tensor.Weight;
+
+/** {@code nn.Linear}: {@code y = x W^T (+ b)} with W kept in its stored dtype. */
+public final class Linear {
+    private final Weight weight;
+    private final float[] bias;
+
+    Linear(Weight weight, float[] bias) {
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    static Linear load(Checkpoint ckpt, String prefix, int in, int out, boolean bias) {
+        Weight w = ckpt.weight(prefix + ".weight", out, in);
+        float[] b = bias ? ckpt.floats(prefix + ".bias", out) : null;
+        return new Linear(w, b);
+    }
+
+    public int in() {
+        return weight.cols();
+    }
+
+    public int out() {
+        return weight.rows();
+    }
+
+    public Weight weight() {
+        return weight;
+    }
+
+    /** Applies the layer to {@code n} rows of {@code x}. */
+    public float[] forward(float[] x, int n) {
+        float[] y = new float[n * weight.rows()];
+        forward(x, n, y);
+        return y;
+    }
+
+    public void forward(float[] x, int n, float[] y) {
+        Kernels.matmul(x, n, weight, y);
+        if (bias != null) {
+            int out = weight.rows();
+            for (int r = 0; r < n; r++) {
+                for (int i = 0; i < out; i++) {
+                    y[r * out + i] += bias[i];
+                }
+            }
+        }
+    }
+}

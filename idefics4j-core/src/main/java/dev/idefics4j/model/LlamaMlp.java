@@ -1,0 +1,24 @@
+package dev.idefics4j.model;
+
+import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.tensor.Ops;
+
+/** IdeficsMLP (the LLaMA MLP): {@code down(silu(gate(x)) * up(x))}. */
+final class LlamaMlp {
+    private final Linear gateProj;
+    private final Linear upProj;
+    private final Linear downProj;
+
+    LlamaMlp(Checkpoint ckpt, String prefix, int hidden, int intermediate) {
+        gateProj = Linear.load(ckpt, prefix + "gate_proj", hidden, intermediate, false);
+        upProj = Linear.load(ckpt, prefix + "up_proj", hidden, intermediate, false);
+        downProj = Linear.load(ckpt, prefix + "down_proj", intermediate, hidden, false);
+    }
+
+    float[] forward(float[] x, int n) {
+        float[] gate = gateProj.forward(x, n);
+        float[] up = upProj.forward(x, n);
+        Ops.siluMul(gate, up, gate.length);
+        return downProj.forward(gate, n);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.idefics4j.model;
+
+import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.checkpoint.VisionConfig;
+import dev.idefics4j.tensor.Parallel;
+import dev.idefics4j.tensor.Weight;
+
+/**
+ * IdeficsVisionTransformer (CLIP ViT): patch convolution without bias, class token, position embeddings,
+ * {@code pre_layrnorm}, pre-LN encoder layers. The output the model uses is the last encoder layer's hidden state
+ * <em>without</em> {@code post_layernorm}, whose weights exist but which the reference never applies to it.
+ */
+public final class VisionTransformer {
+    private final VisionConfig config;
+    private final Weight patchEmbedding;
+    private final float[] classEmbedding;
+    private final float[] positionEmbedding;
+    private final LayerNorm preLayrnorm;
+    private final VisionEncoderLayer[] layers;
+
+    VisionTransformer(VisionConfig config, Checkpoint ckpt, String prefix) {
+        this.config = config;
+        int e = config.embedDim();
+        int p = config.patchSize();
+        patchEmbedding = ckpt.weight(prefix + "embeddings.patch_embedding.weight", e, config.numChannels(), p, p);
+        classEmbedding = ckpt.floats(prefix + "embeddings.class_embedding", e);
+        positionEmbedding = ckpt.floats(prefix + "embeddings.position_embedding.weight", config.numPositions(), e);
+        preLayrnorm = LayerNorm.load(ckpt, prefix + "pre_layrnorm", e, config.layerNormEps());
+        layers = new VisionEncoderLayer[config.numHiddenLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new VisionEncoderLayer(config, ckpt, prefix + "encoder.layers." + i + ".");
+        }
+        ckpt.markUsed(prefix + "post_layernorm.weight");
+        ckpt.markUsed(prefix + "post_layernorm.bias");
+    }
+
+    public VisionConfig config() {
+        return config;
+    }
+
+    /**
+     * Encodes {@code count} images of {@code pixels} (channels-first, image_size², starting at image {@code first})
+     * into [count, 1 + patches, embed_dim].
+     */
+    public float[] forward(float[] pixels, int first, int count) {
+        int tokens = config.numPositions();
+        int e = config.embedDim();
+        float[] out = new float[count * tokens * e];
+        // Images are independent: run them in parallel when there are several, else parallelise inside kernels.
+        Parallel.forEach(count, count > 1, i -> {
+            float[] h = encodeOne(pixels, first + i);
+            System.arraycopy(h, 0, out, i * tokens * e, tokens * e);
+        });
+        return out;
+    }
+
+    private float[] encodeOne(float[] pixels, int image) {
+        int s = config.imageSize();
+        int p = config.patchSize();
+        int c = config.numChannels();
+        int grid = s / p;
+        int patches = grid * grid;
+        int e = config.embedDim();
+        int k = c * p * p;
+        float[] patchRows = new float[patches * k];
+        int imageBase = image * c * s * s;
+        for (int gy = 0; gy < grid; gy++) {
+            for (int gx = 0; gx < grid; gx++) {
+                int row = (gy * grid + gx) * k;
+                for (int ch = 0; ch < c; ch++) {
+                    for (int ky = 0; ky < p; ky++) {
+                        int src = imageBase + ch * s * s + (gy * p + ky) * s + gx * p;
+                        System.arraycopy(pixels, src, patchRows, row + ch * p * p + ky * p, p);
+                    }
+                }
+            }
+        }
+        float[] embedded = new float[patches * e];
+        dev.idefics4j.tensor.Kernels.matmul(patchRows, patches, patchEmbedding, embedded);
+        int tokens = patches + 1;
+        float[] h = new float[tokens * e];
+        System.arraycopy(classEmbedding, 0, h, 0, e);
+        System.arraycopy(embedded, 0, h, e, patches * e);
+        for (int i = 0; i < tokens * e; i++) {
+            h[i] += positionEmbedding[i];
+        }
+        preLayrnorm.forwardInPlace(h, tokens);
+        for (VisionEncoderLayer layer : layers) {
+            h = layer.forward(h, tokens);
+        }
+        return h;
+    }
+}

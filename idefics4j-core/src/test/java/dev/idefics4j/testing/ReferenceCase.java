@@ -1,0 +1,102 @@
+package dev.idefics4j.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.checkpoint.SafeTensorsFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads the reference fixtures' JSON files and the safetensors they point into. */
+public final class ReferenceCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<Path, SafeTensorsFile> OPEN = new HashMap<>();
+
+    private ReferenceCase() {
+    }
+
+    public static JsonNode json(Path file) {
+        try {
+            return JSON.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The cases of a reference file by id. */
+    public static Map<String, JsonNode> cases(Path file) {
+        Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
+        for (JsonNode c : json(file).get("cases")) {
+            out.put(c.get("id").asText(), c);
+        }
+        return out;
+    }
+
+    /** The safetensors file a tensor reference ({@code {"file", "key", ...}}) points to, relative to {@code dir}. */
+    public static synchronized SafeTensorsFile file(Path dir, JsonNode ref) {
+        return OPEN.computeIfAbsent(dir.resolve(ref.get("file").asText()), SafeTensorsFile::open);
+    }
+
+    /** A float tensor, or an integer one converted to float. */
+    public static float[] floats(Path dir, JsonNode ref) {
+        String dtype = ref.path("dtype").asText();
+        if (dtype.startsWith("I") || dtype.equals("BOOL") || dtype.equals("U8")) {
+            long[] l = longs(dir, ref);
+            float[] f = new float[l.length];
+            for (int i = 0; i < l.length; i++) {
+                f[i] = l[i];
+            }
+            return f;
+        }
+        return file(dir, ref).readFloats(ref.get("key").asText());
+    }
+
+    public static long[] longs(Path dir, JsonNode ref) {
+        return file(dir, ref).readLongs(ref.get("key").asText());
+    }
+
+    public static int[] shape(JsonNode ref) {
+        JsonNode s = ref.get("shape");
+        int[] out = new int[s.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = s.get(i).asInt();
+        }
+        return out;
+    }
+
+    public static int[][] intMatrix(JsonNode node) {
+        int[][] out = new int[node.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = intArray(node.get(i));
+        }
+        return out;
+    }
+
+    public static int[] intArray(JsonNode node) {
+        int[] out = new int[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = node.get(i).asInt();
+        }
+        return out;
+    }
+
+    public static int[][][] intCube(JsonNode node) {
+        int[][][] out = new int[node.size()][][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = intMatrix(node.get(i));
+        }
+        return out;
+    }
+
+    public static List<String> strings(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        node.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}

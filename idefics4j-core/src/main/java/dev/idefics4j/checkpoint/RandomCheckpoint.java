@@ -1,0 +1,169 @@
+package dev.idefics4j.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.idefics4j.tensor.BFloat16;
+import dev.idefics4j.tensor.DType;
+import dev.idefics4j.tensor.Parallel;
+import dev.idefics4j.tensor.Shapes;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a random-weight IDEFICS checkpoint in the real Hugging Face layout (config, generation and preprocessor
+ * configs, tokenizer files, safetensors sharded with an index when large) for benchmarks and tests. Values have a
+ * realistic scale: linear weights uniform with variance 1/fan_in, token embeddings variance 1, norm scales near 1,
+ * small biases, non-zero gating alphas.
+ */
+public final class RandomCheckpoint {
+    /** Tokenizer and processor files copied from the tokenizer folder when present. */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.model", "tokenizer.json",
+            "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json");
+
+    private RandomCheckpoint() {
+    }
+
+    /** One of the published configurations bundled with idefics4j: idefics-9b(-instruct), idefics-80b(-instruct). */
+    public static ObjectNode publishedConfig(String name) {
+        String resource = "configs/" + name + ".json";
+        try (InputStream in = RandomCheckpoint.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new CheckpointException("unknown model '" + name + "'; known: idefics-9b, idefics-9b-instruct, "
+                        + "idefics-80b, idefics-80b-instruct, or a path to a config.json");
+            }
+            return (ObjectNode) new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * @param config       the config.json to write (num_hidden_layers etc. already adjusted)
+     * @param tokenizerDir folder with the tokenizer files matching the config's additional vocabulary
+     * @param maxShardBytes shard the weights above this size, as {@code save_pretrained(max_shard_size=...)}
+     */
+    public static void write(ObjectNode config, DType dtype, Path out, Path tokenizerDir, long seed,
+                             long maxShardBytes) {
+        config.put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : dtype == DType.F16 ? "float16" : "float32");
+        IdeficsConfig parsed = IdeficsConfig.parse("random-checkpoint config", config);
+        try {
+            Files.createDirectories(out);
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            json.writeValue(out.resolve("config.json").toFile(), config);
+            ObjectNode gen = json.createObjectNode();
+            gen.put("_from_model_config", true);
+            gen.put("bos_token_id", parsed.bosTokenId());
+            gen.put("eos_token_id", parsed.eosTokenId());
+            gen.put("pad_token_id", parsed.padTokenId());
+            json.writeValue(out.resolve("generation_config.json").toFile(), gen);
+            ObjectNode pre = json.createObjectNode();
+            pre.putArray("image_mean").add(0.48145466).add(0.4578275).add(0.40821073);
+            pre.put("image_num_channels", parsed.visionConfig().numChannels());
+            pre.put("image_processor_type", "IdeficsImageProcessor");
+            pre.put("image_size", parsed.visionConfig().imageSize());
+            pre.putArray("image_std").add(0.26862954).add(0.26130258).add(0.27577711);
+            pre.put("processor_class", "IdeficsProcessor");
+            json.writeValue(out.resolve("preprocessor_config.json").toFile(), pre);
+            for (String f : TOKENIZER_FILES) {
+                Path src = tokenizerDir.resolve(f);
+                if (Files.isRegularFile(src)) {
+                    Files.copy(src, out.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            writeWeights(parsed, dtype, out, seed, maxShardBytes, json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeWeights(IdeficsConfig c, DType dtype, Path out, long seed, long maxShardBytes,
+                                     ObjectMapper json) throws IOException {
+        List<List<SafeTensorsWriter.Tensor>> shards = new ArrayList<>();
+        List<SafeTensorsWriter.Tensor> current = new ArrayList<>();
+        long currentBytes = 0;
+        long total = 0;
+        for (WeightLayout.Entry e : WeightLayout.of(c)) {
+            SafeTensorsWriter.Tensor t = new SafeTensorsWriter.Tensor(e.name(), dtype, e.shape(),
+                    filler(e, dtype, seed ^ e.name().hashCode() * 0x9E3779B97F4A7C15L));
+            if (!current.isEmpty() && currentBytes + t.byteSize() > maxShardBytes) {
+                shards.add(current);
+                current = new ArrayList<>();
+                currentBytes = 0;
+            }
+            current.add(t);
+            currentBytes += t.byteSize();
+            total += t.byteSize();
+        }
+        shards.add(current);
+        Map<String, String> meta = Map.of("format", "pt");
+        if (shards.size() == 1) {
+            SafeTensorsWriter.write(out.resolve(Checkpoint.SINGLE_FILE), shards.get(0), meta);
+            return;
+        }
+        ObjectNode index = json.createObjectNode();
+        index.putObject("metadata").put("total_size", total);
+        ObjectNode weightMap = index.putObject("weight_map");
+        Map<String, String> names = new LinkedHashMap<>();
+        for (int i = 0; i < shards.size(); i++) {
+            String file = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+            SafeTensorsWriter.write(out.resolve(file), shards.get(i), meta);
+            for (SafeTensorsWriter.Tensor t : shards.get(i)) {
+                names.put(t.name(), file);
+            }
+        }
+        names.forEach(weightMap::put);
+        json.writeValue(out.resolve(Checkpoint.INDEX_FILE).toFile(), index);
+    }
+
+    private static SafeTensorsWriter.Filler filler(WeightLayout.Entry e, DType dtype, long seed) {
+        long[] shape = e.shape();
+        long fanIn = shape.length > 1 ? Shapes.numel(shape) / shape[0] : shape[0];
+        double halfWidth = switch (e.kind()) {
+            case LINEAR -> Math.sqrt(3.0 / fanIn);
+            case EMBEDDING, LATENTS -> Math.sqrt(3.0);
+            case NORM_WEIGHT -> 0.25 * Math.sqrt(3.0);
+            case BIAS -> 0.1 * Math.sqrt(3.0);
+            case ALPHA -> 0.4;
+        };
+        double center = switch (e.kind()) {
+            case NORM_WEIGHT -> 1.0;
+            case ALPHA -> 0.8;
+            default -> 0.0;
+        };
+        return target -> {
+            long n = Shapes.numel(shape);
+            int chunk = 1 << 20;
+            int chunks = (int) ((n + chunk - 1) / chunk);
+            Parallel.forEach(chunks, chunks > 1, ci -> {
+                SplittableRandom rnd = new SplittableRandom(seed + 31L * ci);
+                long start = (long) ci * chunk;
+                long end = Math.min(n, start + chunk);
+                for (long i = start; i < end; i++) {
+                    float v = (float) (center + halfWidth * (2 * rnd.nextDouble() - 1));
+                    write(target, dtype, i, v);
+                }
+            });
+        };
+    }
+
+    private static void write(MemorySegment target, DType dtype, long i, float v) {
+        switch (dtype) {
+            case BF16 -> target.setAtIndex(SafeTensorsFile.SHORT_LE, i, BFloat16.fromFloat(v));
+            case F16 -> target.setAtIndex(SafeTensorsFile.SHORT_LE, i, Float.floatToFloat16(v));
+            case F32 -> target.setAtIndex(SafeTensorsFile.FLOAT_LE, i, v);
+            default -> throw new IllegalArgumentException("random weights cannot be " + dtype);
+        }
+    }
+}

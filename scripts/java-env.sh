@@ -15,3 +15,5 @@ if [ -z "${JAVA_HOME:-}" ] || ! idefics4j_is_jdk25 "$JAVA_HOME"; then
   exit 1
 fi
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven 3.8 itself trips the JDK 25 sun.misc.Unsafe warning; silence it for our builds.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code idefics4j} command line. */
 @Command(name = "idefics4j", mixinStandardHelpOptions = true, version = "idefics4j 0.1.0",
         description = "IDEFICS vision-language model on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {RandomCheckpointCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -14,7 +14,16 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // Users get the message that names the problem, not a stack trace.
+            cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (System.getenv("IDEFICS4J_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
     }
 
     @Override

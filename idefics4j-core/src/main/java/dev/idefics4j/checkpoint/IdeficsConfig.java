@@ -29,7 +29,7 @@ public record IdeficsConfig(int vocabSize, int additionalVocabSize, int hiddenSi
 
     /** Number of gated cross-attention blocks: one before every {@code cross_layer_interval}-th decoder layer. */
     public int numCrossLayers() {
-        return (numHiddenLayers + crossLayerInterval - 1) / crossLayerInterval;
+        return numHiddenLayers / crossLayerInterval;
     }
 
     /** Total vocabulary the model can emit: the LLaMA vocabulary plus the decoupled added tokens. */
@@ -101,9 +101,11 @@ public record IdeficsConfig(int vocabSize, int additionalVocabSize, int hiddenSi
             throw r.error("hidden_size", "/ num_attention_heads must be even for rotary embeddings, got "
                     + c.headDim());
         }
-        if (c.crossLayerInterval > c.numHiddenLayers) {
-            throw r.error("cross_layer_interval", "(" + c.crossLayerInterval + ") exceeds num_hidden_layers ("
-                    + c.numHiddenLayers + ")");
+        if (c.numHiddenLayers % c.crossLayerInterval != 0) {
+            // The reference builds num_hidden_layers // interval blocks but runs one before layers 0, k, 2k, ...
+            throw r.error("cross_layer_interval", "(" + c.crossLayerInterval + ") must divide num_hidden_layers ("
+                    + c.numHiddenLayers + "): a gated cross-attention block runs before every "
+                    + c.crossLayerInterval + "-th layer");
         }
         return c;
     }

@@ -73,7 +73,7 @@ public final class SafeTensorsWriter {
         System.arraycopy(headerBytes, 0, headerPadded, 0, headerBytes.length);
         long total = 8 + padded + offset;
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (Arena arena = Arena.ofConfined();
+        try (Arena arena = Arena.ofShared();
              FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.READ,
                      StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             MemorySegment file = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
@@ -85,8 +85,16 @@ public final class SafeTensorsWriter {
                 pos += t.byteSize();
             }
             file.force();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the original error is the one worth reporting
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), (IOException) e);
         }
         try {
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

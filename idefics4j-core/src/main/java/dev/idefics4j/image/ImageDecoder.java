@@ -1,0 +1,166 @@
+package dev.idefics4j.image;
+
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Encoded bytes to {@link RgbImage}: recognises the format, checks the pixel count from the header before decoding,
+ * decodes the first image (GIF: the first frame) and converts it to RGB as Pillow would.
+ */
+final class ImageDecoder {
+    private ImageDecoder() {
+    }
+
+    static RgbImage decode(byte[] bytes, String where, ImageLimits limits) {
+        if (bytes.length == 0) {
+            throw ImageLoadException.of(where, "empty file, not an image");
+        }
+        ImageFormat format = ImageFormat.sniff(bytes);
+        if (format == null) {
+            throw ImageLoadException.of(where, "not an image in a supported format (" + ImageFormat.supportedList()
+                    + "); it starts with " + preview(bytes));
+        }
+        ImageReader reader = readerFor(format, where);
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(in, true, false);
+            long width = reader.getWidth(0);
+            long height = reader.getHeight(0);
+            checkSize(width, height, where, format, limits);
+            BufferedImage image = reader.read(0);
+            for (String warning : warnings) {
+                if (isTruncation(warning)) {
+                    throw ImageLoadException.of(where, "truncated or corrupt " + format.displayName + " data ("
+                            + warning + ")");
+                }
+            }
+            return PillowRgbConversion.toRgb(image, quirk(format, bytes));
+        } catch (ImageLoadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Decoders report damaged data with all sorts of exceptions (EOF, IIOException, index errors).
+            throw ImageLoadException.of(where, "truncated or corrupt " + format.displayName + " data ("
+                    + messageOf(e) + ")", e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** The decompression-bomb guard, from the header alone. */
+    private static void checkSize(long width, long height, String where, ImageFormat format, ImageLimits limits) {
+        if (width <= 0 || height <= 0) {
+            throw ImageLoadException.of(where, "invalid " + format.displayName + " image size " + width + "x"
+                    + height);
+        }
+        long pixels = width * height;
+        if (pixels > limits.maxPixels()) {
+            throw ImageLoadException.of(where, "image is " + width + "x" + height + " = " + pixels
+                    + " pixels, more than the limit of " + limits.maxPixels()
+                    + " (possible decompression bomb; not decoded)");
+        }
+        if (pixels * 3 > Integer.MAX_VALUE - 8) {
+            throw ImageLoadException.of(where, "image is " + width + "x" + height + ", too large to hold in memory");
+        }
+    }
+
+    /**
+     * libjpeg only warns when data runs out and pads the rest with grey; Pillow refuses such a file ("image file is
+     * truncated"), and so do we. Other warnings (e.g. stray bytes before a marker) Pillow also lets pass.
+     */
+    private static boolean isTruncation(String warning) {
+        String w = warning.toLowerCase(Locale.ROOT);
+        return w.contains("truncated") || w.contains("premature end");
+    }
+
+    private static PillowRgbConversion.Quirk quirk(ImageFormat format, byte[] bytes) {
+        if (format != ImageFormat.PNG) {
+            return PillowRgbConversion.Quirk.NONE;
+        }
+        int colorType = ImageFormat.pngColorType(bytes);
+        if (colorType == 2) {
+            return PillowRgbConversion.Quirk.IGNORE_ALPHA;
+        }
+        if (colorType == 0 && ImageFormat.pngBitDepth(bytes) == 16) {
+            return PillowRgbConversion.Quirk.CLIP_16BIT_GRAY;
+        }
+        return PillowRgbConversion.Quirk.NONE;
+    }
+
+    /**
+     * The JDK's own readers hand back the decoded samples without colour management, as libjpeg and libpng do for
+     * Pillow; other plug-ins on the class path (e.g. TwelveMonkeys' JPEG reader, which applies ICC profiles and
+     * converts CMYK its own way) would change pixels, so they are only a fallback. WebP has no JDK reader.
+     */
+    private static ImageReader readerFor(ImageFormat format, String where) {
+        if (format == ImageFormat.WEBP) {
+            return new WebPImageReaderSpi().createReaderInstance(null);
+        }
+        ImageReader chosen = null;
+        for (Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName(format.imageIoName); it.hasNext(); ) {
+            ImageReader candidate = it.next();
+            boolean builtIn = candidate.getClass().getModule() == ImageIO.class.getModule();
+            if (chosen == null || builtIn) {
+                if (chosen != null) {
+                    chosen.dispose();
+                }
+                chosen = candidate;
+                if (builtIn) {
+                    break;
+                }
+            } else {
+                candidate.dispose();
+            }
+        }
+        if (chosen == null) {
+            throw ImageLoadException.of(where, "no " + format.displayName + " decoder available");
+        }
+        return chosen;
+    }
+
+    private static String messageOf(Throwable e) {
+        Throwable cause = e instanceof IIOException && e.getCause() != null ? e.getCause() : e;
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = cause.getClass().getSimpleName();
+        } else if (cause != e && cause.getMessage() != null) {
+            message += ": " + cause.getMessage();
+        }
+        return message;
+    }
+
+    /** The first bytes as text when they look like text (an HTML error page, JSON), else as hex. */
+    private static String preview(byte[] bytes) {
+        int n = Math.min(bytes.length, 24);
+        boolean text = true;
+        for (int i = 0; i < n; i++) {
+            int b = bytes[i] & 0xFF;
+            text &= b >= 0x20 && b < 0x7F || b == '\n' || b == '\r' || b == '\t';
+        }
+        StringBuilder s = new StringBuilder();
+        if (text) {
+            s.append('"');
+            for (int i = 0; i < n; i++) {
+                char c = (char) bytes[i];
+                s.append(Character.isWhitespace(c) ? ' ' : c);
+            }
+            return s.append(bytes.length > n ? "...\"" : "\"").toString();
+        }
+        for (int i = 0; i < n; i++) {
+            s.append(String.format("%02x", bytes[i] & 0xFF));
+        }
+        return s.append(bytes.length > n ? "... (hex)" : " (hex)").toString();
+    }
+}

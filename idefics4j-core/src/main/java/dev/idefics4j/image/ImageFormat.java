@@ -1,0 +1,67 @@
+package dev.idefics4j.image;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** The encoded formats the loader reads, recognised by their leading bytes (never by file name or Content-Type). */
+enum ImageFormat {
+    JPEG("JPEG", "jpeg"),
+    PNG("PNG", "png"),
+    GIF("GIF", "gif"),
+    BMP("BMP", "bmp"),
+    WEBP("WebP", "webp");
+
+    final String displayName;
+    /** The format name ImageIO's reader registry knows it by. */
+    final String imageIoName;
+
+    ImageFormat(String displayName, String imageIoName) {
+        this.displayName = displayName;
+        this.imageIoName = imageIoName;
+    }
+
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+    /** The format of {@code bytes}, or null when it is none of them. */
+    static ImageFormat sniff(byte[] bytes) {
+        if (startsWith(bytes, 0, new byte[]{(byte) 0xFF, (byte) 0xD8, (byte) 0xFF})) {
+            return JPEG;
+        }
+        if (startsWith(bytes, 0, PNG_SIGNATURE)) {
+            return PNG;
+        }
+        if (startsWith(bytes, 0, ascii("GIF87a")) || startsWith(bytes, 0, ascii("GIF89a"))) {
+            return GIF;
+        }
+        if (startsWith(bytes, 0, ascii("BM")) && bytes.length >= 26) {
+            return BMP;
+        }
+        if (startsWith(bytes, 0, ascii("RIFF")) && startsWith(bytes, 8, ascii("WEBP"))) {
+            return WEBP;
+        }
+        return null;
+    }
+
+    /** PNG colour type from the IHDR chunk (0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA), or -1. */
+    static int pngColorType(byte[] bytes) {
+        return bytes.length > 25 ? bytes[25] & 0xFF : -1;
+    }
+
+    /** PNG bit depth from the IHDR chunk, or -1. */
+    static int pngBitDepth(byte[] bytes) {
+        return bytes.length > 24 ? bytes[24] & 0xFF : -1;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean startsWith(byte[] bytes, int offset, byte[] prefix) {
+        return bytes.length >= offset + prefix.length
+                && Arrays.equals(bytes, offset, offset + prefix.length, prefix, 0, prefix.length);
+    }
+
+    static String supportedList() {
+        return "JPEG, PNG, GIF, BMP or WebP";
+    }
+}

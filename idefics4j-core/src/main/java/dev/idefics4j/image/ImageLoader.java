@@ -1,0 +1,115 @@
+package dev.idefics4j.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Loads images from files, http(s) URLs, data URLs, bytes or BufferedImages into {@link RgbImage}s holding the pixels
+ * Pillow 9.4 + transformers' {@code convert_to_rgb} would give, within {@link ImageLimits}. Every failure is an
+ * {@link ImageLoadException} naming the source. Thread-safe; close it to release the HTTP client.
+ */
+public final class ImageLoader implements AutoCloseable {
+    private final ImageLimits limits;
+    private HttpImageFetcher fetcher;
+
+    public ImageLoader() {
+        this(ImageLimits.DEFAULTS);
+    }
+
+    public ImageLoader(ImageLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /** {@code pathOrUrl} as {@link ImageSource#parse(String)} reads it. */
+    public RgbImage load(String pathOrUrl) {
+        return load(ImageSource.parse(pathOrUrl));
+    }
+
+    public RgbImage load(ImageSource source) {
+        Objects.requireNonNull(source, "source");
+        String where = source.description();
+        return switch (source) {
+            case ImageSource.File file -> ImageDecoder.decode(readFile(file.path(), where), where, limits);
+            case ImageSource.Url url -> ImageDecoder.decode(fetcher().fetch(url), where, limits);
+            case ImageSource.DataUrl dataUrl -> ImageDecoder.decode(DataUrlDecoder.decode(dataUrl, limits), where,
+                    limits);
+            case ImageSource.Bytes bytes -> {
+                checkEncodedSize(bytes.data().length, where);
+                yield ImageDecoder.decode(bytes.data(), where, limits);
+            }
+            case ImageSource.Image image -> fromBufferedImage(image, where);
+        };
+    }
+
+    /** Loads each source in order; the first failure is thrown. */
+    public List<RgbImage> loadAll(List<? extends ImageSource> sources) {
+        List<RgbImage> images = new ArrayList<>(sources.size());
+        for (ImageSource source : sources) {
+            images.add(load(source));
+        }
+        return images;
+    }
+
+    private RgbImage fromBufferedImage(ImageSource.Image source, String where) {
+        long pixels = (long) source.image().getWidth() * source.image().getHeight();
+        if (pixels > limits.maxPixels()) {
+            throw ImageLoadException.of(where, "image has " + pixels + " pixels, more than the limit of "
+                    + limits.maxPixels());
+        }
+        return PillowRgbConversion.toRgb(source.image(), PillowRgbConversion.Quirk.NONE);
+    }
+
+    private byte[] readFile(Path path, String where) {
+        try {
+            if (Files.isDirectory(path)) {
+                throw ImageLoadException.of(where, "is a directory, not an image file");
+            }
+            checkEncodedSize(Files.size(path), where);
+            // Read at most one byte past the limit: the file may grow between the size check and the read.
+            try (InputStream in = Files.newInputStream(path)) {
+                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxEncodedBytes() + 1));
+                checkEncodedSize(bytes.length, where);
+                return bytes;
+            }
+        } catch (NoSuchFileException e) {
+            throw ImageLoadException.of(where, "file not found", e);
+        } catch (AccessDeniedException e) {
+            throw ImageLoadException.of(where, "permission denied", e);
+        } catch (IOException e) {
+            throw ImageLoadException.of(where, "cannot read file: " + e, e);
+        }
+    }
+
+    private void checkEncodedSize(long size, String where) {
+        if (size > limits.maxEncodedBytes()) {
+            throw ImageLoadException.of(where, "is " + size + " bytes, more than the limit of "
+                    + limits.maxEncodedBytes() + " bytes");
+        }
+    }
+
+    private synchronized HttpImageFetcher fetcher() {
+        if (fetcher == null) {
+            fetcher = new HttpImageFetcher(limits);
+        }
+        return fetcher;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (fetcher != null) {
+            fetcher.close();
+            fetcher = null;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.idefics4j.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.checkpoint.CheckpointException;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The IdeficsImageProcessor settings of a checkpoint's {@code preprocessor_config.json}, with transformers' defaults
+ * for absent keys (224, OpenAI CLIP mean/std, 3 channels, rescale by 1/255). Mean and std are kept as float32, the
+ * precision numpy normalises a float32 image with.
+ */
+public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] imageStd, int imageNumChannels,
+                                   boolean doRescale, double rescaleFactor) {
+    public static final String FILE_NAME = "preprocessor_config.json";
+    static final double[] IDEFICS_STANDARD_MEAN = {0.48145466, 0.4578275, 0.40821073};
+    static final double[] IDEFICS_STANDARD_STD = {0.26862954, 0.26130258, 0.27577711};
+
+    public static final ImageProcessorConfig DEFAULTS = new ImageProcessorConfig(224,
+            toFloats(IDEFICS_STANDARD_MEAN), toFloats(IDEFICS_STANDARD_STD), 3, true, 1 / 255.0);
+
+    public ImageProcessorConfig {
+        if (imageSize <= 0) {
+            throw new IllegalArgumentException("image_size must be positive, got " + imageSize);
+        }
+        if (imageNumChannels != 3) {
+            throw new IllegalArgumentException("only 3-channel (RGB) images are supported, image_num_channels is "
+                    + imageNumChannels);
+        }
+        if (imageMean.length != 3 || imageStd.length != 3) {
+            throw new IllegalArgumentException("image_mean and image_std need 3 values, got "
+                    + Arrays.toString(imageMean) + " and " + Arrays.toString(imageStd));
+        }
+        imageMean = imageMean.clone();
+        imageStd = imageStd.clone();
+    }
+
+    @Override
+    public float[] imageMean() {
+        return imageMean.clone();
+    }
+
+    @Override
+    public float[] imageStd() {
+        return imageStd.clone();
+    }
+
+    public ImageProcessorConfig withImageSize(int size) {
+        return new ImageProcessorConfig(size, imageMean, imageStd, imageNumChannels, doRescale, rescaleFactor);
+    }
+
+    /** Reads {@code preprocessor_config.json} from a checkpoint directory, or the JSON file itself. */
+    public static ImageProcessorConfig load(Path checkpointDirOrFile) {
+        Path file = checkpointDirOrFile.toFile().isDirectory() ? checkpointDirOrFile.resolve(FILE_NAME)
+                : checkpointDirOrFile;
+        JsonNode json;
+        try {
+            json = new ObjectMapper().readTree(file.toFile());
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(file + ": not found", e);
+        } catch (IOException e) {
+            if (!file.toFile().exists()) {
+                throw new CheckpointException(file + ": not found", e);
+            }
+            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+        }
+        try {
+            return fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Settings from a parsed {@code preprocessor_config.json} object. */
+    public static ImageProcessorConfig fromJson(JsonNode json) {
+        if (json == null || !json.isObject()) {
+            throw new IllegalArgumentException("preprocessor config must be a JSON object");
+        }
+        return new ImageProcessorConfig(
+                json.has("image_size") ? intValue(json, "image_size") : DEFAULTS.imageSize,
+                channelValues(json, "image_mean", IDEFICS_STANDARD_MEAN),
+                channelValues(json, "image_std", IDEFICS_STANDARD_STD),
+                json.has("image_num_channels") && !json.get("image_num_channels").isNull()
+                        ? intValue(json, "image_num_channels") : 3,
+                !json.has("do_rescale") || json.get("do_rescale").asBoolean(true),
+                json.has("rescale_factor") ? numberValue(json, "rescale_factor") : DEFAULTS.rescaleFactor);
+    }
+
+    private static int intValue(JsonNode json, String key) {
+        JsonNode node = json.get(key);
+        if (!node.isIntegralNumber()) {
+            throw new IllegalArgumentException(key + " must be an integer, got " + node);
+        }
+        return node.intValue();
+    }
+
+    private static double numberValue(JsonNode json, String key) {
+        JsonNode node = json.get(key);
+        if (!node.isNumber()) {
+            throw new IllegalArgumentException(key + " must be a number, got " + node);
+        }
+        return node.doubleValue();
+    }
+
+    /** A list of per-channel values, or one number for all channels (as transformers accepts); null = default. */
+    private static float[] channelValues(JsonNode json, String key, double[] defaults) {
+        JsonNode node = json.get(key);
+        if (node == null || node.isNull()) {
+            return toFloats(defaults);
+        }
+        if (node.isNumber()) {
+            float v = (float) node.doubleValue();
+            return new float[]{v, v, v};
+        }
+        if (!node.isArray() || node.size() != 3) {
+            throw new IllegalArgumentException(key + " must be a number or a list of 3 numbers, got " + node);
+        }
+        float[] values = new float[3];
+        for (int i = 0; i < 3; i++) {
+            if (!node.get(i).isNumber()) {
+                throw new IllegalArgumentException(key + " must hold numbers, got " + node);
+            }
+            values[i] = (float) node.get(i).doubleValue();
+        }
+        return values;
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ImageProcessorConfig c && imageSize == c.imageSize && imageNumChannels == c.imageNumChannels
+                && doRescale == c.doRescale && rescaleFactor == c.rescaleFactor
+                && Arrays.equals(imageMean, c.imageMean) && Arrays.equals(imageStd, c.imageStd);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(new double[]{imageSize, imageNumChannels, doRescale ? 1 : 0, rescaleFactor})
+                + 31 * Arrays.hashCode(imageMean) + 961 * Arrays.hashCode(imageStd);
+    }
+
+    @Override
+    public String toString() {
+        return "ImageProcessorConfig[imageSize=" + imageSize + ", imageMean=" + Arrays.toString(imageMean)
+                + ", imageStd=" + Arrays.toString(imageStd) + ", imageNumChannels=" + imageNumChannels
+                + ", doRescale=" + doRescale + ", rescaleFactor=" + rescaleFactor + "]";
+    }
+}

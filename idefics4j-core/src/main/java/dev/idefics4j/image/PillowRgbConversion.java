@@ -1,0 +1,184 @@
+package dev.idefics4j.image;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DirectColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+
+/**
+ * A decoded image to 8-bit RGB as transformers' {@code convert_to_rgb} does it on a Pillow 9.4 image: an RGB image is
+ * used as decoded; any other mode goes through Pillow's {@code convert("RGBA")}, is alpha-composited over opaque white
+ * with Pillow's integer arithmetic, and loses its alpha. Samples are read raw from the raster, never through Java2D
+ * colour management (which would apply ICC profiles or a linear-grey gamma that Pillow ignores).
+ */
+final class PillowRgbConversion {
+    /** Where Pillow opens a file differently from what the decoded colour model alone says. */
+    enum Quirk {
+        NONE,
+        /** PNG truecolour with a tRNS colour: Pillow keeps mode RGB, so the "transparent" colour stays as it is. */
+        IGNORE_ALPHA,
+        /** 16-bit grey PNG: Pillow opens it as mode I and its I to RGBA conversion clips values to 0..255. */
+        CLIP_16BIT_GRAY
+    }
+
+    private PillowRgbConversion() {
+    }
+
+    static RgbImage toRgb(BufferedImage image, Quirk quirk) {
+        ColorModel cm = image.getColorModel();
+        if (cm instanceof IndexColorModel palette) {
+            return fromPalette(image.getRaster(), palette, quirk);
+        }
+        if (hasRawSamples(cm, image.getRaster())) {
+            return fromSamples(image.getRaster(), cm, quirk);
+        }
+        return fromArgb(image);
+    }
+
+    /** Colour models whose raster samples are plain grey, RGB or CMYK values (optionally with straight alpha). */
+    private static boolean hasRawSamples(ColorModel cm, Raster raster) {
+        if (!(cm instanceof ComponentColorModel || cm instanceof DirectColorModel) || cm.isAlphaPremultiplied()) {
+            return false;
+        }
+        int transfer = raster.getTransferType();
+        if (transfer == DataBuffer.TYPE_FLOAT || transfer == DataBuffer.TYPE_DOUBLE
+                || raster.getNumBands() != cm.getNumComponents()) {
+            return false;
+        }
+        for (int size : cm.getComponentSize()) {
+            if (size < 1 || size > 16) {
+                return false;
+            }
+        }
+        int colours = cm.getNumColorComponents();
+        return switch (cm.getColorSpace().getType()) {
+            case ColorSpace.TYPE_GRAY -> colours == 1;
+            case ColorSpace.TYPE_RGB -> colours == 3;
+            case ColorSpace.TYPE_CMYK -> colours == 4;
+            default -> false;
+        };
+    }
+
+    private static RgbImage fromPalette(Raster raster, IndexColorModel palette, Quirk quirk) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        boolean composite = palette.hasAlpha() && quirk != Quirk.IGNORE_ALPHA;
+        byte[] out = new byte[w * h * 3];
+        int[] row = new int[w];
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(0, y, w, 1, 0, row);
+            for (int x = 0; x < w; x++) {
+                int i = row[x];
+                int a = composite ? palette.getAlpha(i) : 255;
+                out[o++] = (byte) overWhite(palette.getRed(i), a);
+                out[o++] = (byte) overWhite(palette.getGreen(i), a);
+                out[o++] = (byte) overWhite(palette.getBlue(i), a);
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    private static RgbImage fromSamples(Raster raster, ColorModel cm, Quirk quirk) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int bands = raster.getNumBands();
+        int colours = cm.getNumColorComponents();
+        boolean alpha = cm.hasAlpha() && quirk != Quirk.IGNORE_ALPHA;
+        boolean cmyk = colours == 4;
+        boolean clipGray = quirk == Quirk.CLIP_16BIT_GRAY && colours == 1 && !cm.hasAlpha();
+        int[] sizes = cm.getComponentSize();
+        byte[] out = new byte[w * h * 3];
+        int[] row = new int[w * bands];
+        int[] v = new int[bands];
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            raster.getPixels(0, y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                for (int b = 0; b < bands; b++) {
+                    v[b] = clipGray ? Math.min(row[x * bands + b], 255) : to8Bit(row[x * bands + b], sizes[b]);
+                }
+                int r;
+                int g;
+                int bl;
+                if (colours == 1) {
+                    r = g = bl = v[0];
+                } else if (cmyk) {
+                    r = cmykToRgb(v[0], v[3]);
+                    g = cmykToRgb(v[1], v[3]);
+                    bl = cmykToRgb(v[2], v[3]);
+                } else {
+                    r = v[0];
+                    g = v[1];
+                    bl = v[2];
+                }
+                int a = alpha ? v[colours] : 255;
+                out[o++] = (byte) overWhite(r, a);
+                out[o++] = (byte) overWhite(g, a);
+                out[o++] = (byte) overWhite(bl, a);
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /** Anything else (premultiplied alpha, exotic colour spaces): Java2D's sRGB conversion is the best there is. */
+    private static RgbImage fromArgb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        boolean alpha = image.getColorModel().hasAlpha();
+        byte[] out = new byte[w * h * 3];
+        int[] row = new int[w];
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, row, 0, w);
+            for (int argb : row) {
+                int a = alpha ? argb >>> 24 : 255;
+                out[o++] = (byte) overWhite((argb >> 16) & 0xFF, a);
+                out[o++] = (byte) overWhite((argb >> 8) & 0xFF, a);
+                out[o++] = (byte) overWhite(argb & 0xFF, a);
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /** 16-bit samples keep their high byte (Pillow's ";16B" unpackers); narrower ones scale as Pillow's do. */
+    private static int to8Bit(int sample, int bits) {
+        if (bits == 8) {
+            return sample;
+        }
+        if (bits == 16) {
+            return sample >>> 8;
+        }
+        return sample * 255 / ((1 << bits) - 1);
+    }
+
+    /** Pillow's cmyk2rgb: {@code 255 - k} scaled by {@code 1 - c}, with its rounding division by 255. */
+    private static int cmykToRgb(int c, int k) {
+        int nk = 255 - k;
+        int t = c * nk + 128;
+        int cnk = ((t >> 8) + t) >> 8;
+        return Math.clamp(nk - cnk, 0, 255);
+    }
+
+    /**
+     * One channel of Pillow's ImagingAlphaComposite(background, image) with an opaque white background: 7 extra bits
+     * of precision and its shift-based division by 255. Exact for every (colour, alpha); alpha 255 gives the colour.
+     */
+    static int overWhite(int colour, int alpha) {
+        if (alpha == 0) {
+            return 255;
+        }
+        final int precisionBits = 7;
+        final long dstAlpha = 255;
+        long blend = dstAlpha * (255 - alpha);
+        long outAlpha255 = alpha * 255L + blend;
+        long coef1 = alpha * 255L * 255 * (1 << precisionBits) / outAlpha255;
+        long coef2 = 255L * (1 << precisionBits) - coef1;
+        long tmp = colour * coef1 + 255 * coef2 + (0x80L << precisionBits);
+        return (int) ((((tmp >> 8) + tmp) >> 8) >> precisionBits);
+    }
+}

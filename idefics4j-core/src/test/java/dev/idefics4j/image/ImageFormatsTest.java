@@ -1,0 +1,127 @@
+package dev.idefics4j.image;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The formats and modes beyond the reference fixtures, made by Pillow 9.4 (src/test/resources/images/make_images.py)
+ * with the pixels Pillow decodes stored beside each file (.rgb).
+ */
+class ImageFormatsTest {
+    private static final ImageLoader LOADER = new ImageLoader();
+    private static final double MEAN_LOSSY_WEBP_DIFF = 10; // measured 6.5
+
+    @AfterAll
+    static void close() {
+        LOADER.close();
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = ImageFormatsTest.class.getResourceAsStream("/images/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test resource images/" + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static RgbImage load(String name) {
+        return LOADER.load(ImageSource.bytes(resource(name), name));
+    }
+
+    /** What Pillow 9.4 + convert_to_rgb gives for {@code name}, same size as the generated images (24 x 16). */
+    private static RgbImage pillow(String name) {
+        return new RgbImage(24, 16, resource(name.substring(0, name.lastIndexOf('.')) + ".rgb"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"progressive.jpg", "gray.jpg", "cmyk.jpg", "cmyk_red.jpg", "rgb16.png", "rgba16.png",
+            "gray16.png", "gray_trns.png", "rgb_trns.png", "palette_trns.png", "lossless.webp",
+            "lossless_alpha.webp", "rgb24.bmp", "palette8.bmp"})
+    void decodesExactlyAsPillow(String name) {
+        ImageProcessorFixtureTest.assertSamePixels(pillow(name), load(name), name);
+    }
+
+    /**
+     * Lossy WebP: TwelveMonkeys' VP8 decoder upsamples chroma by pixel replication where libwebp (Pillow) uses its
+     * "fancy" bilinear upsampling, so pixels next to sharp colour edges differ (up to ~90 on this synthetic image);
+     * flat areas agree within a few levels.
+     */
+    @Test
+    void lossyWebpIsCloseToPillow() {
+        RgbImage expected = pillow("lossy.webp");
+        RgbImage actual = load("lossy.webp");
+        long sum = 0;
+        for (int y = 0; y < expected.height(); y++) {
+            for (int x = 0; x < expected.width(); x++) {
+                for (int c = 0; c < 3; c++) {
+                    sum += Math.abs(expected.sample(x, y, c) - actual.sample(x, y, c));
+                }
+            }
+        }
+        double mean = sum / (3.0 * expected.width() * expected.height());
+        assertTrue(mean < MEAN_LOSSY_WEBP_DIFF, "lossy.webp: mean difference from Pillow " + mean);
+    }
+
+    @Test
+    void cmykJpegGivesItsColour() {
+        RgbImage red = load("cmyk_red.jpg");
+        for (int y = 0; y < red.height(); y++) {
+            for (int x = 0; x < red.width(); x++) {
+                assertPixel(red, x, y, 255, 0, 0, 2, "CMYK (0,255,255,0)");
+            }
+        }
+    }
+
+    /** The generated images' right half holds solid blocks; lossy codecs must keep them within a tolerance. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"progressive.jpg", "cmyk.jpg", "rgb16.png", "rgba16.png", "lossless.webp",
+            "lossless_alpha.webp", "lossy.webp", "rgb24.bmp", "rgb_trns.png"})
+    void solidBlocksKeepTheirColour(String name) {
+        RgbImage image = load(name);
+        int tolerance = name.endsWith(".png") || name.startsWith("lossless") || name.endsWith(".bmp") ? 0 : 12;
+        assertPixel(image, 14, 2, 200, 30, 40, tolerance, name + " red block");
+        assertPixel(image, 21, 2, 20, 180, 60, tolerance, name + " green block");
+        if (!name.contains("alpha") && !name.startsWith("rgba")) {
+            assertPixel(image, 14, 13, 30, 60, 220, tolerance, name + " blue block");
+        }
+    }
+
+    @Test
+    void transparentPixelsBecomeWhite() {
+        // Rows 4-7 of the alpha images are fully transparent (make_images.py: alpha_pattern).
+        for (String name : new String[]{"rgba16.png", "lossless_alpha.webp"}) {
+            assertPixel(load(name), 5, 5, 255, 255, 255, 0, name);
+        }
+    }
+
+    @Test
+    void sixteenBitGrayIsClippedAsPillowDoes() {
+        // Pillow opens 16-bit grey PNGs as mode I and clips them to 0..255 (values above 255 turn white).
+        RgbImage image = load("gray16.png");
+        assertPixel(image, 10, 0, 130, 130, 130, 0, "value 130");
+        assertPixel(image, 20, 0, 255, 255, 255, 0, "value 260");
+    }
+
+    private static void assertPixel(RgbImage image, int x, int y, int r, int g, int b, int tolerance, String what) {
+        int[] expected = {r, g, b};
+        for (int c = 0; c < 3; c++) {
+            int actual = image.sample(x, y, c);
+            if (Math.abs(actual - expected[c]) > tolerance) {
+                fail(what + " at (" + x + "," + y + ") channel " + c + ": " + actual + ", expected " + expected[c]
+                        + " +-" + tolerance);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Writes the small test images of this folder and, for each, <name>.rgb: the pixels that
+Pillow 9.4 (Debian python3-pil 9.4.0) decodes, after transformers' convert_to_rgb
+(non-RGB modes: convert("RGBA"), alpha-composite over opaque white, convert("RGB")),
+as raw interleaved 8-bit RGB, row by row. Run from this folder: /usr/bin/python3 make_images.py
+"""
+import struct
+import zlib
+
+import PIL
+from PIL import Image
+
+assert PIL.__version__ == "9.4.0", PIL.__version__
+
+W, H = 24, 16
+
+
+def rgb_pattern(x, y):
+    # Left half a smooth gradient, right half four solid blocks (easy to check by eye and by value).
+    if x < W // 2:
+        return (x * 255 // (W // 2 - 1), y * 255 // (H - 1), (x + y) * 7 % 256)
+    blocks = [(200, 30, 40), (20, 180, 60), (30, 60, 220), (250, 250, 250)]
+    return blocks[(y >= H // 2) * 2 + (x >= W * 3 // 4)]
+
+
+def alpha_pattern(x, y):
+    return 255 if y < 4 else (0 if y < 8 else (x * 255 // (W - 1)))
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def write_png(name, bit_depth, color_type, rows, extra_chunks=()):
+    """A hand-written PNG encoder: Pillow 9.4 cannot save 16-bit colour PNGs."""
+    raw = b"".join(b"\0" + row for row in rows)
+    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, bit_depth, color_type, 0, 0, 0))
+    for kind, payload in extra_chunks:
+        data += png_chunk(kind, payload)
+    data += png_chunk(b"IDAT", zlib.compress(raw, 9)) + png_chunk(b"IEND", b"")
+    with open(name, "wb") as f:
+        f.write(data)
+
+
+def convert_to_rgb(image):
+    if image.mode == "RGB":
+        return image
+    rgba = image.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def u16(v8, x, y):
+    # A 16-bit sample whose high byte is v8 and whose low byte varies, so that rounding versus truncation shows.
+    return v8 * 256 + (x * 37 + y * 11) % 256
+
+
+def main():
+    rgb = Image.new("RGB", (W, H))
+    rgb.putdata([rgb_pattern(x, y) for y in range(H) for x in range(W)])
+    rgba = rgb.copy()
+    rgba.putalpha(Image.frombytes("L", (W, H), bytes(alpha_pattern(x, y) for y in range(H) for x in range(W))))
+
+    rgb.save("progressive.jpg", quality=90, progressive=True)
+    rgb.convert("L").save("gray.jpg", quality=90)
+    # Pillow writes CMYK JPEGs with an Adobe marker and inverted samples, as Photoshop does.
+    Image.new("CMYK", (W, H), (0, 255, 255, 0)).save("cmyk_red.jpg", quality=95)
+    rgb.convert("CMYK").save("cmyk.jpg", quality=95)
+
+    write_png("rgb16.png", 16, 2, [b"".join(struct.pack(">HHH", *(u16(c, x, y) for c in rgb_pattern(x, y)))
+                                           for x in range(W)) for y in range(H)])
+    write_png("rgba16.png", 16, 6, [b"".join(struct.pack(">HHHH", *(u16(c, x, y) for c in rgb_pattern(x, y)),
+                                                         u16(alpha_pattern(x, y), x, y)) for x in range(W))
+                                    for y in range(H)])
+    # Pillow opens a 16-bit grey PNG as mode "I" and clips it to 0..255 on conversion: kept small on purpose.
+    write_png("gray16.png", 16, 0, [b"".join(struct.pack(">H", (x * 13 + y) % 300) for x in range(W))
+                                    for y in range(H)])
+    write_png("gray_trns.png", 8, 0, [bytes((x * 10) % 256 for x in range(W)) for y in range(H)],
+              [(b"tRNS", struct.pack(">H", 50))])
+    # Pillow keeps an RGB PNG with a tRNS colour in mode RGB, so the transparent colour is NOT whitened.
+    write_png("rgb_trns.png", 8, 2, [b"".join(bytes(rgb_pattern(x, y)) for x in range(W)) for y in range(H)],
+              [(b"tRNS", struct.pack(">HHH", 200, 30, 40))])
+    palette = [rgb_pattern(x, 0) for x in range(W)]
+    write_png("palette_trns.png", 8, 3, [bytes((x + y) % W for x in range(W)) for y in range(H)],
+              [(b"PLTE", b"".join(bytes(c) for c in palette)),
+               (b"tRNS", bytes((i * 40) % 256 if i % 3 else 255 for i in range(W - 4)))])
+
+    rgb.save("lossless.webp", lossless=True)
+    rgba.save("lossless_alpha.webp", lossless=True)
+    rgb.save("lossy.webp", quality=90)
+    rgb.save("rgb24.bmp")
+    rgb.quantize(16).save("palette8.bmp")
+
+    for name in ["progressive.jpg", "gray.jpg", "cmyk_red.jpg", "cmyk.jpg", "rgb16.png", "rgba16.png", "gray16.png",
+                 "gray_trns.png", "rgb_trns.png", "palette_trns.png", "lossless.webp", "lossless_alpha.webp",
+                 "lossy.webp", "rgb24.bmp", "palette8.bmp"]:
+        image = Image.open(name)
+        print(f"{name}: mode {image.mode} info {sorted(k for k in image.info)}")
+        with open(name.rsplit(".", 1)[0] + ".rgb", "wb") as f:
+            f.write(convert_to_rgb(image).tobytes())
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@ package dev.idefics4j.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.tensor.DType;
+import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Shapes;
 import dev.idefics4j.tensor.Weight;
 
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The weights of a Hugging Face checkpoint folder: {@code model.safetensors}, or the shards listed by
@@ -33,6 +35,7 @@ public final class Checkpoint implements AutoCloseable {
     private final List<SafeTensorsFile> files;
     private final Map<String, SafeTensorsFile> byTensor;
     private final Set<String> used = new LinkedHashSet<>();
+    private Function<Weight, MatrixWeight> linearFormat = w -> w;
 
     private Checkpoint(Path dir, List<SafeTensorsFile> files, Map<String, SafeTensorsFile> byTensor) {
         this.dir = dir;
@@ -159,6 +162,19 @@ public final class Checkpoint implements AutoCloseable {
         int rows = shape.length == 0 ? 1 : Math.toIntExact(shape[0]);
         return new Weight(name, info.dtype(), rows, Math.toIntExact(shape.length == 1 ? 1 : cols),
                 byTensor.get(name).segment(name));
+    }
+
+    /**
+     * Sets how linear-layer weights are kept (quantized while loading, say); embeddings, norms, the patch
+     * convolution and the lm head always stay as stored.
+     */
+    public void setLinearFormat(Function<Weight, MatrixWeight> format) {
+        this.linearFormat = format;
+    }
+
+    /** The weight of an {@code nn.Linear} layer [out, in], in the format set by {@link #setLinearFormat}. */
+    public MatrixWeight linearWeight(String name, long... shape) {
+        return linearFormat.apply(weight(name, shape));
     }
 
     /** A small tensor (norm scales, biases, alphas) widened to float32 on the heap. */

@@ -3,6 +3,7 @@ package dev.idefics4j.model;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Weight;
 
 import java.nio.file.Path;
@@ -59,8 +60,17 @@ public final class IdeficsModel implements AutoCloseable {
 
     /** Loads a checkpoint folder (config.json + safetensors); weights stay memory-mapped until {@link #close()}. */
     public static IdeficsModel load(Path dir) {
+        return load(dir, w -> w);
+    }
+
+    /**
+     * Loads a checkpoint keeping linear-layer weights in the format {@code linearFormat} makes of them (for
+     * quantization while loading); everything else stays as stored.
+     */
+    public static IdeficsModel load(Path dir, java.util.function.Function<Weight, MatrixWeight> linearFormat) {
         IdeficsConfig config = IdeficsConfig.load(dir.resolve("config.json"));
         Checkpoint ckpt = Checkpoint.open(dir);
+        ckpt.setLinearFormat(linearFormat);
         try {
             return new IdeficsModel(config, ckpt);
         } catch (RuntimeException e) {

@@ -1,21 +1,20 @@
 package dev.idefics4j.model;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.tensor.Kernels;
-import dev.idefics4j.tensor.Weight;
+import dev.idefics4j.tensor.MatrixWeight;
 
 /** {@code nn.Linear}: {@code y = x W^T (+ b)} with W kept in its stored dtype. */
 public final class Linear {
-    private final Weight weight;
+    private final MatrixWeight weight;
     private final float[] bias;
 
-    Linear(Weight weight, float[] bias) {
+    Linear(MatrixWeight weight, float[] bias) {
         this.weight = weight;
         this.bias = bias;
     }
 
     static Linear load(Checkpoint ckpt, String prefix, int in, int out, boolean bias) {
-        Weight w = ckpt.weight(prefix + ".weight", out, in);
+        MatrixWeight w = ckpt.linearWeight(prefix + ".weight", out, in);
         float[] b = bias ? ckpt.floats(prefix + ".bias", out) : null;
         return new Linear(w, b);
     }
@@ -28,7 +27,7 @@ public final class Linear {
         return weight.rows();
     }
 
-    public Weight weight() {
+    public MatrixWeight weight() {
         return weight;
     }
 
@@ -40,7 +39,7 @@ public final class Linear {
     }
 
     public void forward(float[] x, int n, float[] y) {
-        Kernels.matmul(x, n, weight, y);
+        weight.matmul(x, n, y);
         if (bias != null) {
             int out = weight.rows();
             for (int r = 0; r < n; r++) {

@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
  * A 2-D weight matrix [rows, cols] (rows = output features, as PyTorch stores {@code nn.Linear.weight}) kept in its
  * stored dtype where it lies, usually a memory-mapped checkpoint; kernels widen it to float32 as they read.
  */
-public record Weight(String name, DType dtype, int rows, int cols, MemorySegment data) {
+public record Weight(String name, DType dtype, int rows, int cols, MemorySegment data) implements MatrixWeight {
     public Weight {
         if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16) {
             throw new IllegalArgumentException(name + ": weights must be F32, BF16 or F16, not " + dtype);
@@ -29,7 +29,13 @@ public record Weight(String name, DType dtype, int rows, int cols, MemorySegment
         return out;
     }
 
+    @Override
     public long byteSize() {
         return data.byteSize();
+    }
+
+    @Override
+    public void matmul(float[] x, int n, float[] out) {
+        Kernels.matmul(x, n, this, out);
     }
 }

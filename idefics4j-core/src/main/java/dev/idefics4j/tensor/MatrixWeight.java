@@ -1,0 +1,19 @@
+package dev.idefics4j.tensor;
+
+/**
+ * A linear layer's weight [rows = out features, cols = in features] in whatever format it is kept: the stored dtype
+ * ({@link Weight}) or a quantized form. Model code only multiplies by it; the format picks the kernel.
+ */
+public interface MatrixWeight {
+    String name();
+
+    int rows();
+
+    int cols();
+
+    /** {@code out[t][r] = sum_k x[t][k] * W[r][k]} for {@code n} rows of {@code x}. */
+    void matmul(float[] x, int n, float[] out);
+
+    /** Bytes this weight occupies (mapped or in memory). */
+    long byteSize();
+}

@@ -1,12 +1,8 @@
 package dev.idefics4j.hub;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,47 +18,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class SnapshotDownloadTest {
-    @TempDir
-    Path home;
-    FakeHub hub;
-    List<FakeHub.File> files;
-    String commit;
-
-    @BeforeEach
-    void start() throws IOException {
-        hub = new FakeHub();
-        files = HubTesting.ideficsRepo();
-        commit = hub.addRepo(REPO, files);
-    }
-
-    @AfterEach
-    void stop() {
-        hub.close();
-    }
-
+class SnapshotDownloadTest extends FakeHubTest {
     @Test
     void downloadsTheIdeficsFilesInHuggingfaceHubLayout() throws IOException {
         Path snapshot = HubTesting.client(hub, home).snapshot(REPO, "main");
 
         Path repo = HubTesting.repoFolder(home);
-        assertEquals(repo.resolve("snapshots").resolve(commit), snapshot);
+        assertEquals(snapshotDir(), snapshot);
         assertEquals(commit, Files.readString(repo.resolve("refs/main")), "refs/main holds the bare commit hash");
         for (String name : WANTED) {
-            FakeHub.File f = HubTesting.file(files, name);
+            FakeHub.File f = file(name);
             Path pointer = snapshot.resolve(name);
             assertTrue(Files.isSymbolicLink(pointer), name);
             assertEquals(Path.of("../../blobs/" + f.etag()), Files.readSymbolicLink(pointer), name);
             assertArrayEquals(f.content(), Files.readAllBytes(pointer), name);
         }
-        Set<String> expectedBlobs = WANTED.stream().map(n -> HubTesting.file(files, n).etag())
+        Set<String> expectedBlobs = WANTED.stream().map(n -> file(n).etag())
                 .collect(Collectors.toSet());
-        assertEquals(expectedBlobs, list(repo.resolve("blobs")), "one blob per file, no leftovers");
+        assertEquals(expectedBlobs, list(blobs()), "one blob per file, no leftovers");
         assertEquals(Set.copyOf(WANTED), list(snapshot), "no README, no pytorch_model.bin");
         assertTrue(Files.exists(repo.resolve(".no_exist").resolve(commit).resolve("preprocessor_config.json")),
                 "optional files the repo lacks are marked as huggingface_hub marks them");
         assertTrue(hub.requests("storage").stream().anyMatch(r -> r.path().endsWith(
-                HubTesting.file(files, SHARD1).sha256())), "LFS files came through the redirect to storage");
+                file(SHARD1).sha256())), "LFS files came through the redirect to storage");
     }
 
     @Test
@@ -84,7 +62,7 @@ class SnapshotDownloadTest {
         Path snapshot = HubTesting.client(hub, home).snapshot(REPO, "main");
 
         for (String name : WANTED) {
-            FakeHub.File f = HubTesting.file(files, name);
+            FakeHub.File f = file(name);
             assertEquals(Path.of("../../blobs/" + f.etag()), Files.readSymbolicLink(snapshot.resolve(name)), name);
         }
         assertTrue(hub.requests("hub").stream().anyMatch(r -> r.method().equals("HEAD")));
@@ -101,7 +79,7 @@ class SnapshotDownloadTest {
     void aCommitHashNeedsNoRef() {
         Path snapshot = HubTesting.client(hub, home).snapshot(REPO, commit);
 
-        assertEquals(HubTesting.repoFolder(home).resolve("snapshots").resolve(commit), snapshot);
+        assertEquals(snapshotDir(), snapshot);
         assertFalse(Files.exists(HubTesting.repoFolder(home).resolve("refs").resolve(commit)));
     }
 
@@ -142,9 +120,5 @@ class SnapshotDownloadTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         }
-    }
-
-    static String read(Path p) throws IOException {
-        return Files.readString(p, StandardCharsets.UTF_8);
     }
 }

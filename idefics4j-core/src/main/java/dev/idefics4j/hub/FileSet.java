@@ -133,7 +133,8 @@ public record FileSet(List<String> include, List<String> exclude, List<List<Stri
     private String unusableHint(List<String> repoPaths) {
         List<String> refused = repoPaths.stream().filter(p -> anyMatch(exclude, p)).limit(5).toList();
         return refused.isEmpty() ? "." : ". It has " + refused + ", which idefics4j does not load: "
-                + "convert the checkpoint to safetensors (transformers: save_pretrained(..., safe_serialization=True)).";
+                + "convert the checkpoint to safetensors"
+                + " (transformers: save_pretrained(..., safe_serialization=True)).";
     }
 
     private static boolean isLiteral(String pattern) {

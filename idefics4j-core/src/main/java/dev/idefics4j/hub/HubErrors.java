@@ -34,8 +34,7 @@ final class HubErrors {
                             + "; run again to retry" + detail);
         }
         String repoPage = endpoint + "/" + target.repoId();
-        String tokenHint = " Create a token at " + endpoint + "/settings/tokens and set HF_TOKEN (or save it to"
-                + " $HF_HOME/token).";
+        String tokenHint = " (create one at " + endpoint + "/settings/tokens; or save it to $HF_HOME/token)";
         String message = headers.firstValue("X-Error-Message").orElse("");
         if (code.equals("RevisionNotFound")) {
             return new HubException(HubException.Kind.REVISION_NOT_FOUND, "Revision '" + target.revision()
@@ -52,7 +51,7 @@ final class HubErrors {
                             + " with the token's account." + detail)
                     : new HubException(HubException.Kind.AUTH_REQUIRED, target.repoId() + " is a gated repository:"
                             + " accept its conditions at " + repoPage + ", then set HF_TOKEN to a token of that"
-                            + " account." + tokenHint + detail);
+                            + " account" + tokenHint + "." + detail);
         }
         if (message.equals(DISABLED)) {
             return new HubException(HubException.Kind.ACCESS_DENIED, "Access to " + target.repoId()
@@ -60,20 +59,22 @@ final class HubErrors {
         }
         if (status == 401 && message.equals(INVALID_CREDENTIALS)) {
             return new HubException(HubException.Kind.ACCESS_DENIED, "The Hub rejected the token (HF_TOKEN or"
-                    + " $HF_HOME/token): it is invalid or expired." + tokenHint + detail);
+                    + " $HF_HOME/token): it is invalid or expired. Set HF_TOKEN to a valid one" + tokenHint + "."
+                    + detail);
         }
         if (code.equals("RepoNotFound") || status == 401 || (status == 404 && target.file() == null)) {
             return new HubException(HubException.Kind.REPO_NOT_FOUND, "Repository '" + target.repoId()
                     + "' not found on " + endpoint + ". Check the name" + (tokenSent
                     ? ", and that your token (HF_TOKEN) has access to it if it is private or gated." + detail
-                    : "; if it is private or gated, set HF_TOKEN to a token with access." + tokenHint + detail));
+                    : "; if it is private or gated, set HF_TOKEN to a token with access" + tokenHint + "." + detail));
         }
         if (status == 403) {
             return tokenSent
                     ? new HubException(HubException.Kind.ACCESS_DENIED, "Your token (HF_TOKEN) is not allowed to read "
-                            + target.describe() + ": check its permissions at " + endpoint + "/settings/tokens." + detail)
+                            + target.describe() + ": check its permissions at " + endpoint + "/settings/tokens."
+                            + detail)
                     : new HubException(HubException.Kind.AUTH_REQUIRED, target.describe() + " needs authentication:"
-                            + " set HF_TOKEN." + tokenHint + detail);
+                            + " set HF_TOKEN" + tokenHint + "." + detail);
         }
         if (status == 404) {
             return new HubException(HubException.Kind.FILE_NOT_FOUND, target.describe() + " not found ("

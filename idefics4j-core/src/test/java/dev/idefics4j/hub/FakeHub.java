@@ -68,6 +68,8 @@ final class FakeHub implements AutoCloseable {
     private final HttpServer storage;
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final Map<String, Repo> repos = new ConcurrentHashMap<>();
+    /** Old repo id to new one: the Hub redirects a renamed repository's URLs with a relative 307. */
+    private final Map<String, String> renamed = new ConcurrentHashMap<>();
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
 
     /** The next {@code cuts} file bodies stop after {@code cutAfter} bytes and the connection drops. */
@@ -129,6 +131,10 @@ final class FakeHub implements AutoCloseable {
         return commit;
     }
 
+    void rename(String from, String to) {
+        renamed.put(from, to);
+    }
+
     List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
@@ -152,6 +158,13 @@ final class FakeHub implements AutoCloseable {
         String path = ex.getRequestURI().getRawPath();
         String[] parts = path.substring(1).split("/", 6);
         String auth = ex.getRequestHeaders().getFirst("Authorization");
+        for (Map.Entry<String, String> r : renamed.entrySet()) {
+            if (path.startsWith("/" + r.getKey() + "/") || path.startsWith("/api/models/" + r.getKey() + "/")) {
+                ex.getResponseHeaders().set("Location", path.replace(r.getKey(), r.getValue()));
+                ex.sendResponseHeaders(307, -1);
+                return;
+            }
+        }
         if (path.startsWith("/api/models/") && parts.length == 6 && parts[4].equals("revision")) {
             Repo repo = repos.get(parts[2] + "/" + parts[3]);
             if (repo == null) {

@@ -43,7 +43,7 @@ public final class ModelLocator {
         }
         throw new HubException(HubException.Kind.INVALID_ARGUMENT, "'" + arg + "' is neither an existing folder"
                 + " nor a Hub repo id like 'HuggingFaceM4/idefics-9b'"
-                + (folder != null ? " (no folder " + folder.toAbsolutePath() + ")" : ""));
+                + (folder != null ? " (no folder " + folder.toAbsolutePath().normalize() + ")" : ""));
     }
 
     /** The argument as a path with {@code ~} expanded, or null when it cannot be one. */

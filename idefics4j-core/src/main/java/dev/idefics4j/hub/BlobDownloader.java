@@ -105,9 +105,11 @@ final class BlobDownloader {
                             .orElse(-1L);
             byte[] buf = new byte[CHUNK];
             config.progress().update(target.file(), part.size(), total);
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                part.append(buf, n);
-                config.progress().update(target.file(), part.size(), total);
+            try (StallGuard guard = new StallGuard(in, config.timeout())) {
+                for (int n; (n = guard.read(buf)) >= 0; ) {
+                    part.append(buf, n);
+                    config.progress().update(target.file(), part.size(), total);
+                }
             }
         }
     }

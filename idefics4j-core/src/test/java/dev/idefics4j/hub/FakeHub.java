@@ -75,6 +75,8 @@ final class FakeHub implements AutoCloseable {
     /** The next {@code cuts} file bodies stop after {@code cutAfter} bytes and the connection drops. */
     final AtomicInteger cuts = new AtomicInteger();
     volatile int cutAfter;
+    /** The next {@code stalls} file bodies stop after {@code cutAfter} bytes and the connection stays open, idle. */
+    final AtomicInteger stalls = new AtomicInteger();
     /** LFS contents (by sha256) served with one byte changed. */
     final Set<String> corrupted = ConcurrentHashMap.newKeySet();
     volatile boolean ignoreRange;
@@ -265,12 +267,26 @@ final class FakeHub implements AutoCloseable {
         }
         ex.sendResponseHeaders(from > 0 ? 206 : 200, length == 0 ? -1 : length);
         OutputStream out = ex.getResponseBody();
-        if (cuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        boolean cut = cuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        boolean stall = !cut && stalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        if (cut || stall) {
             out.write(content, from, Math.min(cutAfter, length));
             out.flush();
+            if (stall) {
+                idle();
+            }
             throw new IOException("cut"); // closing short of Content-Length drops the connection
         }
         out.write(content, from, length);
+    }
+
+    /** Holds the connection open and silent until the client gives up or the fake shuts down. */
+    private static void idle() {
+        try {
+            Thread.sleep(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String commitOf(Repo repo, String rev) {

@@ -85,6 +85,18 @@ class ResumeDownloadTest extends FakeHubTest {
                 "a 200 answer replaced the partial data instead of being appended to it");
     }
 
+    @Test
+    void aStalledConnectionIsAbandonedAndResumed() throws IOException {
+        HubClient client = new HubClient(HubTesting.config(hub, home).withTimeout(Duration.ofSeconds(1)));
+        hub.cutAfter = CUT;
+        hub.stalls.set(1);
+
+        Path snapshot = client.snapshot(REPO, "main", ONLY_SHARD);
+
+        assertEquals("bytes=" + CUT + "-", storageRequests(shard).get(1).range());
+        assertArrayEquals(shard.content(), Files.readAllBytes(snapshot.resolve(SHARD1)));
+    }
+
     /** Arms the fake to drop the next file body after {@link #CUT} bytes. */
     private void cutNextFileRequest() {
         hub.cutAfter = CUT;

@@ -127,7 +127,9 @@ final class RepoCache {
     void link(Path blob, Path pointer, boolean newBlob) {
         try {
             Files.createDirectories(pointer.getParent());
-            Files.deleteIfExists(pointer); // a dangling link left when its blob was deleted
+            if (Files.isSymbolicLink(pointer) && !Files.exists(pointer)) {
+                Files.deleteIfExists(pointer); // dangling: its blob was deleted from the cache
+            }
             if (symlinks) {
                 try {
                     Files.createSymbolicLink(pointer, pointer.getParent().relativize(blob));

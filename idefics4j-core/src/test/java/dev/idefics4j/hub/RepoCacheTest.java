@@ -37,6 +37,18 @@ class RepoCacheTest {
     }
 
     @Test
+    void aDanglingLinkIsReplaced() throws IOException {
+        RepoCache cache = new RepoCache(cacheDir, "org/m");
+        Path pointer = cache.pointer(COMMIT, "f.json");
+        Files.createDirectories(pointer.getParent());
+        Files.createSymbolicLink(pointer, Path.of("../../blobs/deleted"));
+
+        cache.link(blob(cache, "abc"), pointer, true);
+
+        assertEquals("content", Files.readString(pointer));
+    }
+
+    @Test
     void withoutSymlinksANewBlobMovesAndASharedOneIsCopied() throws IOException {
         RepoCache cache = new RepoCache(cacheDir, "org/m", false);
         Path fresh = blob(cache, "new");

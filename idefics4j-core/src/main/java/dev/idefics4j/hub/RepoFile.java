@@ -8,12 +8,12 @@ package dev.idefics4j.hub;
  * @param blobId    the git blob id, or null when the listing had no blob metadata
  * @param lfsSha256 the sha256 of the content for LFS files, else null
  */
-public record RepoFile(String path, long size, String blobId, String lfsSha256) {
+record RepoFile(String path, long size, String blobId, String lfsSha256) {
     /**
      * The name of this file's blob in the cache, as huggingface_hub names it from the ETag: the sha256 for LFS
      * files, the git blob id for others; null when the listing did not say.
      */
-    public String etag() {
+    String etag() {
         return lfsSha256 != null ? lfsSha256 : blobId;
     }
 }

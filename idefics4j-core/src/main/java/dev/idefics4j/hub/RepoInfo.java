@@ -15,15 +15,15 @@ import java.util.regex.Pattern;
  * @param commit the 40-hex commit the revision pointed to
  * @param files  every file of the repository at that commit
  */
-public record RepoInfo(String commit, List<RepoFile> files) {
+record RepoInfo(String commit, List<RepoFile> files) {
     static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public RepoInfo {
+    RepoInfo {
         files = List.copyOf(files);
     }
 
-    public Optional<RepoFile> file(String path) {
+    Optional<RepoFile> file(String path) {
         return files.stream().filter(f -> f.path().equals(path)).findFirst();
     }
 

@@ -3,8 +3,6 @@ package dev.idefics4j.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,26 +53,26 @@ final class FastTokenizer extends BaseTokenizer {
     static FastTokenizer load(Path dir) {
         TokenizerConfig config = TokenizerConfig.load(dir);
         Path file = dir.resolve(FILE);
-        JsonNode root = JsonFiles.read(file);
+        TokenizerJsonFile json = TokenizerJsonFile.read(file);
+        JsonNode root = json.root();
         if (root.hasNonNull("pre_tokenizer")) {
             throw new TokenizerException(file + ": pre_tokenizer \"" + root.get("pre_tokenizer").path("type").asText()
                     + "\" is not supported");
         }
-        JsonNode model = JsonFiles.require(root, "model", file);
+        JsonNode model = json.model();
         String type = JsonFiles.text(model, "type", file);
         if (type != null && !type.equals("BPE")) {
             throw new TokenizerException(file + ": model type \"" + type + "\" is not supported (only BPE)");
         }
         checkUnsupportedOptions(model, file);
-        Map<String, Integer> vocab = readVocab(JsonFiles.require(model, "vocab", file), file);
+        Map<String, Integer> vocab = json.vocab();
         String[] idToToken = new String[vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
         vocab.forEach((token, id) -> idToToken[id] = token);
-        MergeTable merges = readMerges(JsonFiles.require(model, "merges", file), vocab, file);
         String unk = JsonFiles.text(model, "unk_token", file);
         if (unk != null && !vocab.containsKey(unk)) {
             throw new TokenizerException(file + ": unk_token \"" + unk + "\" is not in the vocabulary");
         }
-        MergeBpe bpe = new MergeBpe(vocab, merges, unk == null ? -1 : vocab.get(unk),
+        MergeBpe bpe = new MergeBpe(vocab, mergeTable(json.merges(), vocab, file), unk == null ? -1 : vocab.get(unk),
                 JsonFiles.bool(model, "fuse_unk", false, file),
                 JsonFiles.bool(model, "byte_fallback", false, file),
                 JsonFiles.bool(model, "ignore_merges", false, file));
@@ -105,48 +103,14 @@ final class FastTokenizer extends BaseTokenizer {
         }
     }
 
-    private static Map<String, Integer> readVocab(JsonNode node, Path file) {
-        if (!node.isObject()) {
-            throw new TokenizerException(file + ": model.vocab must map tokens to ids");
-        }
-        Map<String, Integer> vocab = HashMap.newHashMap(node.size());
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw new TokenizerException(file + ": vocabulary id of \"" + e.getKey() + "\" is not a non-negative integer");
-            }
-            vocab.put(e.getKey(), e.getValue().asInt());
-        }
-        return vocab;
-    }
-
-    /** Merges as {@code "left right"} strings (older files) or {@code ["left", "right"]} pairs; rank = position. */
-    private static MergeTable readMerges(JsonNode node, Map<String, Integer> vocab, Path file) {
-        if (!node.isArray()) {
-            throw new TokenizerException(file + ": model.merges must be a list");
-        }
-        MergeTable table = new MergeTable(node.size());
-        int rank = 0;
-        for (JsonNode m : node) {
-            String left;
-            String right;
-            if (m.isTextual()) {
-                String s = m.asText();
-                int space = s.indexOf(' ');
-                if (space < 0 || s.indexOf(' ', space + 1) >= 0) {
-                    throw new TokenizerException(file + ": merge " + rank + " \"" + s + "\" is not two tokens");
-                }
-                left = s.substring(0, space);
-                right = s.substring(space + 1);
-            } else if (m.isArray() && m.size() == 2) {
-                left = m.get(0).asText();
-                right = m.get(1).asText();
-            } else {
-                throw new TokenizerException(file + ": merge " + rank + " is neither \"a b\" nor [a, b]");
-            }
+    /** The merges by pair of ids; the rank is the position in the file, and the merged token must be in the vocabulary. */
+    private static MergeTable mergeTable(List<String[]> merges, Map<String, Integer> vocab, Path file) {
+        MergeTable table = new MergeTable(merges.size());
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String left = merges.get(rank)[0];
+            String right = merges.get(rank)[1];
             table.put(vocabId(vocab, left, rank, file), vocabId(vocab, right, rank, file), rank,
                     vocabId(vocab, left + right, rank, file));
-            rank++;
         }
         return table;
     }

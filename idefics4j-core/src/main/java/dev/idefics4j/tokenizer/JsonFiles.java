@@ -1,6 +1,8 @@
 package dev.idefics4j.tokenizer;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -9,18 +11,21 @@ import java.nio.file.Path;
 
 /** Reads the JSON files of a tokenizer folder, turning every failure into a {@link TokenizerException} naming the file. */
 final class JsonFiles {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Field names are not canonicalized: tokenizer.json's vocabulary has 32000 distinct ones, read once.
+    private static final ObjectMapper MAPPER = new ObjectMapper(
+            JsonFactory.builder().disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build());
 
     private JsonFiles() {
     }
 
-    static JsonNode read(Path file) {
-        try {
-            JsonNode node = MAPPER.readTree(file.toFile());
-            if (node == null || node.isMissingNode()) {
-                throw new TokenizerException(file + ": empty JSON file");
-            }
-            return node;
+    /** Reads a file with a streaming parser (its codec can read subtrees); failures name the file. */
+    interface ParserReader<T> {
+        T read(JsonParser parser) throws IOException;
+    }
+
+    static <T> T stream(Path file, ParserReader<T> reader) {
+        try (JsonParser parser = MAPPER.createParser(file.toFile())) {
+            return reader.read(parser);
         } catch (JacksonException e) {
             throw new TokenizerException(file + ": invalid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -29,6 +34,16 @@ final class JsonFiles {
             }
             throw new TokenizerException(file + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    static JsonNode read(Path file) {
+        return stream(file, parser -> {
+            JsonNode node = parser.readValueAsTree();
+            if (node == null || node.isMissingNode()) {
+                throw new TokenizerException(file + ": empty JSON file");
+            }
+            return node;
+        });
     }
 
     /** The parsed file, or {@code null} when it does not exist. */

@@ -1,6 +1,7 @@
 package dev.idefics4j.tokenizer;
 
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
@@ -26,15 +27,20 @@ final class ProtoReader {
     private int pos;
     private final int limit;
     private int lastWireType = -1;
+    /** Shared by a message and its embedded messages: creating a decoder per string is costly. */
+    private final CharsetDecoder utf8;
 
     ProtoReader(byte[] buf) {
-        this(buf, 0, buf.length);
+        this(buf, 0, buf.length, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT));
     }
 
-    private ProtoReader(byte[] buf, int start, int limit) {
+    private ProtoReader(byte[] buf, int start, int limit, CharsetDecoder utf8) {
         this.buf = buf;
         this.pos = start;
         this.limit = limit;
+        this.utf8 = utf8;
     }
 
     boolean hasMore() {
@@ -91,10 +97,7 @@ final class ProtoReader {
     String readString() {
         int length = readLength();
         try {
-            String s = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(buf, pos, length)).toString();
+            String s = utf8.decode(ByteBuffer.wrap(buf, pos, length)).toString();
             pos += length;
             return s;
         } catch (CharacterCodingException e) {
@@ -105,7 +108,7 @@ final class ProtoReader {
     /** A reader over an embedded message. */
     ProtoReader readMessage() {
         int length = readLength();
-        ProtoReader sub = new ProtoReader(buf, pos, pos + length);
+        ProtoReader sub = new ProtoReader(buf, pos, pos + length, utf8);
         pos += length;
         return sub;
     }

@@ -55,7 +55,7 @@ abstract class BaseTokenizer implements Tokenizer {
     @Override
     public int[] encode(String text, boolean addSpecialTokens) {
         IntArrayBuilder out = new IntArrayBuilder(text.length() / 3 + 2);
-        for (AddedTokenSplitter.Segment seg : rawSplitter.split(text)) {
+        for (AddedTokenSplitter.Segment seg : rawSplitter.split(withoutLoneSurrogates(text))) {
             if (seg.isToken()) {
                 out.add(seg.token().id());
             } else {
@@ -64,6 +64,32 @@ abstract class BaseTokenizer implements Tokenizer {
         }
         int[] ids = out.toArray();
         return addSpecialTokens ? addSpecialTokens(ids) : ids;
+    }
+
+    /**
+     * Replaces unpaired UTF-16 surrogates by U+FFFD: they have no UTF-8 form (Python refuses such strings, and
+     * SentencePiece turns malformed input into U+FFFD), and byte fallback needs the UTF-8 bytes.
+     */
+    static String withoutLoneSurrogates(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                if (sb != null) {
+                    sb.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length()).append(text, 0, i);
+                }
+                sb.append('\uFFFD');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 
     /** Appends the ids of a run of raw text that holds no added token matched in raw text. */

@@ -29,7 +29,10 @@ final class SentencePieceEncoder {
         new Merger(normalized).run(out);
     }
 
-    /** The identity normalizer with the dummy prefix and spaces escaped as U+2581 (remove_extra_whitespaces off). */
+    /**
+     * The identity normalizer with the dummy prefix and spaces escaped as U+2581 (remove_extra_whitespaces off).
+     * The text must hold no unpaired surrogate (see {@link BaseTokenizer#withoutLoneSurrogates}).
+     */
     String normalize(String text) {
         if (text.isEmpty()) {
             return "";
@@ -42,10 +45,6 @@ final class SentencePieceEncoder {
             char c = text.charAt(i);
             if (c == ' ' && model.escapeWhitespaces()) {
                 sb.append(SPACE_SYMBOL);
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                sb.append(c).append(text.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-                sb.append('\uFFFD'); // a lone surrogate is not UTF-8 encodable; SentencePiece maps malformed input to U+FFFD
             } else {
                 sb.append(c);
             }

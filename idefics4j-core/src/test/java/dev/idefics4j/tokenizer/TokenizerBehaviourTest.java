@@ -143,6 +143,15 @@ class TokenizerBehaviourTest {
         assertArrayEquals(expected, Tokenizers.load(tmp, flavor).encode(c.get("text").asText()));
     }
 
+    /** Unpaired surrogates (no UTF-8 form) are tokenized as U+FFFD. */
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void loneSurrogatesEncodeAsReplacementCharacter(Flavor flavor) {
+        Tokenizer tok = ReferenceCases.tokenizer(TestData.fixture("tokenizer"), flavor);
+        assertArrayEquals(tok.encode("a\uFFFDb\uFFFD"), tok.encode("a\uD800b\uDC00"));
+        assertArrayEquals(tok.encode("\uD83D\uDE00"), tok.encode("\uD83D\uDE00"));
+    }
+
     @ParameterizedTest
     @EnumSource(Flavor.class)
     void paddingWithoutPadTokenIsRefused(Flavor flavor) {

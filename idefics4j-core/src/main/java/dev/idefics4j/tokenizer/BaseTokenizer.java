@@ -2,7 +2,6 @@ package dev.idefics4j.tokenizer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,7 +54,7 @@ abstract class BaseTokenizer implements Tokenizer {
     @Override
     public int[] encode(String text, boolean addSpecialTokens) {
         IntArrayBuilder out = new IntArrayBuilder(text.length() / 3 + 2);
-        for (AddedTokenSplitter.Segment seg : rawSplitter.split(withoutLoneSurrogates(text))) {
+        for (AddedTokenSplitter.Segment seg : rawSplitter.split(Utf8.encodable(text))) {
             if (seg.isToken()) {
                 out.add(seg.token().id());
             } else {
@@ -64,32 +63,6 @@ abstract class BaseTokenizer implements Tokenizer {
         }
         int[] ids = out.toArray();
         return addSpecialTokens ? addSpecialTokens(ids) : ids;
-    }
-
-    /**
-     * Replaces unpaired UTF-16 surrogates by U+FFFD: they have no UTF-8 form (Python refuses such strings, and
-     * SentencePiece turns malformed input into U+FFFD), and byte fallback needs the UTF-8 bytes.
-     */
-    static String withoutLoneSurrogates(String text) {
-        StringBuilder sb = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
-            if (paired) {
-                if (sb != null) {
-                    sb.append(c).append(text.charAt(i + 1));
-                }
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                if (sb == null) {
-                    sb = new StringBuilder(text.length()).append(text, 0, i);
-                }
-                sb.append('\uFFFD');
-            } else if (sb != null) {
-                sb.append(c);
-            }
-        }
-        return sb == null ? text : sb.toString();
     }
 
     /** Appends the ids of a run of raw text that holds no added token matched in raw text. */
@@ -187,7 +160,7 @@ abstract class BaseTokenizer implements Tokenizer {
 
     @Override
     public List<String> allSpecialTokens() {
-        return Collections.unmodifiableList(allSpecialTokens);
+        return allSpecialTokens;
     }
 
     private int idOf(String token) {

@@ -31,7 +31,7 @@ final class SentencePieceEncoder {
 
     /**
      * The identity normalizer with the dummy prefix and spaces escaped as U+2581 (remove_extra_whitespaces off).
-     * The text must hold no unpaired surrogate (see {@link BaseTokenizer#withoutLoneSurrogates}).
+     * The text must hold no unpaired surrogate (see {@link Utf8#encodable}).
      */
     String normalize(String text) {
         if (text.isEmpty()) {

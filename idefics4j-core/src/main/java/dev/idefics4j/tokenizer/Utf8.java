@@ -1,6 +1,6 @@
 package dev.idefics4j.tokenizer;
 
-/** Strict UTF-8 decoding of single characters (no overlong forms, no surrogates, nothing above U+10FFFF). */
+/** UTF-8 for tokenizers: text made encodable, and strict decoding of single characters (no overlong forms, no surrogates). */
 final class Utf8 {
     private Utf8() {
     }
@@ -50,5 +50,31 @@ final class Utf8 {
             cp = (cp << 6) | (b[i + k] & 0x3f);
         }
         return cp;
+    }
+
+    /**
+     * Replaces unpaired UTF-16 surrogates by U+FFFD: they have no UTF-8 form (Python refuses such strings, and
+     * SentencePiece turns malformed input into U+FFFD), and byte fallback needs the UTF-8 bytes.
+     */
+    static String encodable(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                if (sb != null) {
+                    sb.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length()).append(text, 0, i);
+                }
+                sb.append('\uFFFD');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 }

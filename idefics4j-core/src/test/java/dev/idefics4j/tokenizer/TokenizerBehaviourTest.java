@@ -143,6 +143,23 @@ class TokenizerBehaviourTest {
         assertArrayEquals(expected, Tokenizers.load(tmp, flavor).encode(c.get("text").asText()));
     }
 
+    /**
+     * Without tokenizer_config.json, transformers' legacy sources apply: special_tokens_map.json names the special
+     * tokens and added_tokens.json the added ones (tokenizer.json's own post-processor adds BOS); every instruct case
+     * still comes out the same.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void folderWithoutTokenizerConfig(Flavor flavor) {
+        TestFolders.copy(TestData.fixture("tokenizer"), tmp, flavor.fileName(), "special_tokens_map.json", "added_tokens.json");
+        Tokenizer tok = Tokenizers.load(tmp, flavor);
+        assertEquals(Integer.MAX_VALUE, tok.modelMaxLength());
+        ReferenceCases.cases(false)
+                .map(Arguments::get)
+                .filter(a -> a[1] == flavor && a[2].equals("instruct"))
+                .forEach(a -> ReferenceCases.assertSingleCase(tok, (JsonNode) a[3]));
+    }
+
     /** Unpaired surrogates (no UTF-8 form) are tokenized as U+FFFD. */
     @ParameterizedTest
     @EnumSource(Flavor.class)

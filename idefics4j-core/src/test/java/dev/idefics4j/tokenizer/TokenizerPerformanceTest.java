@@ -33,9 +33,12 @@ class TokenizerPerformanceTest {
     @Test
     void loadsTokenizerJsonWellUnderASecond() {
         Tokenizers.load(DIR, Flavor.TOKENIZER_JSON); // warm-up: class loading and JIT
-        long start = System.nanoTime();
-        Tokenizers.load(DIR, Flavor.TOKENIZER_JSON);
-        double ms = (System.nanoTime() - start) / 1e6;
+        double ms = Double.MAX_VALUE;
+        for (int i = 0; i < 3; i++) { // the best of three, so that a busy machine does not decide
+            long start = System.nanoTime();
+            Tokenizers.load(DIR, Flavor.TOKENIZER_JSON);
+            ms = Math.min(ms, (System.nanoTime() - start) / 1e6);
+        }
         System.out.printf("tokenizer.json load: %.1f ms%n", ms);
         assertTrue(ms < 1000, "tokenizer.json took " + ms + " ms to load");
     }

@@ -40,7 +40,14 @@ final class ImageDecoder {
             long width = reader.getWidth(0);
             long height = reader.getHeight(0);
             checkSize(width, height, where, format, limits);
+            GifCanvas canvas = format == ImageFormat.GIF ? GifCanvas.of(reader) : null;
+            if (canvas != null) {
+                checkSize(canvas.width(), canvas.height(), where, format, limits);
+            }
             BufferedImage image = reader.read(0);
+            if (canvas != null) {
+                image = canvas.place(image);
+            }
             for (String warning : warnings) {
                 if (isTruncation(warning)) {
                     throw ImageLoadException.of(where, "truncated or corrupt " + format.displayName + " data ("

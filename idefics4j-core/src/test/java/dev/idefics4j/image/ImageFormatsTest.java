@@ -5,9 +5,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -113,6 +121,50 @@ class ImageFormatsTest {
         RgbImage image = load("gray16.png");
         assertPixel(image, 10, 0, 130, 130, 130, 0, "value 130");
         assertPixel(image, 20, 0, 255, 255, 255, 0, "value 260");
+    }
+
+    /** Pillow never applies embedded colour profiles or gamma; neither may we (Java2D would, given the chance). */
+    @Test
+    void embeddedIccProfileAndGammaAreIgnored() {
+        byte[] profile = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+        byte[] jpeg = resource("progressive.jpg");
+        byte[] app2 = concat("ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII), new byte[]{1, 1}, profile);
+        byte[] segment = concat(new byte[]{(byte) 0xFF, (byte) 0xE2, (byte) ((app2.length + 2) >> 8),
+                (byte) (app2.length + 2)}, app2);
+        byte[] jpegWithProfile = concat(Arrays.copyOf(jpeg, 2), segment, Arrays.copyOfRange(jpeg, 2, jpeg.length));
+        ImageProcessorFixtureTest.assertSamePixels(load("progressive.jpg"),
+                LOADER.load(ImageSource.bytes(jpegWithProfile, "progressive.jpg + linear-RGB ICC")), "JPEG + ICC");
+
+        byte[] png = resource("rgb16.png");
+        int afterHeader = 8 + 25; // signature, IHDR chunk
+        Deflater deflater = new Deflater();
+        deflater.setInput(profile);
+        deflater.finish();
+        byte[] compressed = new byte[profile.length + 64];
+        compressed = Arrays.copyOf(compressed, deflater.deflate(compressed));
+        byte[] chunks = concat(pngChunk("gAMA", new byte[]{0, 1, (byte) 0x86, (byte) 0xA0}),
+                pngChunk("iCCP", concat("linear\0\0".getBytes(StandardCharsets.US_ASCII), compressed)));
+        byte[] pngWithProfile = concat(Arrays.copyOf(png, afterHeader), chunks,
+                Arrays.copyOfRange(png, afterHeader, png.length));
+        ImageProcessorFixtureTest.assertSamePixels(load("rgb16.png"),
+                LOADER.load(ImageSource.bytes(pngWithProfile, "rgb16.png + gAMA + iCCP")), "PNG + gAMA + iCCP");
+    }
+
+    private static byte[] pngChunk(String type, byte[] data) {
+        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        return concat(ByteBuffer.allocate(4).putInt(data.length).array(), typeBytes, data,
+                ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     private static void assertPixel(RgbImage image, int x, int y, int r, int g, int b, int tolerance, String what) {

@@ -86,6 +86,7 @@ def main():
 
     rgb.save("progressive.jpg", quality=90, progressive=True)
     rgb.convert("L").save("gray.jpg", quality=90)
+    rgb.save("subsampled422.jpg", quality=75, subsampling=1)
     # Pillow writes CMYK JPEGs with an Adobe marker and inverted samples, as Photoshop does.
     Image.new("CMYK", (W, H), (0, 255, 255, 0)).save("cmyk_red.jpg", quality=95)
     rgb.convert("CMYK").save("cmyk.jpg", quality=95)
@@ -118,7 +119,7 @@ def main():
     rgb.save("rgb24.bmp")
     rgb.quantize(16).save("palette8.bmp")
 
-    for name in ["progressive.jpg", "gray.jpg", "cmyk_red.jpg", "cmyk.jpg", "rgb16.png", "rgba16.png", "gray16.png",
+    for name in ["progressive.jpg", "gray.jpg", "subsampled422.jpg", "cmyk_red.jpg", "cmyk.jpg", "rgb16.png", "rgba16.png", "gray16.png",
                  "gray_trns.png", "rgb_trns.png", "palette_trns.png", "lossless.webp", "lossless_alpha.webp",
                  "lossy.webp", "rgb24.bmp", "palette8.bmp", "gif_offset.gif", "gif_offset_trns.gif",
                  "gif_grows_screen.gif"]:

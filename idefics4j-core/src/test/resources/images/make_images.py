@@ -99,6 +99,8 @@ def main():
     # Pillow opens a 16-bit grey PNG as mode "I" and clips it to 0..255 on conversion: kept small on purpose.
     write_png("gray16.png", 16, 0, [b"".join(struct.pack(">H", (x * 13 + y) % 300) for x in range(W))
                                     for y in range(H)])
+    write_png("gray16_trns.png", 16, 0, [b"".join(struct.pack(">H", (0, 100, 255, 300, 5000)[(x + y) % 5])
+                                             for x in range(W)) for y in range(H)], [(b"tRNS", struct.pack(">H", 100))])
     write_png("gray_trns.png", 8, 0, [bytes((x * 10) % 256 for x in range(W)) for y in range(H)],
               [(b"tRNS", struct.pack(">H", 50))])
     # Pillow keeps an RGB PNG with a tRNS colour in mode RGB, so the transparent colour is NOT whitened.
@@ -119,10 +121,10 @@ def main():
     rgb.save("rgb24.bmp")
     rgb.quantize(16).save("palette8.bmp")
 
-    for name in ["progressive.jpg", "gray.jpg", "subsampled422.jpg", "cmyk_red.jpg", "cmyk.jpg", "rgb16.png", "rgba16.png", "gray16.png",
-                 "gray_trns.png", "rgb_trns.png", "palette_trns.png", "lossless.webp", "lossless_alpha.webp",
-                 "lossy.webp", "rgb24.bmp", "palette8.bmp", "gif_offset.gif", "gif_offset_trns.gif",
-                 "gif_grows_screen.gif"]:
+    for name in ["progressive.jpg", "gray.jpg", "subsampled422.jpg", "cmyk_red.jpg", "cmyk.jpg",
+                 "rgb16.png", "rgba16.png", "gray16.png", "gray16_trns.png", "gray_trns.png", "rgb_trns.png",
+                 "palette_trns.png", "lossless.webp", "lossless_alpha.webp", "lossy.webp", "rgb24.bmp",
+                 "palette8.bmp", "gif_offset.gif", "gif_offset_trns.gif", "gif_grows_screen.gif"]:
         image = Image.open(name)
         assert image.size == (W, H), (name, image.size)
         print(f"{name}: mode {image.mode} info {sorted(k for k in image.info)}")

@@ -65,6 +65,19 @@ def write_gif(name, screen, frame_box, transparent_index=None):
         f.write(data + b"\x00\x3b")
 
 
+def pack_bits(values, bits):
+    """Packs samples narrower than a byte, most significant first, as PNG rows want them."""
+    out, acc, n = bytearray(), 0, 0
+    for v in values:
+        acc, n = (acc << bits) | v, n + bits
+        if n == 8:
+            out.append(acc)
+            acc, n = 0, 0
+    if n:
+        out.append(acc << (8 - n))
+    return bytes(out)
+
+
 def convert_to_rgb(image):
     if image.mode == "RGB":
         return image
@@ -101,6 +114,10 @@ def main():
                                     for y in range(H)])
     write_png("gray16_trns.png", 16, 0, [b"".join(struct.pack(">H", (0, 100, 255, 300, 5000)[(x + y) % 5])
                                              for x in range(W)) for y in range(H)], [(b"tRNS", struct.pack(">H", 100))])
+    write_png("gray4_trns.png", 4, 0, [pack_bits([(x + y) % 16 for x in range(W)], 4) for y in range(H)],
+              [(b"tRNS", struct.pack(">H", 5))])
+    rgb.convert("1").save("bilevel.png")
+    rgb.quantize(16).save("palette4.png", bits=4)
     write_png("gray_trns.png", 8, 0, [bytes((x * 10) % 256 for x in range(W)) for y in range(H)],
               [(b"tRNS", struct.pack(">H", 50))])
     # Pillow keeps an RGB PNG with a tRNS colour in mode RGB, so the transparent colour is NOT whitened.
@@ -123,7 +140,7 @@ def main():
 
     for name in ["progressive.jpg", "gray.jpg", "subsampled422.jpg", "cmyk_red.jpg", "cmyk.jpg",
                  "rgb16.png", "rgba16.png", "gray16.png", "gray16_trns.png", "gray_trns.png", "rgb_trns.png",
-                 "palette_trns.png", "lossless.webp", "lossless_alpha.webp", "lossy.webp", "rgb24.bmp",
+                 "gray4_trns.png", "bilevel.png", "palette4.png", "palette_trns.png", "lossless.webp", "lossless_alpha.webp", "lossy.webp", "rgb24.bmp",
                  "palette8.bmp", "gif_offset.gif", "gif_offset_trns.gif", "gif_grows_screen.gif"]:
         image = Image.open(name)
         assert image.size == (W, H), (name, image.size)

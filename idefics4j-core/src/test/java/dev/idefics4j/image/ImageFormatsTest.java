@@ -56,7 +56,8 @@ class ImageFormatsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"progressive.jpg", "gray.jpg", "subsampled422.jpg", "cmyk.jpg", "cmyk_red.jpg",
             "rgb16.png", "rgba16.png", "gray16.png", "gray16_trns.png", "gray_trns.png", "rgb_trns.png",
-            "palette_trns.png", "lossless.webp", "lossless_alpha.webp", "rgb24.bmp", "palette8.bmp",
+            "gray4_trns.png", "bilevel.png", "palette4.png", "palette_trns.png", "lossless.webp",
+            "lossless_alpha.webp", "rgb24.bmp", "palette8.bmp",
             "gif_offset.gif", "gif_offset_trns.gif", "gif_grows_screen.gif"})
     void decodesExactlyAsPillow(String name) {
         ImageProcessorFixtureTest.assertSamePixels(pillow(name), load(name), name);

@@ -32,9 +32,7 @@ final class ImageDecoder {
             throw ImageLoadException.of(where, "not an image in a supported format (" + ImageFormat.supportedList()
                     + "); it starts with " + preview(bytes));
         }
-        if (format == ImageFormat.JPEG) {
-            bytes = JpegIccStripper.strip(bytes);
-        }
+        bytes = IccProfileStripper.strip(format, bytes);
         ImageReader reader = readerFor(format, where);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));

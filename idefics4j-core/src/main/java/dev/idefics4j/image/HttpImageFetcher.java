@@ -79,6 +79,9 @@ final class HttpImageFetcher implements AutoCloseable {
 
     private HttpResponse<byte[]> send(URI uri, String where, String at) {
         HttpRequest request = HttpRequest.newBuilder(uri)
+                // HTTP/2 only where TLS negotiates it: a cleartext h2c upgrade request confuses some servers.
+                .version(uri.getScheme().equalsIgnoreCase("https") ? HttpClient.Version.HTTP_2
+                        : HttpClient.Version.HTTP_1_1)
                 .timeout(limits.readTimeout())
                 .header("Accept", "image/*")
                 .GET()
@@ -143,7 +146,8 @@ final class HttpImageFetcher implements AutoCloseable {
                             + describe(limits.readTimeout()) + at, e);
                 }
                 case ConnectException e -> {
-                    return ImageLoadException.of(where, "cannot connect: " + messageOf(e) + at, e);
+                    String reason = e.getMessage() != null ? e.getMessage() : "connection refused";
+                    return ImageLoadException.of(where, "cannot connect: " + reason + at, e);
                 }
                 default -> {
                 }

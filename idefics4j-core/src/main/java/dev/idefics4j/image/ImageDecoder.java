@@ -32,6 +32,7 @@ final class ImageDecoder {
             throw ImageLoadException.of(where, "not an image in a supported format (" + ImageFormat.supportedList()
                     + "); it starts with " + preview(bytes));
         }
+        bytes = IccProfileStripper.strip(format, bytes);
         ImageReader reader = readerFor(format, where);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
@@ -40,7 +41,14 @@ final class ImageDecoder {
             long width = reader.getWidth(0);
             long height = reader.getHeight(0);
             checkSize(width, height, where, format, limits);
+            GifCanvas canvas = format == ImageFormat.GIF ? GifCanvas.of(reader) : null;
+            if (canvas != null) {
+                checkSize(canvas.width(), canvas.height(), where, format, limits);
+            }
             BufferedImage image = reader.read(0);
+            if (canvas != null) {
+                image = canvas.place(image);
+            }
             for (String warning : warnings) {
                 if (isTruncation(warning)) {
                     throw ImageLoadException.of(where, "truncated or corrupt " + format.displayName + " data ("

@@ -56,7 +56,7 @@ enum ImageFormat {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static boolean startsWith(byte[] bytes, int offset, byte[] prefix) {
+    static boolean startsWith(byte[] bytes, int offset, byte[] prefix) {
         return bytes.length >= offset + prefix.length
                 && Arrays.equals(bytes, offset, offset + prefix.length, prefix, 0, prefix.length);
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -55,21 +55,15 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
 
     /** Reads {@code preprocessor_config.json} from a checkpoint directory, or the JSON file itself. */
     public static ImageProcessorConfig load(Path checkpointDirOrFile) {
-        Path file = checkpointDirOrFile.toFile().isDirectory() ? checkpointDirOrFile.resolve(FILE_NAME)
+        Path file = Files.isDirectory(checkpointDirOrFile) ? checkpointDirOrFile.resolve(FILE_NAME)
                 : checkpointDirOrFile;
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(file.toFile());
-        } catch (NoSuchFileException e) {
-            throw new CheckpointException(file + ": not found", e);
-        } catch (IOException e) {
-            if (!file.toFile().exists()) {
-                throw new CheckpointException(file + ": not found", e);
-            }
-            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + ": not found");
         }
         try {
-            return fromJson(json);
+            return fromJson(new ObjectMapper().readTree(file.toFile()));
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package dev.idefics4j.image;
 import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -128,6 +129,10 @@ public sealed interface ImageSource {
                 throw new ImageLoadException(text + ": not a valid URL (" + e.getMessage() + ")", e);
             }
         }
-        return new File(Path.of(text));
+        try {
+            return new File(Path.of(text));
+        } catch (InvalidPathException e) {
+            throw new ImageLoadException(text + ": not a valid file path (" + e.getMessage() + ")", e);
+        }
     }
 }

@@ -21,7 +21,7 @@ final class PillowRgbConversion {
         NONE,
         /** PNG truecolour with a tRNS colour: Pillow keeps mode RGB, so the "transparent" colour stays as it is. */
         IGNORE_ALPHA,
-        /** 16-bit grey PNG: Pillow opens it as mode I and its I to RGBA conversion clips values to 0..255. */
+        /** 16-bit grey PNG (also with tRNS): Pillow opens it as mode I, whose RGBA conversion clips to 0..255. */
         CLIP_16BIT_GRAY
     }
 
@@ -90,7 +90,8 @@ final class PillowRgbConversion {
         int colours = cm.getNumColorComponents();
         boolean alpha = cm.hasAlpha() && quirk != Quirk.IGNORE_ALPHA;
         boolean cmyk = colours == 4;
-        boolean clipGray = quirk == Quirk.CLIP_16BIT_GRAY && colours == 1 && !cm.hasAlpha();
+        // The JDK adds an alpha band for a tRNS grey value; clipping the grey alone still gives Pillow's pixels.
+        boolean clipGray = quirk == Quirk.CLIP_16BIT_GRAY && colours == 1;
         int[] sizes = cm.getComponentSize();
         byte[] out = new byte[w * h * 3];
         int[] row = new int[w * bands];
@@ -100,7 +101,8 @@ final class PillowRgbConversion {
             raster.getPixels(0, y, w, 1, row);
             for (int x = 0; x < w; x++) {
                 for (int b = 0; b < bands; b++) {
-                    v[b] = clipGray ? Math.min(row[x * bands + b], 255) : to8Bit(row[x * bands + b], sizes[b]);
+                    int sample = row[x * bands + b];
+                    v[b] = clipGray && b == 0 ? Math.min(sample, 255) : to8Bit(sample, sizes[b]);
                 }
                 int r;
                 int g;

@@ -5,9 +5,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -46,9 +55,11 @@ class ImageFormatsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"progressive.jpg", "gray.jpg", "cmyk.jpg", "cmyk_red.jpg", "rgb16.png", "rgba16.png",
-            "gray16.png", "gray_trns.png", "rgb_trns.png", "palette_trns.png", "lossless.webp",
-            "lossless_alpha.webp", "rgb24.bmp", "palette8.bmp"})
+    @ValueSource(strings = {"progressive.jpg", "gray.jpg", "subsampled422.jpg", "cmyk.jpg", "cmyk_red.jpg",
+            "rgb16.png", "rgba16.png", "gray16.png", "gray16_trns.png", "gray_trns.png", "rgb_trns.png",
+            "gray4_trns.png", "bilevel.png", "palette4.png", "palette_trns.png", "lossless.webp",
+            "lossless_alpha.webp", "rgb24.bmp", "palette8.bmp",
+            "gif_offset.gif", "gif_offset_trns.gif", "gif_grows_screen.gif"})
     void decodesExactlyAsPillow(String name) {
         ImageProcessorFixtureTest.assertSamePixels(pillow(name), load(name), name);
     }
@@ -112,6 +123,76 @@ class ImageFormatsTest {
         RgbImage image = load("gray16.png");
         assertPixel(image, 10, 0, 130, 130, 130, 0, "value 130");
         assertPixel(image, 20, 0, 255, 255, 255, 0, "value 260");
+    }
+
+    /** Pillow never applies embedded colour profiles or gamma; neither may we (Java2D would, given the chance). */
+    private static final byte[] LINEAR_RGB_PROFILE = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+
+    @Test
+    void jpegIccProfileIsIgnored() {
+        byte[] jpeg = resource("progressive.jpg");
+        byte[] app2 = concat("ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII), new byte[]{1, 1},
+                LINEAR_RGB_PROFILE);
+        byte[] segment = concat(new byte[]{(byte) 0xFF, (byte) 0xE2, (byte) ((app2.length + 2) >> 8),
+                (byte) (app2.length + 2)}, app2);
+        byte[] withProfile = concat(Arrays.copyOf(jpeg, 2), segment, Arrays.copyOfRange(jpeg, 2, jpeg.length));
+        assertSameAsWithout("progressive.jpg", withProfile);
+    }
+
+    @Test
+    void pngIccProfileAndGammaAreIgnored() {
+        byte[] png = resource("rgb16.png");
+        int afterHeader = 8 + 25; // signature, IHDR chunk
+        Deflater deflater = new Deflater();
+        deflater.setInput(LINEAR_RGB_PROFILE);
+        deflater.finish();
+        byte[] compressed = new byte[LINEAR_RGB_PROFILE.length + 64];
+        compressed = Arrays.copyOf(compressed, deflater.deflate(compressed));
+        byte[] chunks = concat(pngChunk("gAMA", new byte[]{0, 1, (byte) 0x86, (byte) 0xA0}),
+                pngChunk("iCCP", concat("linear\0\0".getBytes(StandardCharsets.US_ASCII), compressed)));
+        assertSameAsWithout("rgb16.png", concat(Arrays.copyOf(png, afterHeader), chunks,
+                Arrays.copyOfRange(png, afterHeader, png.length)));
+    }
+
+    @Test
+    void webpIccProfileIsIgnored() {
+        byte[] webp = resource("lossless.webp"); // a simple VP8L file: RIFF header, then one VP8L chunk
+        byte[] vp8x = concat(ascii("VP8X"), le32(10), new byte[]{0x20, 0, 0, 0}, Arrays.copyOf(le32(23), 3),
+                Arrays.copyOf(le32(15), 3));
+        byte[] iccp = concat(ascii("ICCP"), le32(LINEAR_RGB_PROFILE.length), LINEAR_RGB_PROFILE,
+                new byte[LINEAR_RGB_PROFILE.length % 2]);
+        byte[] body = concat(ascii("WEBP"), vp8x, iccp, Arrays.copyOfRange(webp, 12, webp.length));
+        assertSameAsWithout("lossless.webp", concat(ascii("RIFF"), le32(body.length), body));
+    }
+
+    private static void assertSameAsWithout(String name, byte[] withProfile) {
+        ImageProcessorFixtureTest.assertSamePixels(load(name),
+                LOADER.load(ImageSource.bytes(withProfile, name + " + linear-RGB profile")), name + " + profile");
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] le32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    private static byte[] pngChunk(String type, byte[] data) {
+        byte[] typeBytes = ascii(type);
+        CRC32 crc = new CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        return concat(ByteBuffer.allocate(4).putInt(data.length).array(), typeBytes, data,
+                ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     private static void assertPixel(RgbImage image, int x, int y, int r, int g, int b, int tolerance, String what) {

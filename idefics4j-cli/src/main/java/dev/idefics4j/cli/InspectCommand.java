@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.model.IdeficsModel;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +15,12 @@ import java.util.concurrent.Callable;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Load a checkpoint and report its shape, size, load time and memory use as JSON.")
 final class InspectCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "Checkpoint folder or Hub repo id (default: the bundled tiny model).")
-    String model;
+    @picocli.CommandLine.Mixin
+    ModelOptions model;
 
     @Override
     public Integer call() throws Exception {
-        Path dir = ModelPaths.resolve(model);
+        Path dir = model.dir();
         System.gc();
         long heapBefore = usedHeap();
         long rssBefore = residentBytes();

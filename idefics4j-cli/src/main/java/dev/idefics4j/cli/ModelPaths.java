@@ -1,21 +1,25 @@
 package dev.idefics4j.cli;
 
-import java.nio.file.Files;
+import dev.idefics4j.hub.ModelLocator;
+
 import java.nio.file.Path;
 
-/** Turns a {@code --model} value into a checkpoint folder: absent → the bundled tiny model; a folder → itself. */
+/**
+ * Turns a {@code --model} value into a checkpoint folder: absent → the bundled tiny model; a folder → itself; a Hub
+ * repo id ({@code HuggingFaceM4/idefics-9b}) → downloaded into (or found in) the Hugging Face cache.
+ */
 final class ModelPaths {
     private ModelPaths() {
     }
 
     static Path resolve(String model) {
+        return resolve(model, null);
+    }
+
+    static Path resolve(String model, String revision) {
         if (model == null || model.isBlank()) {
             return BundledModels.path(BundledModels.TINY);
         }
-        Path p = Path.of(model);
-        if (Files.isDirectory(p)) {
-            return p;
-        }
-        throw new IllegalArgumentException("--model " + model + ": no such folder");
+        return ModelLocator.resolve(model, revision);
     }
 }

@@ -1,0 +1,43 @@
+package dev.idefics4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.image.ImageLoader;
+import dev.idefics4j.processor.IdeficsProcessor;
+import dev.idefics4j.processor.ModelInputs;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "encode", mixinStandardHelpOptions = true,
+        description = "Show the model's view of a prompt: the prompt string, token ids, masks and images (JSON).")
+final class EncodeCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    RequestInput input;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonNode request = input.read();
+        IdeficsProcessor processor = model.processor(new ImageLoader());
+        ModelInputs in = processor.process(RequestParser.prompts(request, input.baseDir()),
+                RequestParser.processorOptions(request));
+        System.out.println(Json.write(view(in)));
+        return 0;
+    }
+
+    static Map<String, Object> view(ModelInputs in) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("prompt_strings", in.promptStrings());
+        out.put("input_ids", in.inputIds());
+        out.put("attention_mask", in.attentionMask());
+        out.put("image_attention_mask", in.imageAttentionMask());
+        out.put("images", in.imageSources());
+        return out;
+    }
+}

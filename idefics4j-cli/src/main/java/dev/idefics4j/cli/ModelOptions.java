@@ -1,0 +1,37 @@
+package dev.idefics4j.cli;
+
+import dev.idefics4j.image.ImageLoader;
+import dev.idefics4j.processor.IdeficsProcessor;
+import dev.idefics4j.tokenizer.Flavor;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** {@code --model} and the options that say how to read it, shared by every command that loads a checkpoint. */
+final class ModelOptions {
+    @Option(names = "--model", paramLabel = "DIR|REPO",
+            description = "Checkpoint folder or Hugging Face repo id (default: the bundled tiny random model).")
+    String model;
+
+    @Option(names = "--revision", paramLabel = "REV", description = "Hub revision (branch, tag or commit).")
+    String revision;
+
+    @Option(names = "--tokenizer", paramLabel = "FLAVOR",
+            description = "auto (tokenizer.json when present), sentencepiece (tokenizer.model) or json.")
+    String tokenizer = "auto";
+
+    Path dir() {
+        return ModelPaths.resolve(model, revision);
+    }
+
+    IdeficsProcessor processor(ImageLoader loader) {
+        Path dir = dir();
+        return switch (tokenizer.toLowerCase()) {
+            case "auto" -> IdeficsProcessor.fromCheckpoint(dir, loader);
+            case "sentencepiece", "model", "slow" -> IdeficsProcessor.fromCheckpoint(dir, Flavor.SENTENCEPIECE, loader);
+            case "json", "fast", "tokenizer.json" -> IdeficsProcessor.fromCheckpoint(dir, Flavor.TOKENIZER_JSON, loader);
+            default -> throw new IllegalArgumentException("--tokenizer must be auto, sentencepiece or json, not "
+                    + tokenizer);
+        };
+    }
+}

@@ -1,0 +1,130 @@
+package dev.idefics4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.idefics4j.image.ImageSource;
+import dev.idefics4j.processor.ProcessorOptions;
+import dev.idefics4j.processor.PromptItem;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The JSON request of the {@code encode}, {@code generate}, {@code batch} and {@code score} commands:
+ * {@code prompts} (a list of prompts, each a list of items: a string is text — or an image when it is a URL, the
+ * reference's rule — and {@code {"image": "path or URL"}} is an image) or {@code prompt} (one prompt), processor
+ * options and generation parameters under the reference names. Relative image paths resolve against
+ * {@code baseDir}.
+ */
+final class RequestParser {
+    private static final Set<String> PROCESSOR_KEYS = Set.of("padding", "max_length", "truncation", "add_eos_token",
+            "add_end_of_utterance_token");
+
+    private RequestParser() {
+    }
+
+    static List<List<PromptItem>> prompts(JsonNode request, Path baseDir) {
+        requireObject(request);
+        JsonNode prompts = request.get("prompts");
+        if (prompts == null && request.has("prompt")) {
+            return List.of(prompt(request.get("prompt"), baseDir, "prompt"));
+        }
+        if (prompts == null || !prompts.isArray() || prompts.isEmpty()) {
+            throw new IllegalArgumentException("the request needs \"prompts\": a non-empty list of prompts, each a "
+                    + "list of items (strings and {\"image\": ...})");
+        }
+        List<List<PromptItem>> out = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            out.add(prompt(prompts.get(i), baseDir, "prompts[" + i + "]"));
+        }
+        return out;
+    }
+
+    static List<PromptItem> prompt(JsonNode prompt, Path baseDir, String where) {
+        if (prompt.isTextual()) {
+            return List.of(PromptItem.text(prompt.asText()));
+        }
+        if (!prompt.isArray() || prompt.isEmpty()) {
+            throw new IllegalArgumentException(where + " must be a non-empty list of items");
+        }
+        List<PromptItem> items = new ArrayList<>();
+        for (int j = 0; j < prompt.size(); j++) {
+            JsonNode item = prompt.get(j);
+            if (item.isTextual()) {
+                items.add(PromptItem.text(item.asText()));
+            } else if (item.isObject() && item.path("image").isTextual()) {
+                items.add(PromptItem.image(imageSource(item.get("image").asText(), baseDir)));
+            } else if (item.isObject() && item.path("text").isTextual()) {
+                items.add(PromptItem.text(item.get("text").asText()));
+            } else {
+                throw new IllegalArgumentException(where + "[" + j + "] must be a string or {\"image\": \"path or URL\"}"
+                        + ", got " + item);
+            }
+        }
+        return items;
+    }
+
+    static ImageSource imageSource(String value, Path baseDir) {
+        String lower = value.strip().toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("data:")) {
+            return ImageSource.parse(value);
+        }
+        return ImageSource.file(baseDir.resolve(value));
+    }
+
+    static ProcessorOptions processorOptions(JsonNode request) {
+        ProcessorOptions o = ProcessorOptions.DEFAULTS;
+        JsonNode padding = request.get("padding");
+        if (padding != null && !padding.isNull()) {
+            o = o.withPadding(ProcessorOptions.parsePadding(padding.asText()));
+        }
+        if (request.has("max_length") && request.has("truncation")) {
+            o = o.withMaxLength(intField(request, "max_length"));
+        } else if (request.has("max_length") && o.padding() == dev.idefics4j.tokenizer.Padding.MAX_LENGTH) {
+            o = o.withMaxLength(intField(request, "max_length"));
+        }
+        if (request.has("truncation")) {
+            o = o.withTruncation(boolField(request, "truncation"));
+        }
+        if (request.has("add_eos_token")) {
+            o = o.withAddEosToken(boolField(request, "add_eos_token"));
+        }
+        if (request.has("add_end_of_utterance_token") && !request.get("add_end_of_utterance_token").isNull()) {
+            o = o.withAddEndOfUtteranceToken(boolField(request, "add_end_of_utterance_token"));
+        }
+        return o;
+    }
+
+    /** The request without prompt and processor keys: what is left are generation parameters. */
+    static ObjectNode generationParameters(JsonNode request) {
+        ObjectNode copy = ((ObjectNode) request).deepCopy();
+        copy.remove(List.of("prompts", "prompt", "continuations", "id"));
+        copy.remove(PROCESSOR_KEYS.stream().filter(k -> !k.equals("max_length")).toList());
+        return copy;
+    }
+
+    static int intField(JsonNode request, String name) {
+        JsonNode v = request.get(name);
+        if (!v.isIntegralNumber()) {
+            throw new IllegalArgumentException("\"" + name + "\" must be an integer, got " + v);
+        }
+        return v.asInt();
+    }
+
+    static boolean boolField(JsonNode request, String name) {
+        JsonNode v = request.get(name);
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException("\"" + name + "\" must be true or false, got " + v);
+        }
+        return v.asBoolean();
+    }
+
+    static void requireObject(JsonNode request) {
+        if (request == null || !request.isObject()) {
+            throw new IllegalArgumentException("a request must be a JSON object");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.idefics4j.processor;
+
+import dev.idefics4j.tokenizer.Padding;
+
+/**
+ * IdeficsProcessor's call options under the reference names: {@code padding} ("longest" by default,
+ * "max_length", or none), {@code max_length}, {@code truncation}, {@code add_eos_token} and
+ * {@code add_end_of_utterance_token} (null: true exactly when the tokenizer lists {@code <end_of_utterance>} among
+ * its additional special tokens).
+ */
+public record ProcessorOptions(Padding padding, Integer maxLength, boolean truncation, boolean addEosToken,
+                               Boolean addEndOfUtteranceToken) {
+
+    /** Truncation without max_length cuts at the tokenizer's model_max_length, as the reference. */
+    public static final ProcessorOptions DEFAULTS = new ProcessorOptions(Padding.LONGEST, null, false, false, null);
+
+    public ProcessorOptions {
+        if (padding == null) {
+            throw new IllegalArgumentException("padding must be longest, max_length or none");
+        }
+        if (maxLength != null && maxLength < 1) {
+            throw new IllegalArgumentException("max_length must be positive, got " + maxLength);
+        }
+        if (padding == Padding.MAX_LENGTH && maxLength == null) {
+            throw new IllegalArgumentException("padding=\"max_length\" needs max_length");
+        }
+    }
+
+    public ProcessorOptions withPadding(Padding value) {
+        return new ProcessorOptions(value, maxLength, truncation, addEosToken, addEndOfUtteranceToken);
+    }
+
+    public ProcessorOptions withMaxLength(Integer value) {
+        return new ProcessorOptions(padding, value, truncation, addEosToken, addEndOfUtteranceToken);
+    }
+
+    public ProcessorOptions withTruncation(boolean value) {
+        return new ProcessorOptions(padding, maxLength, value, addEosToken, addEndOfUtteranceToken);
+    }
+
+    public ProcessorOptions withAddEosToken(boolean value) {
+        return new ProcessorOptions(padding, maxLength, truncation, value, addEndOfUtteranceToken);
+    }
+
+    public ProcessorOptions withAddEndOfUtteranceToken(Boolean value) {
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, value);
+    }
+
+    /** "longest", "max_length", "do_not_pad"/"none"/false, as the reference accepts them. */
+    public static Padding parsePadding(String value) {
+        return switch (value.toLowerCase()) {
+            case "longest", "true" -> Padding.LONGEST;
+            case "max_length" -> Padding.MAX_LENGTH;
+            case "do_not_pad", "none", "false" -> Padding.NONE;
+            default -> throw new IllegalArgumentException("padding must be \"longest\", \"max_length\" or "
+                    + "\"do_not_pad\", not \"" + value + "\"");
+        };
+    }
+}

@@ -125,6 +125,15 @@ final class BeamSearch {
     /** Beam sampling: {@code count} distinct candidates drawn from the softmax of the scores, best score first. */
     private static int[] sampleCandidates(float[] scores, int off, int n, int count, GenerationPlan plan) {
         double[] p = ScoreMath.softmax(scores, off, n);
+        int available = 0;
+        for (double v : p) {
+            available += v > 0 ? 1 : 0;
+        }
+        if (available < count) {
+            throw new IllegalArgumentException("beam sampling draws " + count + " distinct candidates per step but "
+                    + "only " + available + " tokens have a non-zero probability; loosen top_k / top_p / min_p or "
+                    + "lower num_beams");
+        }
         double total = 1.0;
         Integer[] picked = new Integer[count];
         for (int i = 0; i < count; i++) {

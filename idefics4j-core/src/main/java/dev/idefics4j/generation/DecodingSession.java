@@ -5,6 +5,7 @@ import dev.idefics4j.model.ImageContext;
 import dev.idefics4j.model.KvCache;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The model side of a decoding run: images encoded once, each distinct prompt prefilled once, and then one new
@@ -103,6 +104,32 @@ final class DecodingSession {
             imageMask[i][0] = lastImageMask[i];
         }
         return model.forward(ids, attentionMask, imageMask, images, cache, false, null);
+    }
+
+    /**
+     * Runs several continuations of this one-row session's prompt as one batch: the row (KV cache included) is
+     * copied per continuation, which then feeds all but its last token, right-padded with masked tokens to
+     * {@code width}. Returns the logits of every position, [continuations, width, vocab].
+     */
+    float[] forwardContinuations(List<int[]> continuations, int width) {
+        int n = continuations.size();
+        reorder(new int[n]);
+        int[][] ids = new int[n][width];
+        int[][] mask = new int[n][];
+        int[][][] imageMask = new int[n][width][];
+        for (int i = 0; i < n; i++) {
+            int[] c = continuations.get(i);
+            int past = attentionMask[i].length;
+            mask[i] = Arrays.copyOf(attentionMask[i], past + width);
+            for (int j = 0; j < width; j++) {
+                boolean real = j < c.length - 1;
+                ids[i][j] = real ? c[j] : 0;
+                mask[i][past + j] = real ? 1 : 0;
+                imageMask[i][j] = lastImageMask[i];
+            }
+        }
+        attentionMask = mask;
+        return model.forward(ids, mask, imageMask, images, cache, true, null);
     }
 
     /** Row i continues old row {@code sources[i]} (beam search); KV cache, masks and images follow. */

@@ -16,8 +16,8 @@ public interface GenerationListener {
     }
 
     /**
-     * The tokens chosen at a step, one per row ({@code pad_token_id} for rows that had finished before), and which
-     * rows are finished after it.
+     * The tokens chosen at a step, one per row, and which rows are finished after it. Rows that had finished before
+     * get {@code pad_token_id} (when an eos id is set; without one the reference keeps generating for them).
      */
     default void onTokens(int step, int[] tokens, boolean[] finished) {
     }

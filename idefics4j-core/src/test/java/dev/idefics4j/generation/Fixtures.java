@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.idefics4j.model.IdeficsModel;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.TestData;
+import org.junit.jupiter.params.provider.Arguments;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** The tiny checkpoints and reference processor inputs for the generation tests, loaded once per JVM. */
 final class Fixtures {
@@ -46,6 +49,29 @@ final class Fixtures {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** (model, case id) of every model's generate.json cases, or of the named ones only. */
+    static Stream<Arguments> generateArguments(String... only) {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (String model : MODELS) {
+            for (String id : generateCases(model).keySet()) {
+                if (only.length == 0 || List.of(only).contains(id)) {
+                    b.add(Arguments.of(model, id));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** A generate.json case: its reference values, its processor inputs and its call's generation config. */
+    record Call(JsonNode reference, GenerationInputs inputs, GenerationConfig config) {
+    }
+
+    static Call call(String model, String caseId) {
+        JsonNode c = generateCases(model).get(caseId);
+        return new Call(c, inputs(model, c.get("inputs_from").asText()),
+                config(model).withOverrides(c.get("call").get("kwargs"), true));
     }
 
     static GenerationConfig config(String model) {

@@ -22,21 +22,16 @@ class GenerateParityTest {
     private static final double TOL = 1e-4;
 
     static Stream<Arguments> cases() {
-        Stream.Builder<Arguments> b = Stream.builder();
-        for (String model : Fixtures.MODELS) {
-            for (String id : Fixtures.generateCases(model).keySet()) {
-                b.add(Arguments.of(model, id));
-            }
-        }
-        return b.build();
+        return Fixtures.generateArguments();
     }
 
     @ParameterizedTest(name = "{0} generate.json#{1}")
     @MethodSource("cases")
     void generateMatchesReference(String model, String caseId) {
-        JsonNode c = Fixtures.generateCases(model).get(caseId);
-        GenerationInputs in = Fixtures.inputs(model, c.get("inputs_from").asText());
-        GenerationConfig config = Fixtures.config(model).withOverrides(c.get("call").get("kwargs"), true);
+        Fixtures.Call call = Fixtures.call(model, caseId);
+        JsonNode c = call.reference();
+        GenerationInputs in = call.inputs();
+        GenerationConfig config = call.config();
         boolean beams = config.numBeams() > 1;
         List<float[]> steps = new ArrayList<>();
         GenerationListener scores = new GenerationListener() {

@@ -43,22 +43,23 @@ final class DecodingSession {
      * prefill).
      */
     static Prefilled prefill(IdeficsModel model, GenerationInputs in, int copies, int capacity) {
-        int[] sources = new int[in.rows() * copies];
+        int prompts = in.rows();
+        int length = in.length();
+        int[] sources = new int[prompts * copies];
         for (int i = 0; i < sources.length; i++) {
             sources[i] = i / copies;
         }
-        int prompts = in.rows();
-        int length = in.length();
-        int[][][] imageMask = in.imageAttentionMask() != null ? in.imageAttentionMask()
-                : new int[prompts][length][1];
         ImageContext images;
+        int[][][] imageMask;
         if (in.attendsToImages()) {
             int[] used = new int[prompts];
             for (int b = 0; b < prompts; b++) {
-                used[b] = in.imagesUsed(b);
+                used[b] = in.imagesUsed(b); // trailing batch-padding images are never encoded
             }
             images = model.encodeImages(in.pixelValues(), prompts, in.maxImages(), used, null);
+            imageMask = in.imageAttentionMask();
         } else {
+            // No token attends to an image: the gate silences cross-attention, so the vision tower need not run.
             images = model.noImages(prompts);
             imageMask = new int[prompts][length][1];
         }

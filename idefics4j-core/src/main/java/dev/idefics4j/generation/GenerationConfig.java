@@ -32,6 +32,21 @@ public final class GenerationConfig {
             "output_attentions", "output_hidden_states", "return_dict_in_generate", "_from_model_config",
             "transformers_version");
 
+    /**
+     * Reference parameters this implementation does not provide, with the value that means "off" (null also does):
+     * a config that turns one on is rejected rather than silently decoded differently.
+     */
+    private static final Map<String, Object> UNSUPPORTED = Map.of("num_beam_groups", 1, "diversity_penalty", 0.0,
+            "typical_p", 1.0, "epsilon_cutoff", 0.0, "eta_cutoff", 0.0, "encoder_repetition_penalty", 1.0,
+            "encoder_no_repeat_ngram_size", 0, "guidance_scale", 1.0, "renormalize_logits", false,
+            "remove_invalid_values", false);
+    /** Unsupported reference parameters that are off only when null. */
+    private static final Set<String> UNSUPPORTED_UNLESS_NULL = Set.of("penalty_alpha", "forced_bos_token_id",
+            "forced_eos_token_id", "suppress_tokens", "begin_suppress_tokens", "sequence_bias",
+            "exponential_decay_length_penalty", "constraints", "force_words_ids", "max_time",
+            "prompt_lookup_num_tokens", "dola_layers", "watermarking_config", "forced_decoder_ids",
+            "assistant_model");
+
     private final Integer maxNewTokens;
     private final Integer maxLength;
     private final Integer minNewTokens;
@@ -136,11 +151,31 @@ public final class GenerationConfig {
         Iterator<Map.Entry<String, JsonNode>> it = overrides.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!b.set(e.getKey(), e.getValue()) && strict && !IGNORED.contains(e.getKey())) {
-                throw new IllegalArgumentException("unknown generation parameter '" + e.getKey() + "'");
+            String name = e.getKey();
+            if (UNSUPPORTED.containsKey(name) || UNSUPPORTED_UNLESS_NULL.contains(name)) {
+                if (!isOff(UNSUPPORTED.get(name), e.getValue())) {
+                    throw new IllegalArgumentException("generation parameter '" + name + "' (" + e.getValue()
+                            + ") is not supported by idefics4j");
+                }
+            } else if (!b.set(name, e.getValue()) && strict && !IGNORED.contains(name)) {
+                throw new IllegalArgumentException("unknown generation parameter '" + name + "'");
             }
         }
         return b.build();
+    }
+
+    /** Whether {@code value} leaves an unsupported feature off; {@code off} is null where only null does. */
+    private static boolean isOff(Object off, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return true;
+        }
+        if (off instanceof Number n) {
+            return value.isNumber() && value.doubleValue() == n.doubleValue();
+        }
+        if (off instanceof Boolean b) {
+            return value.isBoolean() && value.booleanValue() == b;
+        }
+        return false;
     }
 
     private static JsonNode readJson(Path file) {

@@ -25,6 +25,14 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
             throw new IllegalArgumentException("the prompt already has " + promptLength + " tokens and max_length is "
                     + maxLength + "; raise max_length or set max_new_tokens");
         }
+        for (int[] row : in.inputIds()) {
+            for (int id : row) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("input_ids holds token " + id + ", outside the model's "
+                            + "vocabulary of " + vocab + " tokens");
+                }
+            }
+        }
         int[] eos = c.eosTokenId();
         Integer pad = c.padTokenId() != null ? c.padTokenId() : eos != null ? Integer.valueOf(eos[0]) : null;
         if (pad != null && pad >= vocab) {

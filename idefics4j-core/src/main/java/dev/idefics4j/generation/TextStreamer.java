@@ -62,6 +62,7 @@ public final class TextStreamer implements GenerationListener {
                 emit(r, true);
             }
         }
+        tokens = new int[0][]; // ready for the next generation
     }
 
     private void emit(int row, boolean last) {

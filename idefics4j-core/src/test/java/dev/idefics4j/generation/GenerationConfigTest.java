@@ -96,6 +96,21 @@ class GenerationConfigTest {
     }
 
     @Test
+    void referenceFeaturesThatAreNotImplementedAreRejectedOnlyWhenTurnedOn() throws Exception {
+        // A full generation_config.json lists every parameter at its default: that must load.
+        GenerationConfig c = GenerationConfig.fromJson(new ObjectMapper().readTree("{\"num_beam_groups\": 1, "
+                + "\"diversity_penalty\": 0.0, \"typical_p\": 1.0, \"penalty_alpha\": null, "
+                + "\"renormalize_logits\": false, \"suppress_tokens\": null, \"max_new_tokens\": 3}"), false);
+        assertEquals(3, c.maxNewTokens());
+        rejects(Map.of("typical_p", 0.9), "typical_p", "not supported");
+        rejects(Map.of("num_beam_groups", 2), "num_beam_groups");
+        rejects(Map.of("penalty_alpha", 0.6), "penalty_alpha");
+        rejects(Map.of("renormalize_logits", true), "renormalize_logits");
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.fromJson(
+                new ObjectMapper().readTree("{\"suppress_tokens\": [1, 2]}"), false));
+    }
+
+    @Test
     void theConfigIsImmutable() {
         List<int[]> bad = new java.util.ArrayList<>(List.of(new int[]{1}));
         GenerationConfig c = GenerationConfig.builder().badWordsIds(bad).eosTokenId(2).build();

@@ -1,0 +1,94 @@
+package dev.idefics4j.generation;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A {@link GenerationConfig} resolved against one call's prompt, model and tokenizer: the effective length limits,
+ * special tokens, bad words, logits processors and stopping criteria. Settings that cannot work with this prompt or
+ * model are rejected here by parameter name.
+ *
+ * @param pad         the id written after a row finished ({@code pad_token_id}, else the first eos id)
+ * @param padFinished whether finished rows are padded; the reference pads only when an eos id is set
+ * @param stops       the stop-strings criterion, or null
+ * @param random      the sampling random numbers, or null without sampling
+ */
+record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, int[] eos, int pad,
+                      boolean padFinished, List<LogitsProcessor> processors, StopStrings stops,
+                      SplittableRandom random) {
+
+    static GenerationPlan resolve(GenerationConfig c, GenerationInputs in, int vocab, GenerationTokenizer tokenizer) {
+        int promptLength = in.length();
+        int maxLength = c.effectiveMaxLength(promptLength);
+        if (promptLength >= maxLength) {
+            throw new IllegalArgumentException("the prompt already has " + promptLength + " tokens and max_length is "
+                    + maxLength + "; raise max_length or set max_new_tokens");
+        }
+        for (int[] row : in.inputIds()) {
+            for (int id : row) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("input_ids holds token " + id + ", outside the model's "
+                            + "vocabulary of " + vocab + " tokens");
+                }
+            }
+        }
+        int[] eos = c.eosTokenId();
+        Integer pad = c.padTokenId() != null ? c.padTokenId() : eos != null ? Integer.valueOf(eos[0]) : null;
+        if (pad != null && pad >= vocab) {
+            throw new IllegalArgumentException("pad_token_id (" + pad + ") is outside the model's vocabulary of "
+                    + vocab + " tokens");
+        }
+        List<int[]> badWords = badWords(c, tokenizer, vocab);
+        StopStrings stops = null;
+        if (c.stop() != null && !c.stop().isEmpty()) {
+            stops = new StopStrings(c.stop(), requireTokenizer(tokenizer, "stop"));
+        }
+        List<LogitsProcessor> processors = LogitsProcessors.build(c, promptLength, eos, badWords);
+        SplittableRandom random = !c.doSample() ? null
+                : c.seed() != null ? new SplittableRandom(c.seed()) : new SplittableRandom();
+        return new GenerationPlan(c, promptLength, maxLength, eos, pad == null ? 0 : pad, eos != null, processors,
+                stops, random);
+    }
+
+    /** {@code bad_words_ids} plus the ids of {@code bad_words}; null when neither is set. */
+    private static List<int[]> badWords(GenerationConfig c, GenerationTokenizer tokenizer, int vocab) {
+        if (c.badWordsIds() == null && c.badWords() == null) {
+            return null;
+        }
+        List<int[]> all = new ArrayList<>();
+        if (c.badWordsIds() != null) {
+            all.addAll(c.badWordsIds());
+        }
+        if (c.badWords() != null) {
+            GenerationTokenizer tok = requireTokenizer(tokenizer, "bad_words");
+            for (String word : c.badWords()) {
+                int[] ids = tok.encode(word);
+                if (ids.length == 0) {
+                    throw new IllegalArgumentException("bad_words entry \"" + word + "\" encodes to no tokens");
+                }
+                all.add(ids);
+            }
+        }
+        for (int[] seq : all) {
+            for (int id : seq) {
+                if (id >= vocab) {
+                    throw new IllegalArgumentException("bad_words_ids holds token " + id
+                            + ", outside the model's vocabulary of " + vocab + " tokens");
+                }
+            }
+        }
+        return all;
+    }
+
+    private static GenerationTokenizer requireTokenizer(GenerationTokenizer tokenizer, String parameter) {
+        if (tokenizer == null) {
+            throw new IllegalArgumentException(parameter + " needs a tokenizer: create the Generator with one");
+        }
+        return tokenizer;
+    }
+
+    boolean isEos(int token) {
+        return NoBadWordsProcessor.contains(eos, token);
+    }
+}

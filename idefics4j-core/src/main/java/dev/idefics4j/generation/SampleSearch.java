@@ -1,0 +1,80 @@
+package dev.idefics4j.generation;
+
+import dev.idefics4j.model.IdeficsModel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * Greedy search and multinomial sampling, one token per row and step (the reference's {@code _sample}): the
+ * processed scores pick the next token (argmax, or a draw from their softmax), rows that finished get
+ * {@code pad_token_id}, and generation ends when every row has finished or {@code max_length} is reached.
+ */
+final class SampleSearch {
+    private SampleSearch() {
+    }
+
+    static List<GenerationResult> run(IdeficsModel model, GenerationInputs in, GenerationPlan plan,
+                                      GenerationListener listener) {
+        GenerationConfig c = plan.config();
+        int copies = c.numReturnSequences();
+        DecodingSession.Prefilled prefilled = DecodingSession.prefill(model, in, copies, plan.maxLength());
+        DecodingSession session = prefilled.session();
+        float[] logits = prefilled.logits();
+        Sequences seq = prefilled.sequences();
+        int vocab = session.vocab();
+        int rows = session.rows();
+
+        boolean[] finished = new boolean[rows];
+        FinishReason[] reasons = new FinishReason[rows];
+        int[] produced = new int[rows];
+        int[] next = new int[rows];
+        for (int step = 0; ; step++) {
+            LogitsProcessors.apply(plan.processors(), seq, logits, vocab);
+            if (listener != null) {
+                listener.onScores(step, logits, vocab);
+            }
+            for (int r = 0; r < rows; r++) {
+                if (finished[r] && plan.padFinished()) {
+                    next[r] = plan.pad();
+                } else {
+                    next[r] = c.doSample() ? sample(logits, r * vocab, vocab, plan) : ScoreMath.argmax(logits,
+                            r * vocab, vocab);
+                }
+            }
+            seq.append(next);
+            boolean atMax = seq.length() >= plan.maxLength();
+            boolean all = true;
+            for (int r = 0; r < rows; r++) {
+                if (!finished[r]) {
+                    produced[r]++;
+                    reasons[r] = plan.isEos(next[r]) ? FinishReason.EOS
+                            : plan.stops() != null && plan.stops().matches(seq, r) ? FinishReason.STOP
+                            : atMax ? FinishReason.LENGTH : null;
+                    finished[r] = reasons[r] != null;
+                }
+                all &= finished[r];
+            }
+            if (listener != null) {
+                listener.onTokens(step, next.clone(), finished.clone());
+            }
+            if (all) {
+                break;
+            }
+            logits = session.step(next);
+        }
+
+        List<GenerationResult> results = new ArrayList<>(rows);
+        for (int r = 0; r < rows; r++) {
+            results.add(new GenerationResult(r / copies, seq.copy(r, 0), plan.promptLength(), produced[r],
+                    reasons[r], OptionalDouble.empty()));
+        }
+        return results;
+    }
+
+    private static int sample(float[] scores, int off, int vocab, GenerationPlan plan) {
+        double[] p = ScoreMath.softmax(scores, off, vocab);
+        return ScoreMath.draw(p, 1.0, plan.random());
+    }
+}

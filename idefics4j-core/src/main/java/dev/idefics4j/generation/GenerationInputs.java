@@ -43,6 +43,13 @@ public record GenerationInputs(int[][] inputIds, int[][] attentionMask, int[][][
                         throw new IllegalArgumentException("image_attention_mask row " + b + " must have "
                                 + maxImages + " image columns");
                     }
+                    for (int i = 0; i < token.length; i++) {
+                        if (token[i] != 0 && (pixelValues == null || i >= maxImages)) {
+                            throw new IllegalArgumentException("image_attention_mask row " + b
+                                    + " attends to image " + i + " but pixel_values holds " + maxImages
+                                    + (pixelValues == null ? " (none given)" : "") + " image(s) per row");
+                        }
+                    }
                 }
             }
         }

@@ -183,6 +183,23 @@ class GenerationConfigTest {
     }
 
     @Test
+    void inputsThatDoNotFitTogetherAreRejected() {
+        int[][] ids = {{1, 5, 6}};
+        int[][] mask = {{1, 1, 1}};
+        int[][][] attendsImage0 = {{{0}, {1}, {1}}};
+        assertThrows(IllegalArgumentException.class, () -> new GenerationInputs(ids, mask, attendsImage0, null, 0));
+        assertThrows(IllegalArgumentException.class, () -> new GenerationInputs(ids, new int[][]{{1, 1}}, null,
+                null, 0));
+        assertThrows(IllegalArgumentException.class, () -> new GenerationInputs(new int[][]{{1, 2}, {3}},
+                new int[][]{{1, 1}, {1}}, null, null, 0));
+        GenerationInputs text = GenerationInputs.textOnly(ids, mask);
+        assertEquals(3, text.length());
+        Generator g = new Generator(Fixtures.model("tiny"));
+        rejectsAtGenerate(g, GenerationInputs.textOnly(new int[][]{{1, 99999}}, new int[][]{{1, 1}}),
+                GenerationConfig.defaults(), null, "input_ids", "99999");
+    }
+
+    @Test
     void withNeitherLimitGenerationStopsAtTheDefaultMaxLengthOf20() {
         GenerationInputs in = Fixtures.inputs("tiny", "processor.json#text_image_text"); // 15 tokens
         GenerationConfig config = Fixtures.config("tiny").withOverrides(Map.of("eos_token_id", 31999));

@@ -20,18 +20,27 @@ final class ModelOptions {
             description = "auto (tokenizer.json when present), sentencepiece (tokenizer.model) or json.")
     String tokenizer = "auto";
 
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
+    int threads;
+
     Path dir() {
         return ModelPaths.resolve(model, revision);
     }
 
-    IdeficsProcessor processor(ImageLoader loader) {
-        Path dir = dir();
+    /** The tokenizer file chosen by {@code --tokenizer}; null for the reference's choice. */
+    Flavor flavor() {
         return switch (tokenizer.toLowerCase()) {
-            case "auto" -> IdeficsProcessor.fromCheckpoint(dir, loader);
-            case "sentencepiece", "model", "slow" -> IdeficsProcessor.fromCheckpoint(dir, Flavor.SENTENCEPIECE, loader);
-            case "json", "fast", "tokenizer.json" -> IdeficsProcessor.fromCheckpoint(dir, Flavor.TOKENIZER_JSON, loader);
+            case "auto" -> null;
+            case "sentencepiece", "model", "slow" -> Flavor.SENTENCEPIECE;
+            case "json", "fast", "tokenizer.json" -> Flavor.TOKENIZER_JSON;
             default -> throw new IllegalArgumentException("--tokenizer must be auto, sentencepiece or json, not "
                     + tokenizer);
         };
+    }
+
+    IdeficsProcessor processor(ImageLoader loader) {
+        Flavor flavor = flavor();
+        return flavor == null ? IdeficsProcessor.fromCheckpoint(dir(), loader)
+                : IdeficsProcessor.fromCheckpoint(dir(), flavor, loader);
     }
 }

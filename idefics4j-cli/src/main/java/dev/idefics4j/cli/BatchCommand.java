@@ -1,0 +1,82 @@
+package dev.idefics4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.Idefics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "batch", mixinStandardHelpOptions = true,
+        description = {"Run many generate requests: JSON Lines in, JSON Lines out (same order), progress on stderr.",
+                "A line that is broken, or whose image cannot be read, gets {\"error\": ...}; the others are answered."})
+final class BatchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--input", required = true, paramLabel = "IN.jsonl", description = "One request per line.")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT.jsonl", description = "One result per line.")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(input)) {
+            throw new IllegalArgumentException("--input " + input + ": no such file");
+        }
+        List<String> lines = Files.readAllLines(input, StandardCharsets.UTF_8);
+        Path baseDir = input.toAbsolutePath().getParent();
+        Path tmp = output.resolveSibling(output.getFileName() + ".partial");
+        int errors = 0;
+        ProgressBar progress = new ProgressBar(System.err, "batch", lines.size());
+        try (Idefics idefics = Session.open(model);
+             BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < lines.size(); i++) {
+                Map<String, Object> result = answer(idefics, lines.get(i), i + 1, baseDir);
+                errors += result.containsKey("error") ? 1 : 0;
+                out.write(Json.write(result));
+                out.newLine();
+                out.flush();
+                progress.step();
+            }
+        }
+        progress.done();
+        // The output appears whole or not at all.
+        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        System.err.printf("%d request(s), %d error(s) -> %s%n", lines.size(), errors, output);
+        return 0;
+    }
+
+    static Map<String, Object> answer(Idefics idefics, String line, int lineNumber, Path baseDir) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("line", lineNumber);
+        JsonNode request = null;
+        try {
+            if (line.isBlank()) {
+                throw new IllegalArgumentException("empty line");
+            }
+            request = Json.MAPPER.readTree(line);
+            if (request.has("id")) {
+                result.put("id", Json.MAPPER.treeToValue(request.get("id"), Object.class));
+            }
+            result.putAll(Requests.generate(idefics, request, baseDir));
+        } catch (Exception e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+                message = "invalid JSON: " + j.getOriginalMessage();
+            }
+            result.put("error", message);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.idefics4j.cli;
+
+import dev.idefics4j.Idefics;
+import dev.idefics4j.LabelScore;
+import dev.idefics4j.image.ImageSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** The guide's tasks as commands: human-readable answers by default, {@code --json} for scripts. */
+final class TaskCommands {
+    private TaskCommands() {
+    }
+
+    /** Options every task command shares. */
+    static class Common {
+        @Mixin
+        ModelOptions model;
+
+        @Mixin
+        GenerationOptions generation;
+
+        @Option(names = "--json", description = "Print the answer as JSON (with the prompt the model saw).")
+        boolean json;
+
+        static ImageSource image(String value) {
+            return RequestParser.imageSource(value, Path.of("").toAbsolutePath());
+        }
+
+        void print(Idefics idefics, String task, Map<String, Object> fields, String human) {
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("task", task);
+                out.putAll(fields);
+                System.out.println(Json.write(out));
+            } else {
+                System.out.println(human);
+            }
+        }
+    }
+
+    @Command(name = "caption", mixinStandardHelpOptions = true,
+            description = "Caption an image (optionally continuing --prompt, e.g. \"This is an image of \").")
+    static final class Caption extends Common implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "Path, http(s) URL or data: URL.")
+        String image;
+
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Start of the caption.")
+        String prompt;
+
+        @Override
+        public Integer call() {
+            try (Idefics idefics = Session.open(model)) {
+                String answer = prompt == null
+                        ? idefics.caption(image(image), generation.toMap())
+                        : idefics.caption(image(image), prompt, generation.toMap());
+                print(idefics, "caption", Map.of("image", image, "caption", answer), answer);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ask", mixinStandardHelpOptions = true, description = "Answer a question about an image.")
+    static final class Ask extends Common implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "IMAGE") String image;
+        @Parameters(index = "1", paramLabel = "QUESTION") String question;
+
+        @Override
+        public Integer call() {
+            try (Idefics idefics = Session.open(model)) {
+                String answer = idefics.ask(image(image), question, generation.toMap());
+                print(idefics, "ask", Map.of("image", image, "question", question, "answer", answer), answer);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "classify", mixinStandardHelpOptions = true,
+            description = "Put an image into one of the given categories; --rank scores every category.")
+    static final class Classify extends Common implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "IMAGE") String image;
+
+        @Option(names = "--labels", required = true, split = ",", paramLabel = "A,B,C",
+                description = "The categories, comma-separated.")
+        List<String> labels;
+
+        @Option(names = "--rank", description = "Score every label (log-probability after the prompt), best first.")
+        boolean rank;
+
+        @Override
+        public Integer call() {
+            List<String> clean = labels.stream().map(String::strip).toList();
+            try (Idefics idefics = Session.open(model)) {
+                if (rank) {
+                    List<LabelScore> ranked = idefics.rank(image(image), clean);
+                    List<Map<String, Object>> rows = new ArrayList<>();
+                    StringBuilder human = new StringBuilder();
+                    for (LabelScore s : ranked) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("label", s.label());
+                        row.put("logprob", s.logprob());
+                        row.put("mean_logprob", s.meanLogprob());
+                        rows.add(row);
+                        human.append(String.format("%-24s %10.4f%n", s.label(), s.logprob()));
+                    }
+                    print(idefics, "classify", Map.of("image", image, "label", ranked.get(0).label(),
+                            "ranking", rows), human.toString().stripTrailing());
+                } else {
+                    String label = idefics.classify(image(image), clean, generation.toMap());
+                    print(idefics, "classify", Map.of("image", image, "label", label), label);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+            description = "Write about an image following an instruction (a product description, a story...).")
+    static final class Describe extends Common implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "IMAGE") String image;
+        @Parameters(index = "1", paramLabel = "INSTRUCTION") String instruction;
+
+        @Option(names = "--story", description = "The guide's story setting: beam search, 2 beams, 200 tokens.")
+        boolean story;
+
+        @Override
+        public Integer call() {
+            try (Idefics idefics = Session.open(model)) {
+                String text = story ? idefics.story(image(image), generation.toMap())
+                        : idefics.describe(image(image), instruction, generation.toMap());
+                print(idefics, "describe", Map.of("image", image, "instruction", instruction, "text", text), text);
+            }
+            return 0;
+        }
+    }
+
+}

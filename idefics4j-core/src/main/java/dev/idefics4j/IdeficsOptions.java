@@ -1,0 +1,47 @@
+package dev.idefics4j;
+
+import dev.idefics4j.image.ImageLimits;
+import dev.idefics4j.tokenizer.Flavor;
+
+/**
+ * How to load a model.
+ *
+ * @param model     a checkpoint folder or a Hugging Face repo id ({@code HuggingFaceM4/idefics-9b-instruct})
+ * @param revision  Hub revision (branch, tag or commit); null for main
+ * @param threads   compute threads; 0 for all processors
+ * @param tokenizer which tokenizer file to use; null: tokenizer.json when present, as the reference
+ * @param images    limits for loading images (size caps, timeouts)
+ */
+public record IdeficsOptions(String model, String revision, int threads, Flavor tokenizer, ImageLimits images) {
+    public IdeficsOptions {
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("no model given: a checkpoint folder or a Hub repo id");
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (all) or positive, got " + threads);
+        }
+        if (images == null) {
+            images = ImageLimits.DEFAULTS;
+        }
+    }
+
+    public static IdeficsOptions of(String model) {
+        return new IdeficsOptions(model, null, 0, null, ImageLimits.DEFAULTS);
+    }
+
+    public IdeficsOptions withRevision(String value) {
+        return new IdeficsOptions(model, value, threads, tokenizer, images);
+    }
+
+    public IdeficsOptions withThreads(int value) {
+        return new IdeficsOptions(model, revision, value, tokenizer, images);
+    }
+
+    public IdeficsOptions withTokenizer(Flavor value) {
+        return new IdeficsOptions(model, revision, threads, value, images);
+    }
+
+    public IdeficsOptions withImageLimits(ImageLimits value) {
+        return new IdeficsOptions(model, revision, threads, tokenizer, value);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.idefics4j;
+
+/**
+ * A category's score for an image: the log-probability the model gives the label's tokens after the
+ * classification prompt ({@code logprob}, their sum) and per token.
+ */
+public record LabelScore(String label, double logprob, int[] tokenIds, float[] tokenLogprobs) {
+    /** The mean per-token log-probability, which does not favour short labels. */
+    public double meanLogprob() {
+        return tokenLogprobs.length == 0 ? 0 : logprob / tokenLogprobs.length;
+    }
+}

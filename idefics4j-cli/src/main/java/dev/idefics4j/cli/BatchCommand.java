@@ -1,7 +1,7 @@
 package dev.idefics4j.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.Idefics;
+import dev.idefics4j.request.Requests;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,7 +41,7 @@ final class BatchCommand implements Callable<Integer> {
         try (Idefics idefics = Session.open(model);
              BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             for (int i = 0; i < lines.size(); i++) {
-                Map<String, Object> result = answer(idefics, lines.get(i), i + 1, baseDir);
+                Map<String, Object> result = Requests.batchLine(idefics, lines.get(i), i + 1, baseDir);
                 errors += result.containsKey("error") ? 1 : 0;
                 out.write(Json.write(result));
                 out.newLine();
@@ -57,26 +56,4 @@ final class BatchCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Map<String, Object> answer(Idefics idefics, String line, int lineNumber, Path baseDir) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("line", lineNumber);
-        JsonNode request = null;
-        try {
-            if (line.isBlank()) {
-                throw new IllegalArgumentException("empty line");
-            }
-            request = Json.MAPPER.readTree(line);
-            if (request.has("id")) {
-                result.put("id", Json.MAPPER.treeToValue(request.get("id"), Object.class));
-            }
-            result.putAll(Requests.generate(idefics, request, baseDir));
-        } catch (Exception e) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
-                message = "invalid JSON: " + j.getOriginalMessage();
-            }
-            result.put("error", message);
-        }
-        return result;
-    }
 }

@@ -3,6 +3,7 @@ package dev.idefics4j.cli;
 import dev.idefics4j.ChatSession;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.processor.PromptItem;
+import dev.idefics4j.request.RequestParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.processor.IdeficsProcessor;
 import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.request.RequestParser;
+import dev.idefics4j.request.Requests;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "encode", mixinStandardHelpOptions = true,
@@ -27,17 +27,8 @@ final class EncodeCommand implements Callable<Integer> {
         IdeficsProcessor processor = model.processor(new ImageLoader());
         ModelInputs in = processor.process(RequestParser.prompts(request, input.baseDir()),
                 RequestParser.processorOptions(request));
-        System.out.println(Json.write(view(in)));
+        System.out.println(Json.write(Requests.view(in)));
         return 0;
     }
 
-    static Map<String, Object> view(ModelInputs in) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("prompt_strings", in.promptStrings());
-        out.put("input_ids", in.inputIds());
-        out.put("attention_mask", in.attentionMask());
-        out.put("image_attention_mask", in.imageAttentionMask());
-        out.put("images", in.imageSources());
-        return out;
-    }
 }

@@ -1,16 +1,12 @@
 package dev.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.idefics4j.Completion;
 import dev.idefics4j.Idefics;
+import dev.idefics4j.request.Requests;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -33,22 +29,4 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One completion as the JSON contract names its fields. */
-    static Map<String, Object> view(Completion c) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("prompt", c.prompt());
-        out.put("ids", c.ids());
-        out.put("new_ids", c.newIds());
-        out.put("text", c.text());
-        out.put("new_text", c.newText());
-        out.put("finish_reason", c.finishReason().label());
-        c.score().ifPresent(s -> out.put("score", s));
-        return out;
-    }
-
-    static Map<String, Object> view(List<Completion> completions) {
-        List<Map<String, Object>> seqs = new ArrayList<>();
-        completions.forEach(c -> seqs.add(view(c)));
-        return Map.of("sequences", seqs);
-    }
 }

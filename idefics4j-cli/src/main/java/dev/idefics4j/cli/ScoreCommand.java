@@ -2,6 +2,7 @@ package dev.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.Idefics;
+import dev.idefics4j.request.Requests;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

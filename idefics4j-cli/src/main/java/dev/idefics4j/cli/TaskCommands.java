@@ -3,6 +3,7 @@ package dev.idefics4j.cli;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.LabelScore;
 import dev.idefics4j.image.ImageSource;
+import dev.idefics4j.request.RequestParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,4 +1,4 @@
-package dev.idefics4j.cli;
+package dev.idefics4j.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,14 +19,14 @@ import java.util.Set;
  * options and generation parameters under the reference names. Relative image paths resolve against
  * {@code baseDir}.
  */
-final class RequestParser {
+public final class RequestParser {
     private static final Set<String> PROCESSOR_KEYS = Set.of("padding", "max_length", "truncation", "add_eos_token",
             "add_end_of_utterance_token");
 
     private RequestParser() {
     }
 
-    static List<List<PromptItem>> prompts(JsonNode request, Path baseDir) {
+    public static List<List<PromptItem>> prompts(JsonNode request, Path baseDir) {
         requireObject(request);
         JsonNode prompts = request.get("prompts");
         if (prompts == null && request.has("prompt")) {
@@ -43,7 +43,7 @@ final class RequestParser {
         return out;
     }
 
-    static List<PromptItem> prompt(JsonNode prompt, Path baseDir, String where) {
+    public static List<PromptItem> prompt(JsonNode prompt, Path baseDir, String where) {
         if (prompt.isTextual()) {
             return List.of(PromptItem.text(prompt.asText()));
         }
@@ -67,7 +67,7 @@ final class RequestParser {
         return items;
     }
 
-    static ImageSource imageSource(String value, Path baseDir) {
+    public static ImageSource imageSource(String value, Path baseDir) {
         String lower = value.strip().toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("data:")) {
             return ImageSource.parse(value);
@@ -75,7 +75,7 @@ final class RequestParser {
         return ImageSource.file(baseDir.resolve(value));
     }
 
-    static ProcessorOptions processorOptions(JsonNode request) {
+    public static ProcessorOptions processorOptions(JsonNode request) {
         ProcessorOptions o = ProcessorOptions.DEFAULTS;
         JsonNode padding = request.get("padding");
         if (padding != null && !padding.isNull()) {
@@ -99,14 +99,14 @@ final class RequestParser {
     }
 
     /** The request without prompt and processor keys: what is left are generation parameters. */
-    static ObjectNode generationParameters(JsonNode request) {
+    public static ObjectNode generationParameters(JsonNode request) {
         ObjectNode copy = ((ObjectNode) request).deepCopy();
         copy.remove(List.of("prompts", "prompt", "continuations", "id"));
         copy.remove(PROCESSOR_KEYS.stream().filter(k -> !k.equals("max_length")).toList());
         return copy;
     }
 
-    static int intField(JsonNode request, String name) {
+    public static int intField(JsonNode request, String name) {
         JsonNode v = request.get(name);
         if (!v.isIntegralNumber()) {
             throw new IllegalArgumentException("\"" + name + "\" must be an integer, got " + v);
@@ -114,7 +114,7 @@ final class RequestParser {
         return v.asInt();
     }
 
-    static boolean boolField(JsonNode request, String name) {
+    public static boolean boolField(JsonNode request, String name) {
         JsonNode v = request.get(name);
         if (!v.isBoolean()) {
             throw new IllegalArgumentException("\"" + name + "\" must be true or false, got " + v);
@@ -122,7 +122,7 @@ final class RequestParser {
         return v.asBoolean();
     }
 
-    static void requireObject(JsonNode request) {
+    public static void requireObject(JsonNode request) {
         if (request == null || !request.isObject()) {
             throw new IllegalArgumentException("a request must be a JSON object");
         }

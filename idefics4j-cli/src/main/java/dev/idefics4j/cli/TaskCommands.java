@@ -1,8 +1,11 @@
 package dev.idefics4j.cli;
 
+import dev.idefics4j.GuidePrompts;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.LabelScore;
 import dev.idefics4j.image.ImageSource;
+import dev.idefics4j.processor.ProcessorOptions;
+import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.request.RequestParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +14,6 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +39,13 @@ final class TaskCommands {
             return RequestParser.imageSource(value, Path.of("").toAbsolutePath());
         }
 
-        void print(Idefics idefics, String task, Map<String, Object> fields, String human) {
+        /** Prints the answer; with --json also the exact prompt string the model saw. */
+        void print(Idefics idefics, String task, List<PromptItem> prompt, Map<String, Object> fields, String human) {
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("task", task);
                 out.putAll(fields);
+                out.put("prompt", idefics.encode(List.of(prompt), ProcessorOptions.DEFAULTS).promptStrings().get(0));
                 System.out.println(Json.write(out));
             } else {
                 System.out.println(human);
@@ -64,7 +68,9 @@ final class TaskCommands {
                 String answer = prompt == null
                         ? idefics.caption(image(image), generation.toMap())
                         : idefics.caption(image(image), prompt, generation.toMap());
-                print(idefics, "caption", Map.of("image", image, "caption", answer), answer);
+                List<PromptItem> seen = prompt == null ? GuidePrompts.caption(image(image))
+                        : GuidePrompts.promptedCaption(image(image), prompt);
+                print(idefics, "caption", seen, Map.of("image", image, "caption", answer), answer);
             }
             return 0;
         }
@@ -79,7 +85,8 @@ final class TaskCommands {
         public Integer call() {
             try (Idefics idefics = Session.open(model)) {
                 String answer = idefics.ask(image(image), question, generation.toMap());
-                print(idefics, "ask", Map.of("image", image, "question", question, "answer", answer), answer);
+                print(idefics, "ask", GuidePrompts.ask(image(image), question),
+                        Map.of("image", image, "question", question, "answer", answer), answer);
             }
             return 0;
         }
@@ -113,11 +120,13 @@ final class TaskCommands {
                         rows.add(row);
                         human.append(String.format("%-24s %10.4f%n", s.label(), s.logprob()));
                     }
-                    print(idefics, "classify", Map.of("image", image, "label", ranked.get(0).label(),
+                    print(idefics, "classify", GuidePrompts.classify(image(image), clean),
+                            Map.of("image", image, "label", ranked.get(0).label(),
                             "ranking", rows), human.toString().stripTrailing());
                 } else {
                     String label = idefics.classify(image(image), clean, generation.toMap());
-                    print(idefics, "classify", Map.of("image", image, "label", label), label);
+                    print(idefics, "classify", GuidePrompts.classify(image(image), clean),
+                            Map.of("image", image, "label", label), label);
                 }
             }
             return 0;
@@ -128,17 +137,25 @@ final class TaskCommands {
             description = "Write about an image following an instruction (a product description, a story...).")
     static final class Describe extends Common implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "IMAGE") String image;
-        @Parameters(index = "1", paramLabel = "INSTRUCTION") String instruction;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "INSTRUCTION",
+                description = "What to write, e.g. \"Write a product description for this item.\"")
+        String instruction;
 
         @Option(names = "--story", description = "The guide's story setting: beam search, 2 beams, 200 tokens.")
         boolean story;
 
         @Override
         public Integer call() {
+            if (instruction == null && !story) {
+                throw new IllegalArgumentException("give an INSTRUCTION, or --story");
+            }
             try (Idefics idefics = Session.open(model)) {
                 String text = story ? idefics.story(image(image), generation.toMap())
                         : idefics.describe(image(image), instruction, generation.toMap());
-                print(idefics, "describe", Map.of("image", image, "instruction", instruction, "text", text), text);
+                List<PromptItem> seen = story ? GuidePrompts.story(image(image))
+                        : GuidePrompts.describe(image(image), instruction, null);
+                print(idefics, "describe", seen, Map.of("image", image, "instruction", story ? "story" : instruction, "text", text),
+                        text);
             }
             return 0;
         }

@@ -15,7 +15,9 @@ import java.util.Map;
 
 /** Reads the reference fixtures' JSON files and the safetensors they point into. */
 public final class ReferenceCase {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The reference files were written by Python's json, which spells -inf as -Infinity. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final Map<Path, SafeTensorsFile> OPEN = new HashMap<>();
 
     private ReferenceCase() {

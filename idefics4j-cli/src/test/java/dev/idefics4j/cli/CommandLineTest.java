@@ -1,0 +1,201 @@
+package dev.idefics4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.testing.ReferenceCase;
+import dev.idefics4j.testing.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The JSON contract of the command line, end to end on the tiny fixture checkpoint. */
+class CommandLineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TINY = TestData.model("tiny").toString();
+    private static final String CAT = TestData.fixture("images/cat_rgb_97x61.jpg").toString();
+
+    @TempDir
+    Path dir;
+
+    private static JsonNode json(CliRunner.Result r) throws IOException {
+        assertEquals(0, r.exitCode(), r.err());
+        return JSON.readTree(r.out());
+    }
+
+    private static String textImageTextRequest(String extra) {
+        return "{\"prompts\": [[\"User:\", {\"image\": \"" + CAT + "\"}, \"Describe this image.\\nAssistant:\"]]"
+                + extra + "}";
+    }
+
+    @Test
+    void encodeShowsWhatTheReferenceProcessorBuilds() throws IOException {
+        JsonNode out = json(CliRunner.run("encode", "--model", TINY, "--json", textImageTextRequest("")));
+        JsonNode ref = ReferenceCase.cases(TestData.reference("tiny/processor.json")).get("text_image_text");
+        assertEquals(ref.get("prompt_strings"), out.get("prompt_strings"));
+        assertEquals(ref.get("input_ids"), out.get("input_ids"));
+        assertEquals(ref.get("attention_mask"), out.get("attention_mask"));
+        assertEquals(ref.get("image_attention_mask"), out.get("image_attention_mask"));
+        assertEquals(CAT, out.get("images").get(0).get(0).asText());
+    }
+
+    @Test
+    void relativeImagePathsResolveAgainstTheRequestFile() throws IOException {
+        Files.copy(Path.of(CAT), dir.resolve("cat.jpg"));
+        Path request = dir.resolve("req.json");
+        Files.writeString(request, "{\"prompts\": [[\"User:\", {\"image\": \"cat.jpg\"}, \"Hi\"]]}");
+        JsonNode out = json(CliRunner.run("encode", "--model", TINY, "--request", request.toString()));
+        assertEquals(dir.resolve("cat.jpg").toString(), out.get("images").get(0).get(0).asText());
+    }
+
+    @Test
+    void generateReturnsTheReferenceSequences() throws IOException {
+        JsonNode out = json(CliRunner.run("generate", "--model", TINY, "--json",
+                textImageTextRequest(", \"max_new_tokens\": 8, \"bad_words_ids\": [[32001], [32000]]")));
+        JsonNode ref = ReferenceCase.cases(TestData.reference("tiny/generate.json")).get("greedy_bad_words");
+        JsonNode seq = out.get("sequences").get(0);
+        assertEquals(ref.get("sequences").get(0), seq.get("ids"));
+        assertEquals(ref.get("new_tokens").get(0), seq.get("new_ids"));
+        assertEquals(ref.get("text_full_skip_special").get(0).asText(), seq.get("text").asText());
+        assertEquals(ref.get("text_new_skip_special").get(0).asText(), seq.get("new_text").asText());
+        assertEquals("length", seq.get("finish_reason").asText());
+    }
+
+    @Test
+    void generateBeamSearchReturnsScoresInReferenceOrder() throws IOException {
+        JsonNode out = json(CliRunner.run("generate", "--model", TINY, "--json", textImageTextRequest(
+                ", \"max_new_tokens\": 10, \"num_beams\": 3, \"num_return_sequences\": 2")));
+        JsonNode ref = ReferenceCase.cases(TestData.reference("tiny/generate.json")).get("beam3_return2");
+        assertEquals(2, out.get("sequences").size());
+        for (int i = 0; i < 2; i++) {
+            JsonNode seq = out.get("sequences").get(i);
+            assertEquals(ref.get("sequences").get(i), seq.get("ids"));
+            assertTrue(seq.has("score"));
+        }
+    }
+
+    @Test
+    void batchAnswersEveryLineAndReportsBrokenOnes() throws IOException {
+        Path in = dir.resolve("in.jsonl");
+        Files.copy(Path.of(CAT), dir.resolve("cat.jpg"));
+        Files.write(in, List.of(
+                "{\"id\": \"a\", \"prompts\": [[{\"image\": \"cat.jpg\"}, \"This is\"]], \"max_new_tokens\": 3}",
+                "{not json",
+                "{\"id\": \"c\", \"prompts\": [[{\"image\": \"missing.png\"}, \"This is\"]]}",
+                "{\"prompts\": [[\"Hello\"]], \"max_new_tokens\": 2}",
+                "{\"prompts\": [[\"Hello\"]], \"num_beams\": 0}"));
+        Path out = dir.resolve("out.jsonl");
+        CliRunner.Result r = CliRunner.run("batch", "--model", TINY, "--input", in.toString(), "--output",
+                out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("5/5"), "progress on stderr: " + r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(5, lines.size());
+        JsonNode first = JSON.readTree(lines.get(0));
+        assertEquals("a", first.get("id").asText());
+        assertEquals(3, first.get("sequences").get(0).get("new_ids").size());
+        assertTrue(JSON.readTree(lines.get(1)).get("error").asText().startsWith("invalid JSON"));
+        JsonNode missing = JSON.readTree(lines.get(2));
+        assertEquals("c", missing.get("id").asText());
+        assertTrue(missing.get("error").asText().contains("missing.png"), missing.toString());
+        assertEquals(2, JSON.readTree(lines.get(3)).get("sequences").get(0).get("new_ids").size());
+        assertTrue(JSON.readTree(lines.get(4)).get("error").asText().contains("num_beams"));
+        assertTrue(Files.notExists(dir.resolve("out.jsonl.partial")));
+    }
+
+    @Test
+    void scoreGivesEveryContinuationsLogProbability() throws IOException {
+        String request = "{\"prompt\": [{\"image\": \"" + CAT + "\"}, \"This is an image of\"],"
+                + " \"continuations\": [\"a cat\", \"a dog\", \"a rocket\"]}";
+        JsonNode out = json(CliRunner.run("score", "--model", TINY, "--json", request));
+        JsonNode scores = out.get("scores");
+        assertEquals(3, scores.size());
+        for (JsonNode s : scores) {
+            double sum = 0;
+            for (JsonNode lp : s.get("token_logprobs")) {
+                sum += lp.asDouble();
+            }
+            assertEquals(sum, s.get("logprob").asDouble(), 1e-4);
+            assertEquals(s.get("token_ids").size(), s.get("token_logprobs").size());
+            assertTrue(s.get("logprob").asDouble() < 0);
+        }
+    }
+
+    @Test
+    void tasksPrintAnswersAndTheirPrompts() throws IOException {
+        JsonNode caption = json(CliRunner.run("caption", CAT, "--model", TINY, "--json", "--max-new-tokens", "4"));
+        assertEquals("<s><fake_token_around_image><image><fake_token_around_image>", caption.get("prompt").asText());
+        assertTrue(caption.has("caption"));
+
+        JsonNode ask = json(CliRunner.run("ask", CAT, "What is it?", "--model", TINY, "--json"));
+        assertTrue(ask.get("prompt").asText().endsWith("Question: What is it? Answer:"));
+
+        JsonNode ranked = json(CliRunner.run("classify", CAT, "--labels", "animals,cars,office", "--rank",
+                "--model", TINY, "--json"));
+        Set<String> labels = new HashSet<>();
+        double previous = Double.POSITIVE_INFINITY;
+        for (JsonNode row : ranked.get("ranking")) {
+            labels.add(row.get("label").asText());
+            assertTrue(row.get("logprob").asDouble() <= previous);
+            previous = row.get("logprob").asDouble();
+        }
+        assertEquals(Set.of("animals", "cars", "office"), labels);
+        assertEquals(ranked.get("ranking").get(0).get("label"), ranked.get("label"));
+
+        JsonNode chosen = json(CliRunner.run("classify", CAT, "--labels", "animals,cars", "--model", TINY, "--json"));
+        assertTrue(Set.of("animals", "cars").contains(chosen.get("label").asText()));
+
+        JsonNode describe = json(CliRunner.run("describe", CAT, "Write a product description.", "--model", TINY,
+                "--json", "--max-new-tokens", "5"));
+        assertTrue(describe.get("prompt").asText().startsWith("<s>Instruction: Write a product description.\n"));
+
+        CliRunner.Result human = CliRunner.run("caption", CAT, "--model", TINY, "--max-new-tokens", "4");
+        assertEquals(0, human.exitCode());
+        assertEquals(caption.get("caption").asText(), human.out().strip());
+    }
+
+    @Test
+    void chatReadsTurnsFromStandardInput() {
+        CliRunner.Result r = CliRunner.withInput("What is this? " + CAT + "\nAnd now?\n/quit\n",
+                "chat", "--model", TINY, "--max-new-tokens", "3");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(2, r.out().split("assistant> ", -1).length - 1, r.out());
+    }
+
+    @Test
+    void errorsAreOneClearLine() {
+        CliRunner.Result missing = CliRunner.run("caption", "nope.png", "--model", TINY);
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().startsWith("error: ") && missing.err().contains("nope.png"), missing.err());
+        CliRunner.Result badJson = CliRunner.run("generate", "--model", TINY, "--json", "{oops");
+        assertEquals(1, badJson.exitCode());
+        assertTrue(badJson.err().contains("invalid JSON"), badJson.err());
+        CliRunner.Result badModel = CliRunner.run("caption", CAT, "--model", dir.resolve("none").toString());
+        assertEquals(1, badModel.exitCode());
+        assertTrue(badModel.err().contains("neither an existing folder nor a Hub repo id"), badModel.err());
+        CliRunner.Result contradictory = CliRunner.run("generate", "--model", TINY, "--json",
+                "{\"prompts\": [[\"Hi\"]], \"num_beams\": 1, \"num_return_sequences\": 2}");
+        assertEquals(1, contradictory.exitCode());
+        assertTrue(contradictory.err().contains("num_return_sequences"), contradictory.err());
+    }
+
+    @Test
+    void randomCheckpointAndInspect() throws IOException {
+        Path out = dir.resolve("rand");
+        CliRunner.Result r = CliRunner.run("random-checkpoint", "--like",
+                TestData.model("tiny").resolve("config.json").toString(), "--dtype", "f32", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode info = json(CliRunner.run("inspect", "--model", out.toString()));
+        assertEquals(32, info.get("hidden_size").asInt());
+        assertEquals(32003, info.get("vocab_size").asInt());
+        assertTrue(info.get("weight_bytes").asLong() > 8_000_000, "f32 weights");
+    }
+}

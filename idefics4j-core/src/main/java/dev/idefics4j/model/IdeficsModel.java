@@ -114,12 +114,14 @@ public final class IdeficsModel implements AutoCloseable {
      */
     public ImageContext encodeImages(float[] pixelValues, int rows, int maxImages, int[] imagesPerRow,
                                      ForwardTrace trace) {
-        int s = config.visionConfig().imageSize();
         int c = config.visionConfig().numChannels();
-        int imageFloats = c * s * s;
-        if (pixelValues.length != (long) rows * maxImages * imageFloats) {
+        long perImage = rows * maxImages == 0 ? 0 : pixelValues.length / ((long) rows * maxImages * c);
+        int s = (int) Math.round(Math.sqrt(perImage));
+        if (rows * maxImages == 0 || (long) rows * maxImages * c * s * s != pixelValues.length
+                || s < config.visionConfig().patchSize()) {
             throw new IllegalArgumentException("pixel_values has " + pixelValues.length + " values; expected "
-                    + rows + " x " + maxImages + " x " + c + " x " + s + " x " + s);
+                    + rows + " x " + maxImages + " x " + c + " x S x S square images (S = image_size, "
+                    + config.visionConfig().imageSize() + ", or another size of at least one patch)");
         }
         int[] counts = new int[rows];
         for (int b = 0; b < rows; b++) {
@@ -128,12 +130,12 @@ public final class IdeficsModel implements AutoCloseable {
                 throw new IllegalArgumentException("row " + b + " claims " + counts[b] + " images of " + maxImages);
             }
         }
-        int seq = config.imageSeqLen();
         int dim = stateDim();
-        int visionTokens = config.visionConfig().numPositions();
+        int visionTokens = visionModel.tokensFor(s);
+        int seq = perceiverResampler != null ? perceiverResampler.numLatents() : visionTokens;
         float[][] states = new float[rows][];
         for (int b = 0; b < rows; b++) {
-            float[] vision = visionModel.forward(pixelValues, b * maxImages, counts[b]);
+            float[] vision = visionModel.forward(pixelValues, s, b * maxImages, counts[b]);
             if (trace != null) {
                 trace.record("vision_last_hidden_state/" + b, vision, counts[b], visionTokens, dim);
             }

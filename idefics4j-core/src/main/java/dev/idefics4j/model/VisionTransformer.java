@@ -38,24 +38,50 @@ public final class VisionTransformer {
         return config;
     }
 
+    /** Tokens per image out of the tower for images of {@code size}² pixels: the class token and the patches. */
+    public int tokensFor(int size) {
+        int grid = size / config.patchSize();
+        return grid * grid + 1;
+    }
+
     /**
-     * Encodes {@code count} images of {@code pixels} (channels-first, image_size², starting at image {@code first})
-     * into [count, 1 + patches, embed_dim].
+     * Encodes {@code count} images of {@code pixels} (channels-first, {@code size}², starting at image
+     * {@code first}) into [count, 1 + patches, embed_dim]. Images of another size than the config's image_size get
+     * bicubically interpolated position embeddings, as the reference's {@code interpolate_pos_encoding=True}.
      */
-    public float[] forward(float[] pixels, int first, int count) {
-        int tokens = config.numPositions();
+    public float[] forward(float[] pixels, int size, int first, int count) {
+        int tokens = tokensFor(size);
         int e = config.embedDim();
+        float[] positions = positionEmbeddingFor(size);
         float[] out = new float[count * tokens * e];
         // Images are independent: run them in parallel when there are several, else parallelise inside kernels.
         Parallel.forEach(count, count > 1, i -> {
-            float[] h = encodeOne(pixels, first + i);
+            float[] h = encodeOne(pixels, size, positions, first + i);
             System.arraycopy(h, 0, out, i * tokens * e, tokens * e);
         });
         return out;
     }
 
-    private float[] encodeOne(float[] pixels, int image) {
-        int s = config.imageSize();
+    /** The reference's {@code interpolate_pos_encoding}: the patch grid's embeddings resized to the new grid. */
+    private float[] positionEmbeddingFor(int size) {
+        int grid = size / config.patchSize();
+        int baseGrid = config.imageSize() / config.patchSize();
+        if (grid == baseGrid) {
+            return positionEmbedding;
+        }
+        int e = config.embedDim();
+        float[] patchPositions = java.util.Arrays.copyOfRange(positionEmbedding, e, positionEmbedding.length);
+        // A small number is added to avoid floating-point error in the output size, as the reference does.
+        double scale = (grid + 0.1) / baseGrid;
+        float[] resized = dev.idefics4j.tensor.BicubicInterpolation.resize(patchPositions, baseGrid, baseGrid, e,
+                scale, scale);
+        float[] out = new float[(grid * grid + 1) * e];
+        System.arraycopy(positionEmbedding, 0, out, 0, e);
+        System.arraycopy(resized, 0, out, e, grid * grid * e);
+        return out;
+    }
+
+    private float[] encodeOne(float[] pixels, int s, float[] positions, int image) {
         int p = config.patchSize();
         int c = config.numChannels();
         int grid = s / p;
@@ -82,7 +108,7 @@ public final class VisionTransformer {
         System.arraycopy(classEmbedding, 0, h, 0, e);
         System.arraycopy(embedded, 0, h, e, patches * e);
         for (int i = 0; i < tokens * e; i++) {
-            h[i] += positionEmbedding[i];
+            h[i] += positions[i];
         }
         preLayrnorm.forwardInPlace(h, tokens);
         for (VisionEncoderLayer layer : layers) {

@@ -169,6 +169,26 @@ class CheckpointLoadingTest {
     }
 
     @Test
+    void weightsStayMappedNotOnTheHeap() throws IOException {
+        ObjectNode c = tinyConfig();
+        c.put("hidden_size", 512).put("intermediate_size", 1376).put("num_attention_heads", 8);
+        ((ObjectNode) c.get("vision_config")).put("embed_dim", 256).put("intermediate_size", 1024)
+                .put("image_size", 224).put("patch_size", 14);
+        Path ckpt = dir.resolve("medium");
+        RandomCheckpoint.write(c, DType.BF16, ckpt, TestData.fixture("tokenizer"), 3, Long.MAX_VALUE);
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        long before = rt.totalMemory() - rt.freeMemory();
+        try (IdeficsModel m = IdeficsModel.load(ckpt)) {
+            System.gc();
+            long heap = rt.totalMemory() - rt.freeMemory() - before;
+            long weights = m.checkpoint().totalBytes();
+            assertTrue(weights > 70_000_000, "a checkpoint of realistic size: " + weights);
+            assertTrue(heap < weights / 10, "heap grew by " + heap + " bytes for " + weights + " bytes of weights");
+        }
+    }
+
+    @Test
     void publishedConfigsParse() {
         IdeficsConfig c9 = IdeficsConfig.parse("9b", RandomCheckpoint.publishedConfig("idefics-9b"));
         assertEquals(4096, c9.hiddenSize());

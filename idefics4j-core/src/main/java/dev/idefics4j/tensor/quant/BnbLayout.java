@@ -28,7 +28,8 @@ import java.util.List;
  * {@code <m>.weight} U8 [ceil(n/2), 1] packed codes; {@code .weight.absmax} F32 [blocks] (U8 when nested);
  * {@code .weight.quant_map} F32 [16]; nested: {@code .weight.nested_absmax} F32, {@code .weight.nested_quant_map}
  * F32 [256]; and {@code .weight.quant_state.bitsandbytes__<fp4|nf4>}, U8 bytes of a JSON object with quant_type,
- * blocksize, dtype, shape and, nested, nested_blocksize, nested_dtype, nested_offset ({@code pack_dict_to_tensor}).</li>
+ * blocksize, dtype, shape and, nested, nested_blocksize, nested_dtype, nested_offset
+ * ({@code pack_dict_to_tensor}).</li>
  * <li>8-bit ({@code Linear8bitLt._save_to_state_dict}): {@code <m>.weight} I8 [out, in], {@code <m>.SCB} F32 [out],
  * {@code <m>.weight_format} U8 scalar 0 ("row").</li>
  * </ul>

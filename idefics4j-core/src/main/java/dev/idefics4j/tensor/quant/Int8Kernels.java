@@ -19,7 +19,10 @@ import java.nio.ByteOrder;
 final class Int8Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+    /** L bytes, widened to one float vector (at least 64 bits; narrower float vectors take the scalar loop). */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(Math.max(64, L * 8)));
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private Int8Kernels() {
     }
@@ -31,8 +34,12 @@ final class Int8Kernels {
         MemorySegment q = w.values();
         if (n == 1) {
             Parallel.forChunks(rows, cols, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) {
-                    out[r] = dot(q, (long) r * cols, x, cols) * w.rowScale(r);
+                float[] two = new float[2];
+                for (int r = r0; r < r1; r += 2) {
+                    int r2 = Math.min(r + 1, r1 - 1); // a lone last row pairs with itself
+                    dotTwoRows(q, (long) r * cols, (long) r2 * cols, x, cols, two);
+                    out[r] = two[0] * w.rowScale(r);
+                    out[r2] = two[1] * w.rowScale(r2);
                 }
             });
         } else {
@@ -50,39 +57,62 @@ final class Int8Kernels {
         }
     }
 
-    private static FloatVector lanes(MemorySegment q, long offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, q, offset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    /** {@code sum_k q[off + k] * x[k]}, four accumulators. */
-    static float dot(MemorySegment q, long off, float[] x, int n) {
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
+    /**
+     * {@code sum_k q[off + k] * x[k]} and the same for {@code off2}, sharing the activation loads; two weight streams
+     * keep more memory reads in flight than one.
+     */
+    private static void dotTwoRows(MemorySegment q, long off, long off2, float[] x, int n, float[] out) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector b0 = FloatVector.zero(F);
+        FloatVector b1 = FloatVector.zero(F);
         int i = 0;
         if (L >= 8) {
-            for (; i <= n - 4 * L; i += 4 * L) {
-                acc0 = lanes(q, off + i).fma(FloatVector.fromArray(F, x, i), acc0);
-                acc1 = lanes(q, off + i + L).fma(FloatVector.fromArray(F, x, i + L), acc1);
-                acc2 = lanes(q, off + i + 2 * L).fma(FloatVector.fromArray(F, x, i + 2 * L), acc2);
-                acc3 = lanes(q, off + i + 3 * L).fma(FloatVector.fromArray(F, x, i + 3 * L), acc3);
+            // Spelled out: a helper returning the widened vector risks not being inlined, and then every vector
+            // is boxed.
+            for (; i <= n - 2 * L; i += 2 * L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, i);
+                FloatVector x1 = FloatVector.fromArray(F, x, i + L);
+                FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i + L, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v0 = (FloatVector) ByteVector.fromMemorySegment(B, q, off2 + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) ByteVector.fromMemorySegment(B, q, off2 + i + L, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                a0 = w0.fma(x0, a0);
+                a1 = w1.fma(x1, a1);
+                b0 = v0.fma(x0, b0);
+                b1 = v1.fma(x1, b1);
             }
             for (; i <= n - L; i += L) {
-                acc0 = lanes(q, off + i).fma(FloatVector.fromArray(F, x, i), acc0);
+                FloatVector x0 = FloatVector.fromArray(F, x, i);
+                FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v0 = (FloatVector) ByteVector.fromMemorySegment(B, q, off2 + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                a0 = w0.fma(x0, a0);
+                b0 = v0.fma(x0, b0);
             }
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sa = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sb = b0.add(b1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            sum += q.get(ValueLayout.JAVA_BYTE, off + i) * x[i];
+            sa += q.get(ValueLayout.JAVA_BYTE, off + i) * x[i];
+            sb += q.get(ValueLayout.JAVA_BYTE, off2 + i) * x[i];
         }
-        return sum;
+        out[0] = sa;
+        out[1] = sb;
     }
 
     private static void widen(MemorySegment q, long off, float[] row, int n) {
         int i = 0;
         if (L >= 8) {
             for (; i <= n - L; i += L) {
-                lanes(q, off + i).intoArray(row, i);
+                FloatVector w = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                w.intoArray(row, i);
             }
         }
         for (; i < n; i++) {

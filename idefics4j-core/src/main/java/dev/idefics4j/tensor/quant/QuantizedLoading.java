@@ -69,7 +69,8 @@ public final class QuantizedLoading {
      */
     public static void save(Path source, Path target, Quantization q) {
         if (!q.enabled()) {
-            throw new IllegalArgumentException("choose a quantization (fp4, nf4, int8) to write a quantized checkpoint");
+            throw new IllegalArgumentException("choose a quantization (fp4, nf4, int8) to write a quantized "
+                    + "checkpoint");
         }
         if (stored(source).enabled()) {
             throw new CheckpointException(source + " is already quantized (" + stored(source)
@@ -86,6 +87,7 @@ public final class QuantizedLoading {
         };
         try (IdeficsModel model = IdeficsModel.load(source, recording)) {
             Files.createDirectories(target);
+            Files.deleteIfExists(target.resolve(Checkpoint.INDEX_FILE)); // would shadow the new single file
             Checkpoint ckpt = model.checkpoint();
             List<SafeTensorsWriter.Tensor> packed = new ArrayList<>();
             List<SafeTensorsWriter.Tensor> rest = new ArrayList<>();

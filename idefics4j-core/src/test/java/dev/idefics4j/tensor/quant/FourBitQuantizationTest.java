@@ -25,7 +25,10 @@ class FourBitQuantizationTest {
     }
 
     static float[] gaussian(int n, double std, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
+        return gaussian(new SplittableRandom(seed), n, std);
+    }
+
+    static float[] gaussian(SplittableRandom rnd, int n, double std) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             // Box-Muller; SplittableRandom has no nextGaussian on every JDK we build with.

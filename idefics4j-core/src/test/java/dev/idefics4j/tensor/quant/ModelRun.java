@@ -24,25 +24,31 @@ final class ModelRun {
                 : model.encodeImages(in.pixelValues(), in.rows(), in.numImages(), null, null);
     }
 
+    /** Logits after the prompt ([rows, vocab]) and the argmax token at each of {@code steps} decoding steps. */
+    record Decoded(float[] firstLogits, int[][] argmax) {
+    }
+
     /**
-     * {@code steps} greedy tokens per row ([rows][steps]); each new token attends to the images the prompt's last
-     * token attends to, as transformers' IDEFICS generation extends {@code image_attention_mask}.
+     * Decodes {@code steps} tokens per row: greedily, or teacher-forced with {@code forced} [rows][steps] (the
+     * argmax is recorded either way). Each new token attends to the images the prompt's last token attends to, as
+     * transformers' IDEFICS generation extends {@code image_attention_mask}.
      */
-    static int[][] greedy(IdeficsModel model, ProcessorInputs in, int steps) {
+    static Decoded decode(IdeficsModel model, ProcessorInputs in, int steps, int[][] forced) {
         int rows = in.rows();
         int vocab = model.vocabSize();
         KvCache cache = model.newCache(rows, in.tokens() + steps);
         ImageContext images = images(model, in);
-        int[][] mask = in.attentionMask();
+        int[][] mask = in.attentionMask().clone();
         int[][][] imageMask = in.imageAttentionMask();
         float[] logits = model.forward(in.inputIds(), mask, imageMask, images, cache, false, null);
+        float[] first = logits;
         int[][] out = new int[rows][steps];
         for (int s = 0; s < steps; s++) {
             int[][] next = new int[rows][1];
             int[][][] nextImageMask = new int[rows][1][];
             for (int b = 0; b < rows; b++) {
-                next[b][0] = argmax(logits, b * vocab, vocab);
-                out[b][s] = next[b][0];
+                out[b][s] = argmax(logits, b * vocab, vocab);
+                next[b][0] = forced == null ? out[b][s] : forced[b][s];
                 mask[b] = Arrays.copyOf(mask[b], mask[b].length + 1);
                 mask[b][mask[b].length - 1] = 1;
                 nextImageMask[b][0] = imageMask[b][imageMask[b].length - 1].clone();
@@ -52,7 +58,7 @@ final class ModelRun {
                 logits = model.forward(next, mask, imageMask, images, cache, false, null);
             }
         }
-        return out;
+        return new Decoded(first, out);
     }
 
     static int argmax(float[] v, int offset, int n) {

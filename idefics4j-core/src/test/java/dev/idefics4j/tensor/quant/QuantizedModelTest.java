@@ -125,7 +125,8 @@ class QuantizedModelTest {
         Path out = dir.resolve("q");
         QuantizedLoading.save(TestData.model("tiny"), out, Quantization.FP4);
         assertThrows(CheckpointException.class, () -> QuantizedLoading.load(out, Quantization.INT8));
-        assertThrows(CheckpointException.class, () -> QuantizedLoading.save(out, dir.resolve("again"), Quantization.NF4));
+        assertThrows(CheckpointException.class,
+                () -> QuantizedLoading.save(out, dir.resolve("again"), Quantization.NF4));
         assertThrows(IllegalArgumentException.class,
                 () -> QuantizedLoading.save(TestData.model("tiny"), TestData.model("tiny"), Quantization.NF4));
     }

@@ -35,7 +35,7 @@ public final class Checkpoint implements AutoCloseable {
     private final List<SafeTensorsFile> files;
     private final Map<String, SafeTensorsFile> byTensor;
     private final Set<String> used = new LinkedHashSet<>();
-    private Function<Weight, MatrixWeight> linearFormat = w -> w;
+    private LinearLoader linearLoader = Checkpoint::weight;
 
     private Checkpoint(Path dir, List<SafeTensorsFile> files, Map<String, SafeTensorsFile> byTensor) {
         this.dir = dir;
@@ -165,16 +165,36 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /**
+     * Makes the weight of an {@code nn.Linear} layer from the checkpoint: by default the stored tensor itself; a
+     * loader may quantize it, or read a pre-quantized layout (several tensors per weight, marked used via
+     * {@link #markUsed}).
+     */
+    @FunctionalInterface
+    public interface LinearLoader {
+        MatrixWeight load(Checkpoint checkpoint, String name, long... shape);
+
+        /** A loader that reads the stored weight and converts it with {@code format} (quantizes it, say). */
+        static LinearLoader converting(Function<Weight, MatrixWeight> format) {
+            return (c, name, shape) -> format.apply(c.weight(name, shape));
+        }
+    }
+
+    /**
      * Sets how linear-layer weights are kept (quantized while loading, say); embeddings, norms, the patch
      * convolution and the lm head always stay as stored.
      */
     public void setLinearFormat(Function<Weight, MatrixWeight> format) {
-        this.linearFormat = format;
+        this.linearLoader = LinearLoader.converting(format);
     }
 
-    /** The weight of an {@code nn.Linear} layer [out, in], in the format set by {@link #setLinearFormat}. */
+    /** Sets how linear-layer weights are read (for checkpoints that store them quantized). */
+    public void setLinearLoader(LinearLoader loader) {
+        this.linearLoader = loader;
+    }
+
+    /** The weight of an {@code nn.Linear} layer [out, in], made by the loader set with {@link #setLinearLoader}. */
     public MatrixWeight linearWeight(String name, long... shape) {
-        return linearFormat.apply(weight(name, shape));
+        return linearLoader.load(this, name, shape);
     }
 
     /** A small tensor (norm scales, biases, alphas) widened to float32 on the heap. */

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a safetensors file: header (padded with spaces to a multiple of 8 so the data stays aligned), then each
+ * Writes a safetensors file: header (padded with spaces so the data section starts 64-byte aligned), then each
  * tensor's bytes filled in place through a memory mapping. Written to a temporary name and moved into place, so a
  * crash never leaves a truncated file under the final name.
  */
@@ -67,7 +67,9 @@ public final class SafeTensorsWriter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int padded = (headerBytes.length + 7) / 8 * 8;
+        // The data section starts at 8 + padded; make that a multiple of 64 so a tensor whose offset is one lies on a
+        // cache line (vector kernels then read mapped weights aligned).
+        int padded = (8 + headerBytes.length + 63) / 64 * 64 - 8;
         byte[] headerPadded = new byte[padded];
         java.util.Arrays.fill(headerPadded, (byte) ' ');
         System.arraycopy(headerBytes, 0, headerPadded, 0, headerBytes.length);

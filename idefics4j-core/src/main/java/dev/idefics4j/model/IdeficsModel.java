@@ -68,9 +68,14 @@ public final class IdeficsModel implements AutoCloseable {
      * quantization while loading); everything else stays as stored.
      */
     public static IdeficsModel load(Path dir, java.util.function.Function<Weight, MatrixWeight> linearFormat) {
+        return load(dir, Checkpoint.LinearLoader.converting(linearFormat));
+    }
+
+    /** Loads a checkpoint whose linear-layer weights {@code linearLoader} makes (a pre-quantized checkpoint). */
+    public static IdeficsModel load(Path dir, Checkpoint.LinearLoader linearLoader) {
         IdeficsConfig config = IdeficsConfig.load(dir.resolve("config.json"));
         Checkpoint ckpt = Checkpoint.open(dir);
-        ckpt.setLinearFormat(linearFormat);
+        ckpt.setLinearLoader(linearLoader);
         try {
             return new IdeficsModel(config, ckpt);
         } catch (RuntimeException e) {

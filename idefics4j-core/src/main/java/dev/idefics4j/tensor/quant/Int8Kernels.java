@@ -1,0 +1,122 @@
+package dev.idefics4j.tensor.quant;
+
+import dev.idefics4j.tensor.Kernels;
+import dev.idefics4j.tensor.Parallel;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Products with an int8 row-wise weight. The Vector API has no int8 dot product, so bytes are widened to float
+ * lanes in registers and multiplied-added with the float activations; the row's scale is applied once per dot.
+ */
+final class Int8Kernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** L bytes, widened to one float vector (at least 64 bits; narrower float vectors take the scalar loop). */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(Math.max(64, L * 8)));
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private Int8Kernels() {
+    }
+
+    static void matmul(Int8Weight w, float[] x, int n, float[] out) {
+        int rows = w.rows();
+        int cols = w.cols();
+        w.checkMatmul(x, n, out);
+        MemorySegment q = w.values();
+        if (n == 1) {
+            Parallel.forChunks(rows, cols, (r0, r1) -> {
+                float[] two = new float[2];
+                for (int r = r0; r < r1; r += 2) {
+                    int r2 = Math.min(r + 1, r1 - 1); // a lone last row pairs with itself
+                    dotTwoRows(q, (long) r * cols, (long) r2 * cols, x, cols, two);
+                    out[r] = two[0] * w.rowScale(r);
+                    out[r2] = two[1] * w.rowScale(r2);
+                }
+            });
+        } else {
+            // Widen each row once and reuse it for all n tokens.
+            Parallel.forChunks(rows, (long) cols * n, (r0, r1) -> {
+                float[] row = new float[cols];
+                for (int r = r0; r < r1; r++) {
+                    widen(q, (long) r * cols, row, cols);
+                    float s = w.rowScale(r);
+                    for (int t = 0; t < n; t++) {
+                        out[t * rows + r] = Kernels.dot(row, 0, x, t * cols, cols) * s;
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * {@code sum_k q[off + k] * x[k]} and the same for {@code off2}, sharing the activation loads; two weight streams
+     * keep more memory reads in flight than one.
+     */
+    private static void dotTwoRows(MemorySegment q, long off, long off2, float[] x, int n, float[] out) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector b0 = FloatVector.zero(F);
+        FloatVector b1 = FloatVector.zero(F);
+        int i = 0;
+        if (L >= 8) {
+            // Spelled out: a helper returning the widened vector risks not being inlined, and then every vector
+            // is boxed.
+            for (; i <= n - 2 * L; i += 2 * L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, i);
+                FloatVector x1 = FloatVector.fromArray(F, x, i + L);
+                FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i + L, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v0 = (FloatVector) ByteVector.fromMemorySegment(B, q, off2 + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) ByteVector.fromMemorySegment(B, q, off2 + i + L, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                a0 = w0.fma(x0, a0);
+                a1 = w1.fma(x1, a1);
+                b0 = v0.fma(x0, b0);
+                b1 = v1.fma(x1, b1);
+            }
+            for (; i <= n - L; i += L) {
+                FloatVector x0 = FloatVector.fromArray(F, x, i);
+                FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v0 = (FloatVector) ByteVector.fromMemorySegment(B, q, off2 + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                a0 = w0.fma(x0, a0);
+                b0 = v0.fma(x0, b0);
+            }
+        }
+        float sa = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sb = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sa += q.get(ValueLayout.JAVA_BYTE, off + i) * x[i];
+            sb += q.get(ValueLayout.JAVA_BYTE, off2 + i) * x[i];
+        }
+        out[0] = sa;
+        out[1] = sb;
+    }
+
+    private static void widen(MemorySegment q, long off, float[] row, int n) {
+        int i = 0;
+        if (L >= 8) {
+            for (; i <= n - L; i += L) {
+                FloatVector w = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                w.intoArray(row, i);
+            }
+        }
+        for (; i < n; i++) {
+            row[i] = q.get(ValueLayout.JAVA_BYTE, off + i);
+        }
+    }
+}

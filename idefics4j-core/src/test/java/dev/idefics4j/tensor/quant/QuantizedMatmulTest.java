@@ -1,0 +1,75 @@
+package dev.idefics4j.tensor.quant;
+
+import dev.idefics4j.tensor.MatrixWeight;
+import dev.idefics4j.tensor.Weight;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The quantized kernels compute exactly the dense product with the dequantized weight (up to float summation order),
+ * for shapes on the vector path (cols a multiple of 64, even and odd row counts, rows split across threads) and off
+ * it (cols not a multiple of 64 or of the vector length, odd element counts), for one token and for several.
+ */
+class QuantizedMatmulTest {
+    record Format(String name, Function<Weight, MatrixWeight> quantize, Function<MatrixWeight, float[]> dequantize) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        Format[] formats = {
+                new Format("fp4", w -> FourBitQuantizer.quantize(w, FourBitCode.FP4, 64, false),
+                        m -> ((FourBitWeight) m).dequantize()),
+                new Format("nf4", w -> FourBitQuantizer.quantize(w, FourBitCode.NF4, 64, false),
+                        m -> ((FourBitWeight) m).dequantize()),
+                new Format("nf4-double-quant", w -> FourBitQuantizer.quantize(w, FourBitCode.NF4, 64, true),
+                        m -> ((FourBitWeight) m).dequantize()),
+                new Format("fp4-blocksize-128", w -> FourBitQuantizer.quantize(w, FourBitCode.FP4, 128, false),
+                        m -> ((FourBitWeight) m).dequantize()),
+                new Format("int8", Int8Weight::quantize, m -> ((Int8Weight) m).dequantize()),
+        };
+        int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96}};
+        int[] tokens = {1, 2, 5};
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Format f : formats) {
+            for (int[] s : shapes) {
+                for (int n : tokens) {
+                    b.add(Arguments.of(f, s[0], s[1], n));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0} [{1}, {2}] x {3} tokens")
+    @MethodSource("cases")
+    void matchesDequantizedDenseProduct(Format format, int rows, int cols, int n) {
+        float[] w = FourBitQuantizationTest.gaussian(rows * cols, 0.05, rows * 31L + cols);
+        float[] x = FourBitQuantizationTest.gaussian(n * cols, 1.0, cols * 7L + n);
+        MatrixWeight q = format.quantize.apply(FourBitQuantizationTest.f32("w", rows, cols, w));
+        float[] dq = format.dequantize.apply(q);
+        float[] out = new float[n * rows];
+        q.matmul(x, n, out);
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < rows; r++) {
+                double ref = 0;
+                double mag = 0;
+                for (int k = 0; k < cols; k++) {
+                    ref += (double) dq[r * cols + k] * x[t * cols + k];
+                    mag += Math.abs((double) dq[r * cols + k] * x[t * cols + k]);
+                }
+                double err = Math.abs(out[t * rows + r] - ref);
+                assertTrue(err <= 1e-5 * mag + 1e-6, format + " row " + r + " token " + t + ": " + out[t * rows + r]
+                        + " vs " + ref);
+            }
+        }
+    }
+}

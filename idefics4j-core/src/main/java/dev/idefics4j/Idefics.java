@@ -17,6 +17,7 @@ import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.tensor.Parallel;
+import dev.idefics4j.tensor.quant.QuantizedLoading;
 import dev.idefics4j.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public final class Idefics implements AutoCloseable {
         IdeficsProcessor processor = options.tokenizer() == null
                 ? IdeficsProcessor.fromCheckpoint(dir, loader)
                 : IdeficsProcessor.fromCheckpoint(dir, options.tokenizer(), loader);
-        IdeficsModel model = IdeficsModel.load(dir);
+        IdeficsModel model = QuantizedLoading.load(dir, options.quantization());
         try {
             return new Idefics(dir, model, processor);
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.idefics4j;
 
 import dev.idefics4j.image.ImageLimits;
+import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.tokenizer.Flavor;
 
 /**
@@ -11,8 +12,11 @@ import dev.idefics4j.tokenizer.Flavor;
  * @param threads   compute threads; 0 for all processors
  * @param tokenizer which tokenizer file to use; null: tokenizer.json when present, as the reference
  * @param images    limits for loading images (size caps, timeouts)
+ * @param quantization linear layers quantized while loading (fp4, nf4, int8), as bitsandbytes; NONE keeps them as
+ *                  stored. A checkpoint saved quantized loads as it was saved.
  */
-public record IdeficsOptions(String model, String revision, int threads, Flavor tokenizer, ImageLimits images) {
+public record IdeficsOptions(String model, String revision, int threads, Flavor tokenizer, ImageLimits images,
+                             Quantization quantization) {
     public IdeficsOptions {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("no model given: a checkpoint folder or a Hub repo id");
@@ -23,25 +27,32 @@ public record IdeficsOptions(String model, String revision, int threads, Flavor 
         if (images == null) {
             images = ImageLimits.DEFAULTS;
         }
+        if (quantization == null) {
+            quantization = Quantization.NONE;
+        }
     }
 
     public static IdeficsOptions of(String model) {
-        return new IdeficsOptions(model, null, 0, null, ImageLimits.DEFAULTS);
+        return new IdeficsOptions(model, null, 0, null, ImageLimits.DEFAULTS, Quantization.NONE);
     }
 
     public IdeficsOptions withRevision(String value) {
-        return new IdeficsOptions(model, value, threads, tokenizer, images);
+        return new IdeficsOptions(model, value, threads, tokenizer, images, quantization);
     }
 
     public IdeficsOptions withThreads(int value) {
-        return new IdeficsOptions(model, revision, value, tokenizer, images);
+        return new IdeficsOptions(model, revision, value, tokenizer, images, quantization);
     }
 
     public IdeficsOptions withTokenizer(Flavor value) {
-        return new IdeficsOptions(model, revision, threads, value, images);
+        return new IdeficsOptions(model, revision, threads, value, images, quantization);
+    }
+
+    public IdeficsOptions withQuantization(Quantization value) {
+        return new IdeficsOptions(model, revision, threads, tokenizer, images, value);
     }
 
     public IdeficsOptions withImageLimits(ImageLimits value) {
-        return new IdeficsOptions(model, revision, threads, tokenizer, value);
+        return new IdeficsOptions(model, revision, threads, tokenizer, value, quantization);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.tensor.quant.QuantizedLoading;
 import picocli.CommandLine.Command;
 
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ final class InspectCommand implements Callable<Integer> {
         long heapBefore = usedHeap();
         long rssBefore = residentBytes();
         long start = System.nanoTime();
-        try (IdeficsModel m = IdeficsModel.load(dir)) {
+        try (IdeficsModel m = QuantizedLoading.load(dir, model.quantization())) {
             double seconds = (System.nanoTime() - start) / 1e9;
             System.gc();
             IdeficsConfig c = m.config();

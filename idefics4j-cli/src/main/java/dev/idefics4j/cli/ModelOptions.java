@@ -2,6 +2,7 @@ package dev.idefics4j.cli;
 
 import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.processor.IdeficsProcessor;
+import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.tokenizer.Flavor;
 import picocli.CommandLine.Option;
 
@@ -22,6 +23,18 @@ final class ModelOptions {
 
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
     int threads;
+
+    @Option(names = "--quantize", paramLabel = "FORMAT",
+            description = "Quantize linear layers while loading: fp4, nf4 or int8 (as bitsandbytes).")
+    String quantize;
+
+    @Option(names = "--double-quant", description = "With fp4/nf4: quantize the block scales too.")
+    boolean doubleQuant;
+
+    Quantization quantization() {
+        Quantization q = Quantization.parse(quantize);
+        return doubleQuant ? q.withDoubleQuant(true) : q;
+    }
 
     Path dir() {
         return ModelPaths.resolve(model, revision);

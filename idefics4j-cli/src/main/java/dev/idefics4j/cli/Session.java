@@ -10,7 +10,8 @@ final class Session {
 
     static Idefics open(ModelOptions options) {
         IdeficsOptions o = IdeficsOptions.of(options.dir().toString()).withTokenizer(options.flavor())
-                .withThreads(options.threads);
+                .withThreads(options.threads)
+                .withQuantization(options.quantization());
         return Idefics.load(o);
     }
 }

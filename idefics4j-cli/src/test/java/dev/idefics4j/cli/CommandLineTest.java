@@ -188,6 +188,22 @@ class CommandLineTest {
     }
 
     @Test
+    void quantizedLoadingAndSavedQuantizedCheckpoints() throws IOException {
+        JsonNode int8 = json(CliRunner.run("caption", CAT, "--model", TINY, "--quantize", "int8", "--json"));
+        Path saved = dir.resolve("tiny-int8");
+        CliRunner.Result q = CliRunner.run("quantize", "--model", TINY, "--quantize", "int8", "--out", saved.toString());
+        assertEquals(0, q.exitCode(), q.err());
+        assertTrue(Files.readString(saved.resolve("config.json")).contains("quantization_config"));
+        JsonNode reloaded = json(CliRunner.run("caption", CAT, "--model", saved.toString(), "--json"));
+        assertEquals(int8.get("caption"), reloaded.get("caption"), "quantize once, reload the same model");
+        JsonNode nf4 = json(CliRunner.run("inspect", "--model", TINY, "--quantize", "nf4", "--double-quant"));
+        assertTrue(nf4.get("weight_bytes").asLong() > 0);
+        CliRunner.Result bad = CliRunner.run("caption", CAT, "--model", TINY, "--quantize", "q3");
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.err().contains("expected none, fp4, nf4 or int8"), bad.err());
+    }
+
+    @Test
     void randomCheckpointAndInspect() throws IOException {
         Path out = dir.resolve("rand");
         CliRunner.Result r = CliRunner.run("random-checkpoint", "--like",

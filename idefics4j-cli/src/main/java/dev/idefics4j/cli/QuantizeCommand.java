@@ -1,0 +1,32 @@
+package dev.idefics4j.cli;
+
+import dev.idefics4j.tensor.quant.QuantizedLoading;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "quantize", mixinStandardHelpOptions = true,
+        description = {"Write a quantized copy of a checkpoint (bitsandbytes layout, quantization_config in its "
+                + "config.json), so that quantizing happens once; load it with --model like any checkpoint.",
+                "Example: ./idefics4j quantize --model HuggingFaceM4/idefics-9b --quantize nf4 --out idefics-9b-nf4"})
+final class QuantizeCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the quantized checkpoint.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (model.quantize == null) {
+            throw new IllegalArgumentException("give --quantize fp4, nf4 or int8");
+        }
+        long start = System.nanoTime();
+        QuantizedLoading.save(model.dir(), out, model.quantization());
+        System.err.printf("wrote %s (%s) in %.1f s%n", out, model.quantization(), (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+}

@@ -42,8 +42,13 @@ final class ImageHost implements AutoCloseable {
             send(ex, 302, new byte[0]);
         });
         server.createContext("/huge", ex -> {
-            ex.sendResponseHeaders(200, 1L << 30); // announces a gigabyte, sends nothing
-            ex.close();
+            ex.sendResponseHeaders(200, 1L << 30); // announces a gigabyte, sends a little
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(new byte[16]);
+                out.flush();
+            } catch (IOException e) {
+                // the fetcher hung up, as it should
+            }
         });
         server.createContext("/endless", ex -> {
             ex.sendResponseHeaders(200, 0); // chunked, never ends on its own

@@ -57,6 +57,8 @@ final class OpenAiApi {
         String maxName = p.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         Double temperature = p.number("temperature", 0, false, 2);
         Double topP = p.number("top_p", 0, true, 1);
+        // vLLM's extension: no end of sequence (or stop string) before this many tokens.
+        Integer minTokens = p.integer("min_tokens", 0, maxTokens == null ? maxTokensLimit : maxTokens);
         Integer n = p.integer("n", 1, backend.config().maxChoices());
         Long seed = p.longValue("seed");
         List<String> stop = p.strings("stop", 4);
@@ -73,6 +75,9 @@ final class OpenAiApi {
             parameters.put("seed", seed);
         }
         parameters.put("num_return_sequences", n == null ? 1 : n);
+        if (minTokens != null) {
+            parameters.put("min_new_tokens", minTokens);
+        }
         if (stop != null) {
             parameters.put("stop", stop);
         }

@@ -94,6 +94,11 @@ class LimitsTest {
         // Without max_tokens the answer may take what the total leaves.
         JsonNode usage = post(chat("Hi", null)).json().get("usage");
         assertTrue(usage.get("total_tokens").asInt() <= 60, usage.toString());
+        // vLLM's min_tokens holds the end of sequence back.
+        ObjectNode atLeast = (ObjectNode) Http.parse(chat("Hi", 7));
+        atLeast.put("min_tokens", 7);
+        assertEquals(7, post(atLeast.toString()).json().get("usage").get("completion_tokens").asInt());
+        refused(post(atLeast.put("min_tokens", 8).toString()), "min_tokens");
     }
 
     @Test

@@ -87,7 +87,19 @@ final class BatchEngine implements AutoCloseable {
 
     /** Queues a prepared job; its place is given back when it joins the batch. */
     void submit(Job job) {
-        waiting.add(job);
+        synchronized (this) {
+            if (!stopped) {
+                waiting.add(job);
+                return;
+            }
+        }
+        // Prepared after the drain gave up: nothing will run it.
+        places.release();
+        job.emit(new JobEvent.Failed(shutDown()));
+    }
+
+    private static ApiError shutDown() {
+        return new ApiError(ApiError.Kind.UNAVAILABLE, "the server shut down before this request finished");
     }
 
     /** Stops admitting new jobs to the batch (running ones go on); for tests of a full queue. */
@@ -129,30 +141,38 @@ final class BatchEngine implements AutoCloseable {
                 return;
             }
             waiting.poll();
-            places.release();
-            if (job.cancelled()) {
-                continue;
-            }
             try {
-                ModelInputs in = job.request.inputs();
-                job.decoders = SequenceDecoder.start(model, generationTokenizer, new GenerationInputs(in.inputIds(),
-                        in.attentionMask(), in.imageAttentionMask(), in.pixelValues(), in.maxImages()),
-                        job.request.config());
-            } catch (IllegalArgumentException e) {
-                job.emit(new JobEvent.Failed(ApiError.invalid(null, e.getMessage())));
-                continue;
-            } catch (RuntimeException | Error e) {
-                LOG.log(Level.SEVERE, "prefill failed", e);
-                job.emit(new JobEvent.Failed(new ApiError(ApiError.Kind.FAILED, "generation failed: " + e)));
-                continue;
+                start(job);
+            } finally {
+                places.release(); // only now, so that a drain always sees the job in the queue or in the batch
             }
-            job.decoders.forEach(d -> d.recordLogprobs(job.request.logprobs()));
-            job.streamer = new TextStreamer(ids -> tokenizer.decode(ids, true),
-                    (row, text, finished) -> job.pendingText[row].append(text));
-            running.add(job);
-            runningSequences += job.choices();
-            metrics.promptTokens(job.request.promptTokens());
         }
+    }
+
+    /** Prefills a job and adds it to the running batch, or fails it. */
+    private void start(Job job) {
+        if (job.cancelled()) {
+            return;
+        }
+        try {
+            ModelInputs in = job.request.inputs();
+            job.decoders = SequenceDecoder.start(model, generationTokenizer, new GenerationInputs(in.inputIds(),
+                    in.attentionMask(), in.imageAttentionMask(), in.pixelValues(), in.maxImages()),
+                    job.request.config());
+        } catch (IllegalArgumentException e) {
+            job.emit(new JobEvent.Failed(ApiError.invalid(null, e.getMessage())));
+            return;
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.SEVERE, "prefill failed", e);
+            job.emit(new JobEvent.Failed(new ApiError(ApiError.Kind.FAILED, "generation failed: " + e)));
+            return;
+        }
+        job.decoders.forEach(d -> d.recordLogprobs(job.request.logprobs()));
+        job.streamer = new TextStreamer(ids -> tokenizer.decode(ids, true),
+                (row, text, finished) -> job.pendingText[row].append(text));
+        running.add(job);
+        runningSequences += job.choices();
+        metrics.promptTokens(job.request.promptTokens());
     }
 
     private void dropCancelled() {
@@ -249,14 +269,16 @@ final class BatchEngine implements AutoCloseable {
                 break;
             }
         }
-        stopped = true;
+        synchronized (this) {
+            stopped = true;
+        }
         thread.interrupt();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ApiError gone = new ApiError(ApiError.Kind.UNAVAILABLE, "the server shut down before this request finished");
+        ApiError gone = shutDown();
         failRunning(gone);
         for (Job job; (job = waiting.poll()) != null; ) {
             job.emit(new JobEvent.Failed(gone));

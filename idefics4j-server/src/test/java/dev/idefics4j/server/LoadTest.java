@@ -162,7 +162,7 @@ class LoadTest {
     void aStreamingClientThatHangsUpIsCancelled() throws Exception {
         long before = server.metrics().requests("chat_completions", "cancelled");
         String body = "{\"messages\": [{\"role\": \"user\", \"content\": \"Tell me everything.\"}], "
-                + "\"max_tokens\": 2000, \"temperature\": 0, \"stream\": true}";
+                + "\"max_tokens\": 2000, \"min_tokens\": 2000, \"temperature\": 0, \"stream\": true}";
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"

@@ -11,14 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Shutdown drains: requests already accepted (running or queued) finish while new ones are refused with 503. */
 class ShutdownTest {
     private static final String LONG = "{\"messages\": [{\"role\": \"user\", \"content\": \"Go on.\"}], "
-            + "\"max_tokens\": 300, \"temperature\": 0, \"stream\": true}";
+            + "\"max_tokens\": 1000, \"min_tokens\": 1000, \"temperature\": 0, \"stream\": true}";
 
     @Test
     void drainsAcceptedRequestsAndRefusesNewOnes() throws Exception {
         IdeficsServer server = IdeficsServer.start(TestModel.get(), ServerConfig.builder().port(0)
                 .drainTimeout(Duration.ofSeconds(30)).build());
         int port = server.port();
-        Http.post(port, "/v1/chat/completions", LONG.replace("300", "2")); // warm up
+        Http.post(port, "/v1/chat/completions", LONG.replace("1000", "2")); // warm up
         server.pauseBatching();
         CompletableFuture<Http.Response> first = CompletableFuture.supplyAsync(() ->
                 Http.post(port, "/v1/chat/completions", LONG));

@@ -45,18 +45,7 @@ public final class Idefics implements AutoCloseable {
         this.model = model;
         this.processor = processor;
         this.checkpointConfig = GenerationConfig.load(dir);
-        Tokenizer tok = processor.tokenizer();
-        this.generator = new Generator(model, new GenerationTokenizer() {
-            @Override
-            public int[] encode(String text) {
-                return tok.encode(text, false);
-            }
-
-            @Override
-            public String decode(int[] ids) {
-                return tok.decode(ids, true);
-            }
-        });
+        this.generator = new Generator(model, GenerationTokenizer.of(processor.tokenizer()));
     }
 
     /** Loads a checkpoint folder or Hub repo id with default options. */

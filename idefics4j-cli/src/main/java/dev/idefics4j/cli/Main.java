@@ -7,8 +7,10 @@ import picocli.CommandLine.Command;
 @Command(name = "idefics4j", mixinStandardHelpOptions = true, version = "idefics4j 0.1.0",
         description = "IDEFICS vision-language model on the JVM.",
         subcommands = {TaskCommands.Caption.class, TaskCommands.Ask.class, TaskCommands.Classify.class,
-                TaskCommands.Describe.class, ChatCommand.class, GenerateCommand.class, BatchCommand.class,
-                ScoreCommand.class, EncodeCommand.class, DownloadCommand.class, QuantizeCommand.class, RandomCheckpointCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+                TaskCommands.Describe.class, ChatCommand.class, ServeCommand.class, GenerateCommand.class,
+                BatchCommand.class, ScoreCommand.class, EncodeCommand.class, DownloadCommand.class,
+                QuantizeCommand.class, RandomCheckpointCommand.class, InspectCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -108,6 +108,46 @@ final class DecodingSession {
     }
 
     /**
+     * Each row as a one-row session of its own (its cache rows move there; this session is not used afterwards), so
+     * that rows can be decoded independently and batched with other requests' rows.
+     */
+    List<DecodingSession> split() {
+        KvCache[] caches = cache.splitRows();
+        List<DecodingSession> out = new java.util.ArrayList<>(caches.length);
+        for (int i = 0; i < caches.length; i++) {
+            out.add(new DecodingSession(model, images.select(new int[]{i}), caches[i],
+                    new int[][]{attentionMask[i]}, new int[][]{lastImageMask[i]}));
+        }
+        return out;
+    }
+
+    /**
+     * One new token for each of several one-row sessions (of any lengths) in one model call; returns the logits
+     * [sessions, vocab], each row equal to what {@link #step} of that session alone returns.
+     */
+    static float[] stepSequences(List<DecodingSession> sessions, int[] tokens) {
+        int n = sessions.size();
+        KvCache[] caches = new KvCache[n];
+        ImageContext[] images = new ImageContext[n];
+        int[][] masks = new int[n][];
+        int[][] imageMasks = new int[n][];
+        for (int i = 0; i < n; i++) {
+            DecodingSession s = sessions.get(i);
+            if (s.rows() != 1) {
+                throw new IllegalArgumentException("stepSequences takes one-row sessions; split the others");
+            }
+            int[] m = Arrays.copyOf(s.attentionMask[0], s.attentionMask[0].length + 1);
+            m[m.length - 1] = 1;
+            s.attentionMask[0] = m;
+            caches[i] = s.cache;
+            images[i] = s.images;
+            masks[i] = m;
+            imageMasks[i] = s.lastImageMask[0];
+        }
+        return sessions.getFirst().model.forwardSequences(tokens, caches, images, masks, imageMasks);
+    }
+
+    /**
      * Runs several continuations of this one-row session's prompt as one batch: the row (KV cache included) is
      * copied per continuation, which then feeds all but its last token, right-padded with masked tokens to
      * {@code width}. Returns the logits of every position, [continuations, width, vocab].

@@ -91,4 +91,19 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
     boolean isEos(int token) {
         return NoBadWordsProcessor.contains(eos, token);
     }
+
+    /** The next token from a row's processed scores: argmax, or a draw from their softmax when sampling. */
+    int choose(float[] scores, int off, int vocab) {
+        if (!config.doSample()) {
+            return ScoreMath.argmax(scores, off, vocab);
+        }
+        return ScoreMath.draw(ScoreMath.softmax(scores, off, vocab), 1.0, random);
+    }
+
+    /** Why a row ends with the token just appended to it, or null while it goes on. */
+    FinishReason finishReason(Sequences seq, int row, int token) {
+        return isEos(token) ? FinishReason.EOS
+                : stops != null && stops.matches(seq, row) ? FinishReason.STOP
+                : seq.length() >= maxLength ? FinishReason.LENGTH : null;
+    }
 }

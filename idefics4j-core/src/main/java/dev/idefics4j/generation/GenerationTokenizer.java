@@ -10,4 +10,19 @@ public interface GenerationTokenizer {
 
     /** The text of {@code ids}. */
     String decode(int[] ids);
+
+    /** The generation view of a tokenizer: encoding without special tokens, decoding that skips them. */
+    static GenerationTokenizer of(dev.idefics4j.tokenizer.Tokenizer tokenizer) {
+        return new GenerationTokenizer() {
+            @Override
+            public int[] encode(String text) {
+                return tokenizer.encode(text, false);
+            }
+
+            @Override
+            public String decode(int[] ids) {
+                return tokenizer.decode(ids, true);
+            }
+        };
+    }
 }

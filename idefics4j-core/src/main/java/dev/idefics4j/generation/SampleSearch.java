@@ -39,19 +39,15 @@ final class SampleSearch {
                 if (finished[r] && plan.padFinished()) {
                     next[r] = plan.pad();
                 } else {
-                    next[r] = c.doSample() ? sample(logits, r * vocab, vocab, plan) : ScoreMath.argmax(logits,
-                            r * vocab, vocab);
+                    next[r] = plan.choose(logits, r * vocab, vocab);
                 }
             }
             seq.append(next);
-            boolean atMax = seq.length() >= plan.maxLength();
             boolean all = true;
             for (int r = 0; r < rows; r++) {
                 if (!finished[r]) {
                     produced[r]++;
-                    reasons[r] = plan.isEos(next[r]) ? FinishReason.EOS
-                            : plan.stops() != null && plan.stops().matches(seq, r) ? FinishReason.STOP
-                            : atMax ? FinishReason.LENGTH : null;
+                    reasons[r] = plan.finishReason(seq, r, next[r]);
                     finished[r] = reasons[r] != null;
                 }
                 all &= finished[r];
@@ -71,10 +67,5 @@ final class SampleSearch {
                     reasons[r], OptionalDouble.empty()));
         }
         return results;
-    }
-
-    private static int sample(float[] scores, int off, int vocab, GenerationPlan plan) {
-        double[] p = ScoreMath.softmax(scores, off, vocab);
-        return ScoreMath.draw(p, 1.0, plan.random());
     }
 }

@@ -78,6 +78,51 @@ final class DecoderLayer {
                             tokens, past + tokens, headDim, scale, limits, keyValid[b],
                             attn, b * tokens * hidden + off, hidden);
                 });
+        finish(h, attn, n);
+    }
+
+    /**
+     * One new token for each of several independent sequences, each with its own one-row cache of its own length:
+     * the projections and the MLP run on all rows at once, attention per sequence against its own history. Row i
+     * computes exactly what {@link #forward} computes for that sequence alone.
+     *
+     * @param h         [sequences, hidden], updated in place
+     * @param positions rotary position of each sequence's new token
+     * @param keyValid  per sequence, its attention mask (cached + 1) as booleans
+     */
+    void forwardSequences(float[] h, int[] positions, boolean[][] keyValid, KvCache[] caches) {
+        int n = caches.length;
+        float[] x = inputLayernorm.forward(h, n);
+        float[] q = qProj.forward(x, n);
+        float[] k = kProj.forward(x, n);
+        float[] v = vProj.forward(x, n);
+        int[][] limits = new int[n][];
+        for (int b = 0; b < n; b++) {
+            KvCache cache = caches[b];
+            int past = cache.length();
+            cache.ensureCapacity(past + 1);
+            int row = b * hidden;
+            rotary.apply(q, row, heads, positions[b]);
+            rotary.apply(k, row, heads, positions[b]);
+            System.arraycopy(k, row, cache.keys(index, 0), past * hidden, hidden);
+            System.arraycopy(v, row, cache.values(index, 0), past * hidden, hidden);
+            limits[b] = new int[]{past + 1};
+        }
+        float[] attn = new float[n * hidden];
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        dev.idefics4j.tensor.Parallel.forEach(n * heads, n * heads > 1 && n > 1, bh -> {
+            int b = bh / heads;
+            int off = (bh % heads) * headDim;
+            int keys = limits[b][0];
+            Attention.attendHead(q, b * hidden + off, hidden, caches[b].keys(index, 0), off, hidden,
+                    caches[b].values(index, 0), off, hidden, 1, keys, headDim, scale, limits[b], keyValid[b],
+                    attn, b * hidden + off, hidden);
+        });
+        finish(h, attn, n);
+    }
+
+    /** {@code h += o(attn)}, then {@code h += mlp(post_attention_layernorm(h))}. */
+    private void finish(float[] h, float[] attn, int n) {
         float[] o = oProj.forward(attn, n);
         Ops.addInPlace(h, o, h.length);
         float[] y = postAttentionLayernorm.forward(h, n);

@@ -185,32 +185,12 @@ public final class IdeficsModel implements AutoCloseable {
         validate(inputIds, attentionMask, imageAttentionMask, images, cache, rows, tokens, past);
 
         int[][] positions = new int[rows][tokens];
-        boolean[][] keyValid = new boolean[rows][past + tokens];
+        boolean[][] keyValid = new boolean[rows][];
         for (int b = 0; b < rows; b++) {
-            int cum = 0;
-            for (int j = 0; j < past + tokens; j++) {
-                keyValid[b][j] = attentionMask[b][j] != 0;
-                cum += keyValid[b][j] ? 1 : 0;
-                if (j >= past) {
-                    positions[b][j - past] = keyValid[b][j] ? cum - 1 : 1;
-                }
-            }
+            keyValid[b] = keyValid(attentionMask[b], past, tokens, positions[b]);
         }
-        boolean[][] gate = new boolean[rows][tokens];
-        for (int b = 0; b < rows; b++) {
-            for (int t = 0; t < tokens; t++) {
-                for (int img = 0; img < images.images(b); img++) {
-                    gate[b][t] |= imageAttentionMask[b][t][img] != 0;
-                }
-            }
-        }
-
-        float[] h = new float[rows * tokens * hidden];
-        for (int b = 0; b < rows; b++) {
-            for (int t = 0; t < tokens; t++) {
-                embedTokens.lookup(inputIds[b][t], h, (b * tokens + t) * hidden);
-            }
-        }
+        boolean[][] gate = gate(imageAttentionMask, images, rows, tokens);
+        float[] h = embed(inputIds, rows, tokens);
         if (trace != null) {
             trace.record("inputs_embeds", h.clone(), rows, tokens, hidden);
             float[] g = new float[rows * tokens];
@@ -254,6 +234,99 @@ public final class IdeficsModel implements AutoCloseable {
             System.arraycopy(normed, ((b + 1) * tokens - 1) * hidden, last, b * hidden, hidden);
         }
         return lmHead.forward(last, rows);
+    }
+
+    /**
+     * One new token for each of several independent sequences, each with its own one-row {@link KvCache} (of any
+     * length) and its own one-row {@link ImageContext}: the weight-heavy matrix products run on all sequences at
+     * once, attention per sequence against its own cache. Row i of the result equals {@link #forward} of that
+     * sequence alone; this is what lets requests join and leave a running batch (continuous batching).
+     *
+     * @param tokens         the new token of each sequence
+     * @param attentionMasks per sequence, [cached + 1] 1 for real tokens, 0 for padding
+     * @param imageMasks     per sequence, the new token's image attention mask [images]
+     * @return logits, [sequences, vocab_size + additional_vocab_size]
+     */
+    public float[] forwardSequences(int[] tokens, KvCache[] caches, ImageContext[] images, int[][] attentionMasks,
+                                    int[][] imageMasks) {
+        int n = tokens.length;
+        if (n == 0 || caches.length != n || images.length != n || attentionMasks.length != n
+                || imageMasks.length != n) {
+            throw new IllegalArgumentException("forwardSequences needs one cache, image context, attention mask and "
+                    + "image mask per token; got " + n + " tokens, " + caches.length + " caches, " + images.length
+                    + " image contexts, " + attentionMasks.length + " and " + imageMasks.length + " masks");
+        }
+        int[][] ids = new int[n][1];
+        int[][][] imageMask = new int[n][1][];
+        int[] positions = new int[n];
+        boolean[][] keyValid = new boolean[n][];
+        for (int b = 0; b < n; b++) {
+            ids[b][0] = tokens[b];
+            imageMask[b][0] = imageMasks[b];
+            if (caches[b].rows() != 1 || images[b].rows() != 1) {
+                throw new IllegalArgumentException("sequence " + b + " must have a one-row cache and image context");
+            }
+            validate(new int[][]{ids[b]}, new int[][]{attentionMasks[b]}, new int[][][]{imageMask[b]}, images[b],
+                    caches[b], 1, 1, caches[b].length());
+            int[] position = new int[1];
+            keyValid[b] = keyValid(attentionMasks[b], caches[b].length(), 1, position);
+            positions[b] = position[0];
+        }
+        ImageContext joined = ImageContext.join(images);
+        boolean[][] gate = gate(imageMask, joined, n, 1);
+        float[] h = embed(ids, n, 1);
+        int interval = config.crossLayerInterval();
+        for (int i = 0; i < layers.length; i++) {
+            if (i % interval == 0) {
+                gatedCrossAttnLayers[i / interval].forward(h, n, 1, imageMask, gate, joined);
+            }
+            layers[i].forwardSequences(h, positions, keyValid, caches);
+        }
+        for (KvCache cache : caches) {
+            cache.advance(1);
+        }
+        return lmHead.forward(norm.forward(h, n), n);
+    }
+
+    /**
+     * A row's attention mask over cached and new tokens as booleans; fills the rotary positions of the new tokens
+     * (count of real tokens before, as the reference's {@code cumsum - 1}; 1 for padding).
+     */
+    private static boolean[] keyValid(int[] attentionMask, int past, int tokens, int[] positions) {
+        boolean[] valid = new boolean[past + tokens];
+        int cum = 0;
+        for (int j = 0; j < past + tokens; j++) {
+            valid[j] = attentionMask[j] != 0;
+            cum += valid[j] ? 1 : 0;
+            if (j >= past) {
+                positions[j - past] = valid[j] ? cum - 1 : 1;
+            }
+        }
+        return valid;
+    }
+
+    /** Whether each new token attends to any image (else the cross-attention term is gated off). */
+    private static boolean[][] gate(int[][][] imageAttentionMask, ImageContext images, int rows, int tokens) {
+        boolean[][] gate = new boolean[rows][tokens];
+        for (int b = 0; b < rows; b++) {
+            for (int t = 0; t < tokens; t++) {
+                for (int img = 0; img < images.images(b); img++) {
+                    gate[b][t] |= imageAttentionMask[b][t][img] != 0;
+                }
+            }
+        }
+        return gate;
+    }
+
+    private float[] embed(int[][] inputIds, int rows, int tokens) {
+        int hidden = config.hiddenSize();
+        float[] h = new float[rows * tokens * hidden];
+        for (int b = 0; b < rows; b++) {
+            for (int t = 0; t < tokens; t++) {
+                embedTokens.lookup(inputIds[b][t], h, (b * tokens + t) * hidden);
+            }
+        }
+        return h;
     }
 
     private void validate(int[][] inputIds, int[][] attentionMask, int[][][] imageAttentionMask, ImageContext images,

@@ -72,4 +72,32 @@ public final class ImageContext {
         }
         return new ImageContext(imageSeqLen, stateDim, counts, st, ck, cv);
     }
+
+    /** The rows of several contexts one after another (independent sequences decoded in one batch). */
+    static ImageContext join(ImageContext[] parts) {
+        int rows = 0;
+        for (ImageContext p : parts) {
+            rows += p.rows();
+        }
+        int layers = parts.length == 0 ? 0 : parts[0].crossKeys.length;
+        int[] counts = new int[rows];
+        float[][] st = new float[rows][];
+        float[][][] ck = new float[layers][rows][];
+        float[][][] cv = new float[layers][rows][];
+        int r = 0;
+        for (ImageContext p : parts) {
+            if (p.imageSeqLen != parts[0].imageSeqLen || p.crossKeys.length != layers) {
+                throw new IllegalArgumentException("image contexts of different models cannot be joined");
+            }
+            for (int i = 0; i < p.rows(); i++, r++) {
+                counts[r] = p.imagesPerRow[i];
+                st[r] = p.states[i];
+                for (int l = 0; l < layers; l++) {
+                    ck[l][r] = p.crossKeys[l][i];
+                    cv[l][r] = p.crossValues[l][i];
+                }
+            }
+        }
+        return new ImageContext(parts[0].imageSeqLen, parts[0].stateDim, counts, st, ck, cv);
+    }
 }

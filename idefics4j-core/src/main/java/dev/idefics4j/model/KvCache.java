@@ -65,6 +65,27 @@ public final class KvCache {
         }
     }
 
+    /**
+     * Each row as a cache of its own (same length, same capacity), so that the rows can go on independently: a
+     * prompt prefilled once for several return sequences. The arrays move to the new caches; this one must not be
+     * used afterwards.
+     */
+    public KvCache[] splitRows() {
+        KvCache[] out = new KvCache[rows()];
+        for (int r = 0; r < out.length; r++) {
+            KvCache c = new KvCache(layers, 0, width, capacity);
+            c.keys = new float[layers][1][];
+            c.values = new float[layers][1][];
+            for (int l = 0; l < layers; l++) {
+                c.keys[l][0] = keys[l][r];
+                c.values[l][0] = values[l][r];
+            }
+            c.length = length;
+            out[r] = c;
+        }
+        return out;
+    }
+
     private static float[][] pick(float[][] old, int[] sources) {
         float[][] out = new float[sources.length][];
         boolean[] taken = new boolean[old.length];

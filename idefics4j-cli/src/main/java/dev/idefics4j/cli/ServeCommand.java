@@ -1,0 +1,154 @@
+package dev.idefics4j.cli;
+
+import dev.idefics4j.Idefics;
+import dev.idefics4j.image.ImageLimits;
+import dev.idefics4j.server.IdeficsServer;
+import dev.idefics4j.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the model over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, "
+                + "TGI-compatible /generate and /generate_stream, /health and /metrics, with continuous batching. "
+                + "The model is loaded once; Ctrl-C stops after the accepted requests finish. See docs/SERVER.md."})
+final class ServeCommand implements Callable<Integer> {
+    private static final ServerConfig DEFAULTS = ServerConfig.builder().build();
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host = DEFAULTS.host();
+
+    @Option(names = "--port", paramLabel = "N", description = "Port to listen on; 0 picks one (default: ${DEFAULT-VALUE}).")
+    int port = DEFAULTS.port();
+
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:IDEFICS4J_API_KEY}",
+            description = "Require 'Authorization: Bearer KEY' on every route but /health (default: $IDEFICS4J_API_KEY).")
+    String apiKey;
+
+    @Option(names = "--model-name", paramLabel = "NAME", description = "Model id in /v1/models and responses "
+            + "(default: the --model repo id or folder name; \"tiny\" for the bundled model).")
+    String modelName;
+
+    @Option(names = "--max-input-tokens", paramLabel = "N", description = "Longest prompt in tokens (default: ${DEFAULT-VALUE}).")
+    int maxInputTokens = DEFAULTS.maxInputTokens();
+
+    @Option(names = "--max-total-tokens", paramLabel = "N",
+            description = "Longest prompt plus generation; the default max_tokens is what is left (default: ${DEFAULT-VALUE}).")
+    int maxTotalTokens = DEFAULTS.maxTotalTokens();
+
+    @Option(names = "--max-images", paramLabel = "N", description = "Images per request, history included (default: ${DEFAULT-VALUE}).")
+    int maxImages = DEFAULTS.maxImages();
+
+    @Option(names = "--max-request-bytes", paramLabel = "N", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    long maxRequestBytes = DEFAULTS.maxRequestBytes();
+
+    @Option(names = "--max-choices", paramLabel = "N", description = "Largest n per request (default: ${DEFAULT-VALUE}).")
+    int maxChoices = DEFAULTS.maxChoices();
+
+    @Option(names = "--max-batch-size", paramLabel = "N", description = "Sequences decoded together (default: ${DEFAULT-VALUE}).")
+    int maxBatchSize = DEFAULTS.maxBatchSize();
+
+    @Option(names = "--max-queue", paramLabel = "N", description = "Requests waiting for the batch before 429 (default: ${DEFAULT-VALUE}).")
+    int maxQueue = DEFAULTS.maxQueue();
+
+    @Option(names = "--max-image-bytes", paramLabel = "N", description = "Per-image byte cap, held while reading (default: ${DEFAULT-VALUE}).")
+    long maxImageBytes = DEFAULTS.images().maxEncodedBytes();
+
+    @Option(names = "--max-image-pixels", paramLabel = "N", description = "Per-image pixel cap, from the header (default: ${DEFAULT-VALUE}).")
+    long maxImagePixels = DEFAULTS.images().maxPixels();
+
+    @Option(names = "--fetch-connect-timeout", paramLabel = "SECONDS", description = "Image fetch connect timeout (default: ${DEFAULT-VALUE}).")
+    double connectTimeout = DEFAULTS.images().connectTimeout().toMillis() / 1000.0;
+
+    @Option(names = "--fetch-read-timeout", paramLabel = "SECONDS", description = "Image fetch read timeout (default: ${DEFAULT-VALUE}).")
+    double readTimeout = DEFAULTS.images().readTimeout().toMillis() / 1000.0;
+
+    @Option(names = "--fetch-deadline", paramLabel = "SECONDS", description = "Longest whole image download (default: ${DEFAULT-VALUE}).")
+    double fetchDeadline = DEFAULTS.fetchDeadline().toMillis() / 1000.0;
+
+    @Option(names = "--max-redirects", paramLabel = "N", description = "Redirects followed per image (default: ${DEFAULT-VALUE}).")
+    int maxRedirects = DEFAULTS.images().maxRedirects();
+
+    @Option(names = "--allow", paramLabel = "CIDR", description = "Let image URLs reach this private, loopback or "
+            + "link-local range (repeatable), e.g. --allow 10.0.0.0/8.")
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--media-dir", paramLabel = "DIR", description = "Folder local image files may be read from "
+            + "(default: none; local files are refused).")
+    Path mediaDir;
+
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", description = "How long stopping waits for accepted "
+            + "requests (default: ${DEFAULT-VALUE}).")
+    double drainTimeout = DEFAULTS.drainTimeout().toMillis() / 1000.0;
+
+    ServerConfig serverConfig() {
+        ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).apiKey(apiKey).modelName(servedName())
+                .maxInputTokens(maxInputTokens).maxTotalTokens(maxTotalTokens).maxImages(maxImages)
+                .maxRequestBytes(maxRequestBytes).maxChoices(maxChoices).maxBatchSize(maxBatchSize).maxQueue(maxQueue)
+                .images(new ImageLimits(maxImageBytes, maxImagePixels, seconds(connectTimeout), seconds(readTimeout),
+                        maxRedirects))
+                .fetchDeadline(seconds(fetchDeadline)).mediaDir(mediaDir).drainTimeout(seconds(drainTimeout));
+        allow.forEach(b::allow);
+        return b.build();
+    }
+
+    /** What clients call the model: the given name, the repo id, the folder's name, or "tiny" when bundled. */
+    private String servedName() {
+        if (modelName != null) {
+            return modelName;
+        }
+        if (model == null || model.model == null || model.model.isBlank()) {
+            return BundledModels.TINY;
+        }
+        Path dir = Path.of(model.model);
+        return java.nio.file.Files.isDirectory(dir) && dir.toAbsolutePath().getFileName() != null
+                ? dir.toAbsolutePath().getFileName().toString() : model.model;
+    }
+
+    private static Duration seconds(double s) {
+        return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = serverConfig();
+        Idefics idefics = Session.open(model);
+        IdeficsServer server;
+        try {
+            server = IdeficsServer.start(idefics, config);
+        } catch (RuntimeException e) {
+            idefics.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("idefics4j: stopping; finishing the accepted requests");
+            server.close();
+            idefics.close();
+            stopped.countDown();
+        }, "idefics4j-serve-shutdown"));
+        String where = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":"
+                + server.port();
+        System.err.println("idefics4j: serving " + config.modelName() + " on " + where
+                + " (OpenAI: /v1/chat/completions, TGI: /generate, /generate_stream; /health, /metrics)");
+        if (config.apiKey() == null && !isLoopback(config.host())) {
+            System.err.println("idefics4j: warning: listening beyond loopback without --api-key");
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+}

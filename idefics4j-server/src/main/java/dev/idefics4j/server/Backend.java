@@ -1,0 +1,33 @@
+package dev.idefics4j.server;
+
+import dev.idefics4j.Idefics;
+import dev.idefics4j.tokenizer.Tokenizer;
+
+import java.util.function.Supplier;
+
+/** What the API routes share: the model, the limits, the batching engine, the request preparer and the metrics. */
+record Backend(Idefics idefics, ServerConfig config, String modelName, BatchEngine engine, RequestPreparer preparer,
+               Metrics metrics) {
+
+    Tokenizer tokenizer() {
+        return idefics.tokenizer();
+    }
+
+    /**
+     * Admits a request: takes a place in the queue first (429 when full, before any image is fetched), prepares it
+     * within the limits, and queues it for the running batch.
+     */
+    Job start(long arrivalNanos, Supplier<PreparedRequest> prepare) {
+        engine.reserve();
+        PreparedRequest prepared;
+        try {
+            prepared = prepare.get();
+        } catch (RuntimeException | Error e) {
+            engine.release();
+            throw e;
+        }
+        Job job = new Job(prepared, arrivalNanos);
+        engine.submit(job);
+        return job;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.idefics4j.server;
+
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/** A Prometheus histogram of seconds with fixed buckets, safe to observe from any thread. */
+final class Histogram {
+    private final String name;
+    private final String help;
+    private final double[] bounds;
+    private final AtomicLongArray counts;
+    private final LongAdder count = new LongAdder();
+    private final DoubleAdder sum = new DoubleAdder();
+
+    Histogram(String name, String help, double... bounds) {
+        this.name = name;
+        this.help = help;
+        this.bounds = bounds.clone();
+        this.counts = new AtomicLongArray(bounds.length);
+    }
+
+    void observe(double seconds) {
+        for (int i = 0; i < bounds.length; i++) {
+            if (seconds <= bounds[i]) {
+                counts.incrementAndGet(i);
+                break;
+            }
+        }
+        count.increment();
+        sum.add(seconds);
+    }
+
+    long count() {
+        return count.sum();
+    }
+
+    /** The text exposition: cumulative {@code _bucket} lines, then {@code _sum} and {@code _count}. */
+    void render(StringBuilder out) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        long cumulative = 0;
+        for (int i = 0; i < bounds.length; i++) {
+            cumulative += counts.get(i);
+            out.append(name).append("_bucket{le=\"").append(format(bounds[i])).append("\"} ").append(cumulative)
+                    .append('\n');
+        }
+        out.append(name).append("_bucket{le=\"+Inf\"} ").append(count.sum()).append('\n');
+        out.append(name).append("_sum ").append(format(sum.sum())).append('\n');
+        out.append(name).append("_count ").append(count.sum()).append('\n');
+    }
+
+    static String format(double v) {
+        return String.format(Locale.ROOT, "%s", v);
+    }
+}

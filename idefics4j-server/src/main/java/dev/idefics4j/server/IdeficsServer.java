@@ -1,0 +1,197 @@
+package dev.idefics4j.server;
+
+import dev.idefics4j.Idefics;
+import dev.idefics4j.image.ImageLoader;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.Context;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The idefics4j HTTP server over one loaded model: OpenAI's {@code /v1/chat/completions} and {@code /v1/models},
+ * TGI's {@code /generate}, {@code /generate_stream}, {@code /} and {@code /info}, plus {@code /health} and
+ * {@code /metrics}. Requests run on virtual threads; generation runs in the {@link BatchEngine}'s continuous batch.
+ * Closing it drains: new requests get 503 while the accepted ones finish (up to the drain timeout).
+ */
+public final class IdeficsServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(IdeficsServer.class.getName());
+
+    /** A route body that returns the outcome it ended with ("success", "cancelled"). */
+    @FunctionalInterface
+    private interface Route {
+        String handle(Context ctx, long arrivalNanos) throws Exception;
+    }
+
+    private final Backend backend;
+    private final ImageLoader imageLoader;
+    private final Javalin app;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final byte[] apiKey;
+    private volatile boolean stopping;
+    private boolean closed;
+
+    private IdeficsServer(Idefics idefics, ServerConfig config) {
+        Metrics metrics = new Metrics();
+        imageLoader = new ImageLoader(config.images());
+        ImageResolver images = new ImageResolver(imageLoader, new GuardedFetcher(config.images(),
+                new AddressPolicy(config.allowlist()), config.resolver(), config.fetchDeadline()), config.mediaDir());
+        BatchEngine engine = new BatchEngine(idefics.model(), idefics.tokenizer(), metrics, config.maxBatchSize(),
+                config.maxQueue());
+        String name = config.modelName() != null ? config.modelName() : idefics.dir().getFileName().toString();
+        backend = new Backend(idefics, config, name, engine, new RequestPreparer(idefics, config, images), metrics);
+        apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
+        OpenAiApi openAi = new OpenAiApi(backend);
+        TgiApi tgi = new TgiApi(backend);
+        app = Javalin.create(cfg -> {
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.compressionStrategy = CompressionStrategy.NONE; // streamed events must not wait in a gzip buffer
+            cfg.jetty.host = config.host();
+            cfg.jetty.port = config.port();
+            cfg.routes.before(this::authorize);
+            cfg.routes.get("/health", this::health);
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(metrics.render()));
+            cfg.routes.get("/v1/models", ctx -> counted("models", ctx, (c, t) -> {
+                openAi.models(c);
+                return "success";
+            }));
+            cfg.routes.post("/v1/chat/completions", ctx -> counted("chat_completions", ctx, openAi::chatCompletions));
+            cfg.routes.get("/info", tgi::info);
+            cfg.routes.post("/generate", ctx -> counted("generate", ctx, tgi::generate));
+            cfg.routes.post("/generate_stream", ctx -> counted("generate_stream", ctx, tgi::generateStream));
+            cfg.routes.post("/", ctx -> counted("generate", ctx, tgi::compat));
+            cfg.routes.exception(ApiError.class, (e, ctx) -> render(ctx, e));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.log(Level.SEVERE, "request failed", e);
+                render(ctx, new ApiError(ApiError.Kind.FAILED, "internal error: " + e));
+            });
+            cfg.routes.error(404, ctx -> render(ctx, new ApiError(ApiError.Kind.NOT_FOUND, "no route " + ctx.method()
+                    + " " + ctx.path() + "; see docs/SERVER.md for the endpoints")));
+        });
+    }
+
+    /** Starts a server for an already loaded model. */
+    public static IdeficsServer start(Idefics idefics, ServerConfig config) {
+        IdeficsServer server = new IdeficsServer(idefics, config);
+        try {
+            server.app.start();
+        } catch (RuntimeException e) {
+            server.backend.engine().close();
+            throw e;
+        }
+        return server;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public Metrics metrics() {
+        return backend.metrics();
+    }
+
+    /** Holds queued requests out of the running batch (tests fill the queue this way). */
+    void pauseBatching() {
+        backend.engine().pause();
+    }
+
+    void resumeBatching() {
+        backend.engine().resume();
+    }
+
+    int queueSize() {
+        return backend.engine().queueSize();
+    }
+
+    int runningSequences() {
+        return backend.engine().runningSequences();
+    }
+
+    private void health(Context ctx) {
+        if (stopping) {
+            ctx.status(503).json(Map.of("status", "shutting down"));
+        } else {
+            ctx.json(Map.of("status", "ok", "model", backend.modelName()));
+        }
+    }
+
+    /** The API key, when one is set, on every route but /health: {@code Authorization: Bearer <key>}. */
+    private void authorize(Context ctx) {
+        if (apiKey == null || ctx.path().equals("/health")) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip()
+                : null;
+        if (given == null || !MessageDigest.isEqual(apiKey, given.getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiError(ApiError.Kind.UNAUTHORIZED, given == null
+                    ? "this server needs an API key: send the header \"Authorization: Bearer <key>\""
+                    : "the API key is not valid for this server", null, "invalid_api_key");
+        }
+    }
+
+    /** Runs a generation route, counting its outcome and holding shutdown until it is done. */
+    private void counted(String route, Context ctx, Route body) throws Exception {
+        long arrival = System.nanoTime();
+        inFlight.incrementAndGet();
+        try {
+            backend.metrics().request(route, body.handle(ctx, arrival));
+        } catch (ApiError e) {
+            backend.metrics().request(route, e.kind().outcome);
+            throw e;
+        } catch (Exception | Error e) {
+            backend.metrics().request(route, ApiError.Kind.FAILED.outcome);
+            throw e;
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** An error in the body its API family expects: OpenAI's error object under /v1, TGI's elsewhere. */
+    private static void render(Context ctx, ApiError e) {
+        if (e.kind() == ApiError.Kind.UNAUTHORIZED) {
+            ctx.header("WWW-Authenticate", "Bearer");
+        }
+        if (ctx.path().startsWith("/v1/")) {
+            ctx.status(e.kind().openAiStatus).json(e.openAiBody());
+        } else {
+            ctx.status(e.kind().tgiStatus).json(e.tgiBody());
+        }
+    }
+
+    /** Stops taking requests, lets the accepted ones finish (up to {@code drain}), then stops the HTTP server. */
+    public synchronized void stop(Duration drain) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopping = true;
+        long end = System.nanoTime() + drain.toNanos();
+        backend.engine().shutdown(drain);
+        // The engine is done; give the handlers a moment to write their last events.
+        while (inFlight.get() > 0 && System.nanoTime() < end + 2_000_000_000L) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        app.stop();
+        imageLoader.close();
+    }
+
+    @Override
+    public void close() {
+        stop(backend.config().drainTimeout());
+    }
+}

@@ -1,0 +1,88 @@
+package dev.idefics4j.server;
+
+import dev.idefics4j.image.ImageLoadException;
+import dev.idefics4j.image.ImageLoader;
+import dev.idefics4j.image.ImageSource;
+import dev.idefics4j.processor.PromptItem;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Turns the image references of a request into decoded images, the only way images reach the processor in the
+ * server (so the processor never fetches or opens anything itself): {@code data:} URLs and downloads are decoded
+ * within the byte and pixel caps, http(s) URLs go through the {@link GuardedFetcher}, and local files are served
+ * only from inside the configured media folder.
+ */
+public final class ImageResolver {
+    private final ImageLoader decoder;
+    private final GuardedFetcher fetcher;
+    private final Path mediaDir;
+
+    /** @param mediaDir the only folder local files may come from; null refuses every local file */
+    public ImageResolver(ImageLoader decoder, GuardedFetcher fetcher, Path mediaDir) {
+        this.decoder = decoder;
+        this.fetcher = fetcher;
+        this.mediaDir = mediaDir == null ? null : realFolder(mediaDir);
+    }
+
+    public PromptItem.Decoded resolve(String reference) {
+        String s = reference.strip();
+        String lower = s.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("data:")) {
+            ImageSource source = ImageSource.dataUrl(s);
+            return new PromptItem.Decoded(decoder.load(source), source.description());
+        }
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            URI uri;
+            try {
+                uri = new URI(s);
+            } catch (URISyntaxException e) {
+                throw new ImageLoadException(shorten(s) + ": not a valid URL (" + e.getReason() + ")");
+            }
+            return new PromptItem.Decoded(decoder.load(ImageSource.bytes(fetcher.fetch(uri), s)), s);
+        }
+        if (lower.matches("^[a-z][a-z0-9+.-]*:.*") && !lower.startsWith("file:") && !lower.matches("^[a-z]:[\\\\/].*")) {
+            throw new ImageLoadException(shorten(s) + ": unsupported image URL scheme; use http(s) or data: URLs");
+        }
+        return local(s);
+    }
+
+    private PromptItem.Decoded local(String s) {
+        if (mediaDir == null) {
+            throw new ImageLoadException(shorten(s) + ": local files are not served; send the image as an http(s) or "
+                    + "data: URL, or start the server with a media folder (--media-dir)");
+        }
+        Path path;
+        try {
+            path = s.toLowerCase(Locale.ROOT).startsWith("file:") ? Path.of(new URI(s)) : Path.of(s);
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new ImageLoadException(shorten(s) + ": not a valid file path or file: URL");
+        }
+        Path real;
+        try {
+            real = mediaDir.resolve(path).toRealPath();
+        } catch (IOException e) {
+            throw new ImageLoadException(shorten(s) + ": no such file in the media folder");
+        }
+        if (!real.startsWith(mediaDir)) {
+            throw new ImageLoadException(shorten(s) + ": outside the media folder; only files inside it are served");
+        }
+        return new PromptItem.Decoded(decoder.load(ImageSource.file(real)), s);
+    }
+
+    private static Path realFolder(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("media folder " + dir + " does not exist", e);
+        }
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 120) + "...";
+    }
+}

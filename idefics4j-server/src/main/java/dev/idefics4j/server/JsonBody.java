@@ -1,0 +1,67 @@
+package dev.idefics4j.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Request bodies in, within the size limit, and JSON out. */
+final class JsonBody {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonBody() {
+    }
+
+    /**
+     * The request's JSON object; a body larger than {@code max} bytes is refused from its Content-Length before
+     * reading, or as soon as reading passes the limit (chunked uploads).
+     */
+    static JsonNode read(HttpServletRequest request, long max) {
+        long declared = request.getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(declared + " bytes", max);
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try (InputStream in = request.getInputStream()) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                if (body.size() + (long) n > max) {
+                    throw tooLarge("more than " + max + " bytes", max);
+                }
+                body.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw ApiError.invalid(null, "could not read the request body: " + e.getMessage());
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(body.toByteArray());
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalid(null, "the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiError.invalid(null, "could not read the request body: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiError.invalid(null, "the request body must be a JSON object");
+        }
+        return node;
+    }
+
+    private static ApiError tooLarge(String size, long max) {
+        return new ApiError(ApiError.Kind.TOO_LARGE, "the request body is " + size + ", more than the limit of "
+                + max + " bytes; send smaller or fewer images (e.g. by URL instead of data: URL)", null,
+                "request_too_large");
+    }
+
+    static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

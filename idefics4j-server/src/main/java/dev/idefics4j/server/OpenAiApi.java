@@ -1,0 +1,219 @@
+package dev.idefics4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.generation.FinishReason;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The OpenAI-compatible routes: {@code POST /v1/chat/completions} (streaming or not) and {@code GET /v1/models}.
+ * Sampling follows OpenAI's defaults (temperature 1, top_p 1, no top-k); {@code temperature: 0} is greedy search.
+ */
+final class OpenAiApi {
+    private final Backend backend;
+
+    OpenAiApi(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** What a chat request asks for besides its prompt. */
+    private record Options(boolean stream, boolean includeUsage, List<String> stop) {
+    }
+
+    void models(Context ctx) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("id", backend.modelName());
+        model.put("object", "model");
+        model.put("created", 0);
+        model.put("owned_by", "idefics4j");
+        ctx.json(Map.of("object", "list", "data", List.of(model)));
+    }
+
+    /** Returns the outcome for the metrics: "success" or "cancelled". */
+    String chatCompletions(Context ctx, long arrival) throws IOException {
+        JsonNode req = JsonBody.read(ctx.req(), backend.config().maxRequestBytes());
+        Params p = new Params(req, "");
+        List<PromptPart> prompt = ChatPrompt.of(req.get("messages"));
+        p.unsupported("logprobs", false);
+        p.unsupported("top_logprobs", 0);
+        p.unsupported("presence_penalty", 0);
+        p.unsupported("frequency_penalty", 0);
+        if (req.hasNonNull("tools") && !req.get("tools").isEmpty()) {
+            throw ApiError.invalid("tools", "tools are not supported by this model");
+        }
+        String format = req.path("response_format").path("type").asText("text");
+        if (!format.equals("text")) {
+            throw ApiError.invalid("response_format", "response_format " + format + " is not supported; only text");
+        }
+        int maxTokensLimit = backend.config().maxTotalTokens();
+        Integer maxTokens = p.has("max_completion_tokens") ? p.integer("max_completion_tokens", 1, maxTokensLimit)
+                : p.integer("max_tokens", 1, maxTokensLimit);
+        String maxName = p.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        Double temperature = p.number("temperature", 0, false, 2);
+        Double topP = p.number("top_p", 0, true, 1);
+        // vLLM's extension: no end of sequence (or stop string) before this many tokens.
+        Integer minTokens = p.integer("min_tokens", 0, maxTokens == null ? maxTokensLimit : maxTokens);
+        Integer n = p.integer("n", 1, backend.config().maxChoices());
+        Long seed = p.longValue("seed");
+        List<String> stop = p.strings("stop", 4);
+        Options options = new Options(p.bool("stream", false),
+                req.path("stream_options").path("include_usage").asBoolean(false), stop);
+
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        boolean sample = temperature == null || temperature > 0;
+        parameters.put("do_sample", sample);
+        if (sample) {
+            parameters.put("temperature", temperature == null ? 1.0 : temperature);
+            parameters.put("top_k", 0);
+            parameters.put("top_p", topP == null ? 1.0 : topP);
+            parameters.put("seed", seed);
+        }
+        parameters.put("num_return_sequences", n == null ? 1 : n);
+        if (minTokens != null) {
+            parameters.put("min_new_tokens", minTokens);
+        }
+        if (stop != null) {
+            parameters.put("stop", stop);
+        }
+        Job job = backend.start(arrival, () -> backend.preparer().prepare(prompt, parameters, maxTokens, maxName,
+                "messages", false));
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        return options.stream() ? stream(ctx, job, id, created, options) : complete(ctx, job, id, created, options);
+    }
+
+    private String complete(Context ctx, Job job, String id, long created, Options options) {
+        JobEvent.Ending[] endings = new JobEvent.Ending[job.choices()];
+        int left = endings.length;
+        while (left > 0) {
+            JobEvent e = next(job);
+            if (e instanceof JobEvent.Failed(ApiError error)) {
+                throw error;
+            }
+            if (e instanceof JobEvent.Token t && t.end() != null) {
+                endings[t.choice()] = t.end();
+                left--;
+            }
+        }
+        List<Map<String, Object>> choices = new ArrayList<>();
+        int completionTokens = 0;
+        for (int i = 0; i < endings.length; i++) {
+            ChoiceText text = new ChoiceText(options.stop());
+            text.add(endings[i].text());
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("role", "assistant");
+            message.put("content", text.text());
+            message.put("refusal", null);
+            Map<String, Object> choice = new LinkedHashMap<>();
+            choice.put("index", i);
+            choice.put("message", message);
+            choice.put("logprobs", null);
+            choice.put("finish_reason", finishReason(endings[i].reason()));
+            choices.add(choice);
+            completionTokens += endings[i].tokens().length;
+        }
+        Map<String, Object> body = envelope(id, "chat.completion", created);
+        body.put("choices", choices);
+        body.put("usage", usage(job.request.promptTokens(), completionTokens));
+        ctx.json(body);
+        return "success";
+    }
+
+    private String stream(Context ctx, Job job, String id, long created, Options options) {
+        EventStream events = new EventStream(ctx.res());
+        ChoiceText[] texts = new ChoiceText[job.choices()];
+        int left = texts.length;
+        int completionTokens = 0;
+        try {
+            for (int i = 0; i < texts.length; i++) {
+                texts[i] = new ChoiceText(options.stop());
+                events.send(chunk(id, created, i, Map.of("role", "assistant", "content", ""), null));
+            }
+            while (left > 0) {
+                switch (next(job)) {
+                    case JobEvent.Token t -> {
+                        ChoiceText text = texts[t.choice()];
+                        String delta = text.add(t.text()) + (t.end() == null ? "" : text.finish());
+                        if (!delta.isEmpty()) {
+                            events.send(chunk(id, created, t.choice(), Map.of("content", delta), null));
+                        }
+                        if (t.end() != null) {
+                            events.send(chunk(id, created, t.choice(), Map.of(), finishReason(t.end().reason())));
+                            completionTokens += t.end().tokens().length;
+                            left--;
+                        }
+                    }
+                    case JobEvent.Failed(ApiError error) -> {
+                        events.send(error.openAiBody());
+                        return error.kind().outcome;
+                    }
+                }
+            }
+            if (options.includeUsage()) {
+                Map<String, Object> last = envelope(id, "chat.completion.chunk", created);
+                last.put("choices", List.of());
+                last.put("usage", usage(job.request.promptTokens(), completionTokens));
+                events.send(last);
+            }
+            events.done();
+            return "success";
+        } catch (IOException e) {
+            job.cancel(); // the client went away: its sequences leave the batch at the next step
+            return "cancelled";
+        }
+    }
+
+    /** Waits for the job's next event; a server that stops fails the job, so this cannot wait forever. */
+    static JobEvent next(Job job) {
+        try {
+            JobEvent e;
+            do {
+                e = job.next(1000);
+            } while (e == null);
+            return e;
+        } catch (InterruptedException ie) {
+            job.cancel();
+            Thread.currentThread().interrupt();
+            throw new ApiError(ApiError.Kind.UNAVAILABLE, "interrupted while waiting for generation");
+        }
+    }
+
+    private Map<String, Object> chunk(String id, long created, int index, Map<String, Object> delta, String finish) {
+        Map<String, Object> choice = new LinkedHashMap<>();
+        choice.put("index", index);
+        choice.put("delta", delta);
+        choice.put("logprobs", null);
+        choice.put("finish_reason", finish);
+        Map<String, Object> body = envelope(id, "chat.completion.chunk", created);
+        body.put("choices", List.of(choice));
+        return body;
+    }
+
+    private Map<String, Object> envelope(String id, String object, long created) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("object", object);
+        body.put("created", created);
+        body.put("model", backend.modelName());
+        body.put("system_fingerprint", "idefics4j");
+        return body;
+    }
+
+    private static Map<String, Object> usage(int prompt, int completion) {
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("prompt_tokens", prompt);
+        usage.put("completion_tokens", completion);
+        usage.put("total_tokens", prompt + completion);
+        return usage;
+    }
+
+    private static String finishReason(FinishReason reason) {
+        return reason == FinishReason.LENGTH ? "length" : "stop";
+    }
+}

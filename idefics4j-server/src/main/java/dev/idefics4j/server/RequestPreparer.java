@@ -1,0 +1,127 @@
+package dev.idefics4j.server;
+
+import dev.idefics4j.Idefics;
+import dev.idefics4j.generation.GenerationConfig;
+import dev.idefics4j.image.ImageLoadException;
+import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.processor.ProcessorOptions;
+import dev.idefics4j.processor.PromptItem;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a request's prompt parts and parameters into a {@link PreparedRequest}, checking each limit before the work
+ * it bounds: the image count before any image is fetched, then the images (fetched and decoded within their caps),
+ * then the prompt's tokens against the input limit and the requested new tokens against the total. Both API
+ * families share it; they differ only in how they name things.
+ */
+final class RequestPreparer {
+    /** The processor's rule: a text item that is nothing but a URL is an image (so it must be fetched safely). */
+    private static final Pattern URL_TEXT = Pattern.compile("^[A-Za-z][A-Za-z0-9+.\\-]*://[^/?#]+.*",
+            Pattern.DOTALL);
+    private static final ProcessorOptions OPTIONS = ProcessorOptions.DEFAULTS.withAddEndOfUtteranceToken(false);
+
+    private final Idefics idefics;
+    private final ServerConfig config;
+    private final ImageResolver images;
+    private final GenerationConfig base;
+    private final int maxTotalTokens;
+
+    RequestPreparer(Idefics idefics, ServerConfig config, ImageResolver images) {
+        this.idefics = idefics;
+        this.config = config;
+        this.images = images;
+        // Instruct checkpoints stop at <end_of_utterance> as well as </s>; both ban the image tokens.
+        this.base = idefics.isInstruct() ? idefics.chatConfig() : idefics.guideConfig();
+        this.maxTotalTokens = Math.min(config.maxTotalTokens(),
+                idefics.model().config().maxPositionEmbeddings());
+    }
+
+    /**
+     * @param parameters    generation parameters by the reference's names (do_sample, temperature, stop, ...)
+     * @param maxNewTokens  what the request asked for; null: everything the total limit leaves
+     * @param maxNewParam   the request's name for it, for error messages
+     * @param promptParam   the request's name for the prompt, for error messages
+     */
+    PreparedRequest prepare(List<PromptPart> parts, Map<String, Object> parameters, Integer maxNewTokens,
+                            String maxNewParam, String promptParam, boolean logprobs) {
+        List<PromptPart> normalized = imagesFromUrlText(parts);
+        long imageCount = normalized.stream().filter(p -> p instanceof PromptPart.Image).count();
+        if (imageCount > config.maxImages()) {
+            throw ApiError.invalid(promptParam, "the request has " + imageCount + " images, more than the limit of "
+                    + config.maxImages() + " per request (the conversation's history included); send fewer images");
+        }
+        List<PromptItem> items = new ArrayList<>(normalized.size());
+        ModelInputs inputs;
+        try {
+            for (PromptPart part : normalized) {
+                items.add(switch (part) {
+                    case PromptPart.Text t -> PromptItem.text(t.text());
+                    case PromptPart.Image i -> images.resolve(i.reference());
+                });
+            }
+            inputs = idefics.processor().process(List.of(items), OPTIONS);
+        } catch (ImageLoadException e) {
+            throw ApiError.invalid(promptParam, "cannot use an image: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalid(promptParam, e.getMessage());
+        }
+        int promptTokens = inputs.sequenceLength();
+        if (promptTokens > config.maxInputTokens()) {
+            throw ApiError.invalid(promptParam, "the prompt has " + promptTokens + " tokens (each image counts as "
+                    + "its tokens), more than the limit of " + config.maxInputTokens() + " input tokens; shorten the "
+                    + "conversation or send fewer images");
+        }
+        int room = maxTotalTokens - promptTokens;
+        if (maxNewTokens != null && maxNewTokens < 1) {
+            throw ApiError.invalid(maxNewParam, maxNewParam + " must be at least 1, got " + maxNewTokens);
+        }
+        if (maxNewTokens != null && maxNewTokens > room) {
+            throw ApiError.invalid(maxNewParam, maxNewParam + " is " + maxNewTokens + " but the prompt has "
+                    + promptTokens + " tokens and the limit for prompt plus generation is " + maxTotalTokens
+                    + "; ask for at most " + room);
+        }
+        Map<String, Object> overrides = new LinkedHashMap<>(parameters);
+        overrides.put("max_new_tokens", maxNewTokens == null ? room : maxNewTokens);
+        Long seed = null;
+        if (Boolean.TRUE.equals(overrides.get("do_sample"))) {
+            if (overrides.get("seed") == null) {
+                overrides.put("seed", ThreadLocalRandom.current().nextLong(Long.MAX_VALUE));
+            }
+            seed = ((Number) overrides.get("seed")).longValue();
+        }
+        GenerationConfig generation;
+        try {
+            generation = base.withOverrides(overrides);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalid(null, e.getMessage());
+        }
+        return new PreparedRequest(inputs, generation, promptTokens, seed, logprobs);
+    }
+
+    private static List<PromptPart> imagesFromUrlText(List<PromptPart> parts) {
+        List<PromptPart> out = new ArrayList<>(parts.size());
+        for (PromptPart part : parts) {
+            if (part instanceof PromptPart.Text(String text) && isUrl(stripSpaces(text))) {
+                out.add(new PromptPart.Image(stripSpaces(text)));
+            } else {
+                out.add(part);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isUrl(String s) {
+        return !s.contains(" ") && URL_TEXT.matcher(s).matches();
+    }
+
+    /** Python's {@code str.strip(" ")}, as the processor strips text items (spaces only). */
+    private static String stripSpaces(String s) {
+        return s.replaceAll("^ +| +$", "");
+    }
+}

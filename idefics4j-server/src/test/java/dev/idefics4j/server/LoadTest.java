@@ -1,0 +1,191 @@
+package dev.idefics4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.idefics4j.processor.PromptItem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The server under concurrent load on loopback: 16 clients at once each get exactly their single-run answer (so
+ * continuous batching changes nothing), a burst beyond the queue is answered 429 while the accepted requests still
+ * complete, and a streaming client that hangs up is cancelled and leaves the batch.
+ */
+class LoadTest {
+    private static final int QUEUE = 16;
+    private static ImageHost images;
+    private static IdeficsServer server;
+
+    @BeforeAll
+    static void start() {
+        images = new ImageHost();
+        server = IdeficsServer.start(TestModel.get(), ServerConfig.builder().port(0).maxBatchSize(8)
+                .maxQueue(QUEUE).allow("127.0.0.1/32").build());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        images.close();
+    }
+
+    private static final String[] PICTURES = {null, "cat_rgb_97x61.jpg", "cat_small_20x16.png",
+            "camera_gray_50x40.png"};
+
+    /** Client i's chat: its own question, an image for three clients in four, and its own max_tokens. */
+    private static String body(int i, boolean stream) {
+        ObjectNode req = Http.JSON.createObjectNode();
+        ArrayNode content = Http.JSON.createArrayNode();
+        content.addObject().put("type", "text").put("text", "Question number " + i + "?");
+        String picture = PICTURES[i % PICTURES.length];
+        if (picture != null) {
+            content.addObject().put("type", "image_url").putObject("image_url").put("url", images.url("/img/" + picture));
+        }
+        req.putArray("messages").addObject().put("role", "user").set("content", content);
+        req.put("max_tokens", 4 + i % 13).put("temperature", 0).put("stream", stream);
+        return req.toString();
+    }
+
+    private static String expected(int i) {
+        String picture = PICTURES[i % PICTURES.length];
+        List<PromptItem> prompt = picture == null
+                ? List.of(PromptItem.text("User: Question number " + i + "?<end_of_utterance>"),
+                PromptItem.text("\nAssistant:"))
+                : TestModel.chatTurn("Question number " + i + "?", picture);
+        return TestModel.greedy(prompt, 4 + i % 13).stripLeading();
+    }
+
+    private static String answer(Http.Response r, boolean stream) {
+        assertEquals(200, r.status(), r.body());
+        if (!stream) {
+            return r.json().get("choices").get(0).get("message").get("content").asText();
+        }
+        StringBuilder text = new StringBuilder();
+        for (String data : r.events()) {
+            if (!data.equals("[DONE]")) {
+                text.append(Http.parse(data).get("choices").get(0).path("delta").path("content").asText(""));
+            }
+        }
+        return text.toString();
+    }
+
+    @Test
+    void sixteenConcurrentClientsGetTheirSingleRunAnswers() throws Exception {
+        int clients = 16;
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            want.add(expected(i));
+        }
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger widest = new AtomicInteger();
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (running.get()) {
+                widest.accumulateAndGet(server.runningSequences(), Math::max);
+                Thread.onSpinWait();
+            }
+        });
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int client = i;
+                boolean stream = i % 2 == 1;
+                answers.add(pool.submit(() -> answer(Http.post(server.port(), "/v1/chat/completions",
+                        body(client, stream)), stream)));
+            }
+            for (int i = 0; i < clients; i++) {
+                assertEquals(want.get(i), answers.get(i).get(), "client " + i);
+            }
+        } finally {
+            running.set(false);
+            watcher.join();
+        }
+        assertTrue(widest.get() > 1, "requests shared the running batch (widest batch " + widest.get() + ")");
+    }
+
+    @Test
+    void aBurstBeyondTheQueueGets429sWhileAcceptedRequestsComplete() throws Exception {
+        int burst = QUEUE + 8;
+        server.pauseBatching();
+        List<Future<Http.Response>> responses = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            try {
+                for (int i = 0; i < burst; i++) {
+                    int client = i;
+                    responses.add(pool.submit(() -> Http.post(server.port(), "/v1/chat/completions", body(client, false))));
+                }
+                long end = System.nanoTime() + 20_000_000_000L;
+                while (responses.stream().filter(Future::isDone).count() < burst - QUEUE && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
+                assertEquals(QUEUE, server.queueSize(), "the queue is full while batching is held");
+            } finally {
+                server.resumeBatching();
+            }
+            int ok = 0;
+            int refused = 0;
+            for (int i = 0; i < burst; i++) {
+                Http.Response r = responses.get(i).get();
+                if (r.status() == 429) {
+                    refused++;
+                    JsonNode error = r.json().get("error");
+                    assertEquals("rate_limit_error", error.get("type").asText());
+                    assertTrue(error.get("message").asText().contains("retry"), error.toString());
+                } else {
+                    assertEquals(expected(i), answer(r, false), "accepted request " + i);
+                    ok++;
+                }
+            }
+            assertEquals(QUEUE, ok);
+            assertEquals(burst - QUEUE, refused);
+        }
+        assertTrue(server.metrics().requests("chat_completions", "overloaded") >= burst - QUEUE);
+    }
+
+    @Test
+    void aStreamingClientThatHangsUpIsCancelled() throws Exception {
+        long before = server.metrics().requests("chat_completions", "cancelled");
+        String body = "{\"messages\": [{\"role\": \"user\", \"content\": \"Tell me everything.\"}], "
+                + "\"max_tokens\": 2000, \"min_tokens\": 2000, \"temperature\": 0, \"stream\": true}";
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains("\"content\"")) {
+                int n = in.read(buffer);
+                assertTrue(n > 0, "the stream started");
+                seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            socket.setSoLinger(true, 0); // hang up hard, as a killed client does
+        }
+        long end = System.nanoTime() + 10_000_000_000L;
+        while ((server.metrics().requests("chat_completions", "cancelled") == before || server.runningSequences() > 0)
+                && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertEquals(before + 1, server.metrics().requests("chat_completions", "cancelled"),
+                "the request ended as cancelled, not after its 2000 tokens");
+        assertEquals(0, server.runningSequences(), "its sequence left the batch");
+    }
+}

@@ -74,6 +74,8 @@ class BatchingTest {
         List<RequestResult> early = batched.stream().filter(r -> r.id().startsWith("early-")).toList();
         assertTrue(early.stream().anyMatch(r -> r.sequences().getFirst().finishReason().equals("eos")));
         assertTrue(early.stream().anyMatch(r -> r.sequences().getFirst().finishReason().equals("length")));
+        assertTrue(batched.stream().filter(r -> r.id().startsWith("stop-"))
+                .anyMatch(r -> r.sequences().getFirst().finishReason().equals("stop")));
     }
 
     @Test

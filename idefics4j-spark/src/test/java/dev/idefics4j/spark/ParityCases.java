@@ -14,7 +14,7 @@ import java.util.List;
  * Requests as a Spark input row gives them, each with the {@code batch} line that asks the same: the guide's prompt
  * written out as items, the facade's settings as options. Prompts of different lengths share settings, so that they
  * share batches; some rows stop early (an {@code eos_token_id} the model produces), so that batches carry trailing
- * padding; sampling and beam search rows run alone.
+ * padding (an end token, a stop string); sampling and beam search rows run alone.
  */
 final class ParityCases {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -67,6 +67,16 @@ final class ParityCases {
                     items(INSTRUCTION, img(q[0]), "Question: " + q[1] + " Answer:"));
             c.row().put("eos_token_id", earlyEos);
             c.batchLine().put("eos_token_id", earlyEos);
+            cases.add(c);
+        }
+        // And with a stop string: the text of that token.
+        String stop = idefics.tokenizer().decode(new int[]{earlyEos}, true).strip();
+        for (int i = 0; i < 3; i++) {
+            String[] q = questions[i];
+            Case c = task(idefics, "stop-" + (i + 1), "ask", q[0], q[1], 20,
+                    items(INSTRUCTION, img(q[0]), "Question: " + q[1] + " Answer:"));
+            c.row().putArray("stop").add(stop);
+            c.batchLine().putArray("stop").add(stop);
             cases.add(c);
         }
         // Settings that never share a batch: sampling with a seed, beam search with two sequences.

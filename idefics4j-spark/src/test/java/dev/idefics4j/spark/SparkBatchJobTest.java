@@ -72,7 +72,8 @@ class SparkBatchJobTest {
         StructType schema = new StructType().add("id", DataTypes.StringType).add("task", DataTypes.StringType)
                 .add("image", DataTypes.StringType).add("text", DataTypes.StringType)
                 .add("labels", DataTypes.createArrayType(DataTypes.StringType)).add("prompt", DataTypes.StringType)
-                .add("eos_token_id", DataTypes.IntegerType);
+                .add("eos_token_id", DataTypes.IntegerType)
+                .add("stop", DataTypes.createArrayType(DataTypes.StringType));
         List<Row> rows = new ArrayList<>();
         for (ParityCases.Case c : cases) {
             ObjectNode r = c.row();
@@ -82,7 +83,8 @@ class SparkBatchJobTest {
             rows.add(RowFactory.create(c.id(), raw ? null : r.path("task").asText(),
                     raw ? null : r.path("image").asText(), r.path("text").asText(null),
                     r.has("labels") ? List.of("cat", "dog", "rocket") : null, raw ? request.toString() : null,
-                    r.has("eos_token_id") ? r.get("eos_token_id").asInt() : null));
+                    r.has("eos_token_id") ? r.get("eos_token_id").asInt() : null,
+                    r.has("stop") ? List.of(r.get("stop").get(0).asText()) : null));
         }
         Path input = dir.resolve("requests.parquet");
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(input.toString());

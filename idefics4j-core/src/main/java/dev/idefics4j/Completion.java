@@ -14,7 +14,9 @@ import java.util.OptionalDouble;
  * @param newText      the decoded new tokens, special tokens skipped
  * @param finishReason why it stopped
  * @param score        the beam score ({@code sequences_scores}) for beam search
+ * @param produced     how many of {@code newIds} the sequence really produced (its finishing eos included); the rest
+ *                     is padding while other rows of the batch went on
  */
 public record Completion(int prompt, int[] ids, int[] newIds, String text, String newText, FinishReason finishReason,
-                         OptionalDouble score) {
+                         OptionalDouble score, int produced) {
 }

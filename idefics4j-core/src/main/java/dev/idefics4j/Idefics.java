@@ -141,7 +141,7 @@ public final class Idefics implements AutoCloseable {
         List<Completion> out = new ArrayList<>(results.size());
         for (GenerationResult r : results) {
             out.add(new Completion(r.prompt(), r.ids(), r.newIds(), tok.decode(r.ids(), true),
-                    tok.decode(r.newIds(), true), r.finishReason(), r.score()));
+                    tok.decode(r.newIds(), true), r.finishReason(), r.score(), r.produced()));
         }
         return out;
     }
@@ -199,19 +199,9 @@ public final class Idefics implements AutoCloseable {
     }
 
     public String classify(ImageSource image, List<String> labels, Map<String, ?> generation) {
-        requireLabels(labels);
-        String answer = run(GuidePrompts.classify(image, labels), task(6, generation)).toLowerCase();
-        for (String label : labels) {
-            if (answer.startsWith(label.toLowerCase())) {
-                return label;
-            }
-        }
-        for (String label : labels) {
-            if (answer.contains(label.toLowerCase())) {
-                return label;
-            }
-        }
-        return rank(image, labels).get(0).label();
+        Labels.require(labels);
+        String answer = run(GuidePrompts.classify(image, labels), task(6, generation));
+        return Labels.match(answer, labels).orElseGet(() -> rank(image, labels).get(0).label());
     }
 
     /**
@@ -219,7 +209,7 @@ public final class Idefics implements AutoCloseable {
      * image is encoded once for all labels.
      */
     public List<LabelScore> rank(ImageSource image, List<String> labels) {
-        requireLabels(labels);
+        Labels.require(labels);
         List<ContinuationScore> scores = score(GuidePrompts.classify(image, labels), labels);
         List<LabelScore> out = new ArrayList<>();
         for (int i = 0; i < labels.size(); i++) {
@@ -274,18 +264,6 @@ public final class Idefics implements AutoCloseable {
 
     public ChatSession chat(Map<String, Object> generation) {
         return new ChatSession(this, generation);
-    }
-
-    private static void requireLabels(List<String> labels) {
-        if (labels == null || labels.isEmpty()) {
-            throw new IllegalArgumentException("give at least one label");
-        }
-        if (labels.stream().anyMatch(l -> l == null || l.isBlank())) {
-            throw new IllegalArgumentException("labels must not be empty");
-        }
-        if (labels.stream().distinct().count() != labels.size()) {
-            throw new IllegalArgumentException("labels must be distinct: " + labels);
-        }
     }
 
     @Override

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
         description = "IDEFICS vision-language model on the JVM.",
         subcommands = {TaskCommands.Caption.class, TaskCommands.Ask.class, TaskCommands.Classify.class,
                 TaskCommands.Describe.class, ChatCommand.class, ServeCommand.class, GenerateCommand.class,
-                BatchCommand.class, ScoreCommand.class, EncodeCommand.class, DownloadCommand.class,
-                QuantizeCommand.class, RandomCheckpointCommand.class, InspectCommand.class,
+                BatchCommand.class, SparkBatchCommand.class, ScoreCommand.class, EncodeCommand.class,
+                DownloadCommand.class, QuantizeCommand.class, RandomCheckpointCommand.class, InspectCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {

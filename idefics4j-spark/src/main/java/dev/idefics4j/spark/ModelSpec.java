@@ -1,0 +1,39 @@
+package dev.idefics4j.spark;
+
+import dev.idefics4j.IdeficsOptions;
+import dev.idefics4j.tokenizer.Flavor;
+
+import java.io.Serializable;
+
+/**
+ * Which model the executors load and how. It travels inside Spark closures (hence serializable) and keys the
+ * executor-wide {@link ModelCache}.
+ *
+ * @param model     a checkpoint folder every executor can read (weights are memory-mapped from it) or a Hub repo id,
+ *                  fetched into each executor's Hugging Face cache
+ * @param revision  Hub revision; null for main
+ * @param tokenizer which tokenizer file; null for the reference's choice
+ * @param threads   compute threads per executor JVM; 0 for all its processors
+ */
+public record ModelSpec(String model, String revision, Flavor tokenizer, int threads) implements Serializable {
+    public ModelSpec {
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("no model given: a checkpoint folder or a Hub repo id");
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (all) or positive, got " + threads);
+        }
+    }
+
+    public static ModelSpec of(String model) {
+        return new ModelSpec(model, null, null, 0);
+    }
+
+    public ModelSpec withThreads(int value) {
+        return new ModelSpec(model, revision, tokenizer, value);
+    }
+
+    IdeficsOptions options() {
+        return IdeficsOptions.of(model).withRevision(revision).withTokenizer(tokenizer).withThreads(threads);
+    }
+}

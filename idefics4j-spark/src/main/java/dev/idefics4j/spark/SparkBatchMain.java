@@ -1,0 +1,120 @@
+package dev.idefics4j.spark;
+
+import dev.idefics4j.tokenizer.Flavor;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * The batch job as a program: {@code idefics4j spark-batch} runs it with Spark in local mode inside the process, and
+ * {@code spark-submit --class dev.idefics4j.spark.SparkBatchMain} runs the same on a cluster (its master wins).
+ */
+@Command(name = "spark-batch", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Answer a dataset of requests (Parquet, JSON Lines or CSV; one row per request) with Spark and "
+                + "write one result row per request. A row that cannot be answered gets its error; the job goes on.",
+                "Columns: image (path, URL, data URL or bytes), task (caption, ask, classify, describe, prompt), "
+                        + "text, labels, ranked, prompt (raw prompt or request JSON), options (JSON), id, and any "
+                        + "generation option by name (max_new_tokens, ...)."})
+public final class SparkBatchMain implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO",
+            description = "Checkpoint folder every executor can read, or a Hub repo id (fetched per executor).")
+    String model;
+
+    @Option(names = "--revision", paramLabel = "REV", description = "Hub revision.")
+    String revision;
+
+    @Option(names = "--tokenizer", paramLabel = "FLAVOR",
+            description = "auto (tokenizer.json when present), sentencepiece or json.")
+    String tokenizer = "auto";
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Compute threads per executor JVM (default: all its processors).")
+    int threads;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH", description = "File or folder of requests.")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "PATH", description = "Folder the results go to.")
+    String output;
+
+    @Option(names = "--format", paramLabel = "FMT",
+            description = "Input format: parquet, json (JSON Lines) or csv (default: from the input's extension).")
+    String format;
+
+    @Option(names = "--output-format", paramLabel = "FMT", description = "Output format (default: the input's).")
+    String outputFormat;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Requests per left-padded batch (default: 8).")
+    int batchSize = 8;
+
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "When the output exists: error (default), overwrite, or skip (keep a complete one).")
+    String mode = "error";
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master (default: the one spark-submit gives, else local[*]).")
+    String master;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Partitions to answer in (default: at least Spark's default parallelism).")
+    int partitions;
+
+    @Option(names = "--base-dir", paramLabel = "DIR",
+            description = "Folder relative image paths resolve against (default: the input's folder).")
+    String baseDir;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new SparkBatchMain());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // The message names the problem; the trace is for IDEFICS4J_DEBUG.
+            cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (System.getenv("IDEFICS4J_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        ModelSpec spec = new ModelSpec(model, revision, flavor(tokenizer), threads);
+        IdeficsBatchJob.Settings settings = new IdeficsBatchJob.Settings(spec, input,
+                format == null ? null : Format.of(format), output,
+                outputFormat == null ? null : Format.of(outputFormat), batchSize, WriteMode.of(mode), partitions,
+                baseDir);
+        SparkSession.Builder builder = SparkSession.builder().appName("idefics4j spark-batch");
+        if (master != null) {
+            builder.master(master);
+        } else if (!new SparkConf().contains("spark.master")) {
+            builder.master("local[*]");
+        }
+        SparkSession spark = builder.getOrCreate();
+        try {
+            IdeficsBatchJob.Summary s = IdeficsBatchJob.run(spark, settings);
+            if (s.skipped()) {
+                System.err.printf("%s is complete already: skipped%n", s.output());
+            } else {
+                System.err.printf(Locale.ROOT, "%d request(s), %d error(s) in %.1f s (%.2f requests/s) -> %s%n",
+                        s.rows(), s.errors(), s.seconds(), s.rows() / Math.max(s.seconds(), 1e-9), s.output());
+            }
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static Flavor flavor(String name) {
+        return switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "auto" -> null;
+            case "sentencepiece" -> Flavor.SENTENCEPIECE;
+            case "json" -> Flavor.TOKENIZER_JSON;
+            default -> throw new IllegalArgumentException("--tokenizer must be auto, sentencepiece or json, not " + name);
+        };
+    }
+}

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the model over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, "
@@ -21,6 +23,9 @@ import java.util.concurrent.CountDownLatch;
                 + "The model is loaded once; Ctrl-C stops after the accepted requests finish. See docs/SERVER.md."})
 final class ServeCommand implements Callable<Integer> {
     private static final ServerConfig DEFAULTS = ServerConfig.builder().build();
+    /** Held so the levels stay set (java.util.logging keeps loggers weakly): Jetty's start-up lines are noise here. */
+    private static final List<Logger> QUIET = List.of(Logger.getLogger("org.eclipse.jetty"),
+            Logger.getLogger("io.javalin"));
 
     @Mixin
     ModelOptions model;
@@ -122,6 +127,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerConfig config = serverConfig();
+        QUIET.forEach(l -> l.setLevel(Level.WARNING));
         Idefics idefics = Session.open(model);
         IdeficsServer server;
         try {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "IDEFICS vision-language model on the JVM.",
         subcommands = {TaskCommands.Caption.class, TaskCommands.Ask.class, TaskCommands.Classify.class,
                 TaskCommands.Describe.class, ChatCommand.class, GenerateCommand.class, BatchCommand.class,
-                ScoreCommand.class, EncodeCommand.class, DownloadCommand.class, RandomCheckpointCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+                ScoreCommand.class, EncodeCommand.class, DownloadCommand.class, RandomCheckpointCommand.class, InspectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -40,6 +40,12 @@ final class DecoderLayer {
         mlp = new LlamaMlp(ckpt, p + "mlp.", hidden, c.intermediateSize());
     }
 
+    /** Bytes of weights one token reads: the four projections and the MLP. */
+    long streamedBytes() {
+        return qProj.weight().byteSize() + kProj.weight().byteSize() + vProj.weight().byteSize()
+                + oProj.weight().byteSize() + mlp.byteSize();
+    }
+
     /**
      * @param h         [rows·tokens, hidden], updated in place
      * @param positions [rows][tokens] rotary positions of the new tokens

@@ -64,6 +64,11 @@ final class GatedCrossAttentionLayer {
         return t;
     }
 
+    /** Bytes of weights one text token reads: q, o and the MLP (image keys and values are computed once). */
+    long streamedBytes() {
+        return qProj.weight().byteSize() + oProj.weight().byteSize() + mlp.byteSize();
+    }
+
     /** Projects one row's image states into this layer's keys and values (once per request). */
     float[][] projectImages(float[] states, int count) {
         float[] k = kProj.forward(states, count);

@@ -38,6 +38,10 @@ public final class VisionTransformer {
         return config;
     }
 
+    VisionEncoderLayer layer(int i) {
+        return layers[i];
+    }
+
     /**
      * Encodes {@code count} images of {@code pixels} (channels-first, image_size², starting at image {@code first})
      * into [count, 1 + patches, embed_dim].

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 TaskCommands.Describe.class, ChatCommand.class, ServeCommand.class, GenerateCommand.class,
                 BatchCommand.class, SparkBatchCommand.class, ScoreCommand.class, EncodeCommand.class,
                 DownloadCommand.class, QuantizeCommand.class, RandomCheckpointCommand.class, InspectCommand.class,
-                CommandLine.HelpCommand.class})
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

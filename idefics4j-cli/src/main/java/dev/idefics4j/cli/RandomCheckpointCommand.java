@@ -40,6 +40,25 @@ final class RandomCheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DType type = switch (dtype.toLowerCase()) {
+            case "bf16", "bfloat16" -> DType.BF16;
+            case "f16", "float16" -> DType.F16;
+            case "f32", "float32" -> DType.F32;
+            default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, not " + dtype);
+        };
+        long start = System.nanoTime();
+        IdeficsConfig parsed = write(like, textLayers, visionLayers, type, seed, maxShardBytes, out);
+        System.err.printf("wrote %s (%d decoder layers, %s) in %.1f s%n", out, parsed.numHiddenLayers(), type,
+                (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    /**
+     * Writes a random checkpoint shaped like {@code like} (a published name or a config.json path), keeping
+     * {@code textLayers} decoder layers and {@code visionLayers} vision layers when given.
+     */
+    static IdeficsConfig write(String like, Integer textLayers, Integer visionLayers, DType type, long seed,
+                               long maxShardBytes, Path out) throws java.io.IOException {
         ObjectNode config = Files.isRegularFile(Path.of(like))
                 ? (ObjectNode) new ObjectMapper().readTree(Path.of(like).toFile())
                 : RandomCheckpoint.publishedConfig(like);
@@ -56,19 +75,10 @@ final class RandomCheckpointCommand implements Callable<Integer> {
         if (visionLayers != null) {
             ((ObjectNode) config.withObject("vision_config")).put("num_hidden_layers", visionLayers);
         }
-        DType type = switch (dtype.toLowerCase()) {
-            case "bf16", "bfloat16" -> DType.BF16;
-            case "f16", "float16" -> DType.F16;
-            case "f32", "float32" -> DType.F32;
-            default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, not " + dtype);
-        };
         IdeficsConfig parsed = IdeficsConfig.parse(like, config);
         Path tokenizer = BundledModels.path(parsed.additionalVocabSize() == 2
                 ? BundledModels.TOKENIZER_BASE : BundledModels.TINY);
-        long start = System.nanoTime();
         RandomCheckpoint.write(config, type, out, tokenizer, seed, maxShardBytes);
-        System.err.printf("wrote %s (%d decoder layers, %s) in %.1f s%n", out, parsed.numHiddenLayers(), type,
-                (System.nanoTime() - start) / 1e9);
-        return 0;
+        return parsed;
     }
 }

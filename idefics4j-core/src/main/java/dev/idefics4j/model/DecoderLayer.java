@@ -4,6 +4,7 @@ import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.tensor.Attention;
 import dev.idefics4j.tensor.Ops;
+import dev.idefics4j.tensor.Parallel;
 
 /**
  * IdeficsDecoderLayer (LLaMA): {@code h += o(attn(rope(q), rope(k), v))} over the causal, padding-masked history
@@ -39,6 +40,12 @@ final class DecoderLayer {
         mlp = new LlamaMlp(ckpt, p + "mlp.", hidden, c.intermediateSize());
     }
 
+    /** Bytes of weights one token reads: the four projections and the MLP. */
+    long streamedBytes() {
+        return qProj.weight().byteSize() + kProj.weight().byteSize() + vProj.weight().byteSize()
+                + oProj.weight().byteSize() + mlp.byteSize();
+    }
+
     /**
      * @param h         [rows·tokens, hidden], updated in place
      * @param positions [rows][tokens] rotary positions of the new tokens
@@ -69,7 +76,7 @@ final class DecoderLayer {
         for (int t = 0; t < tokens; t++) {
             limits[t] = past + t + 1;
         }
-        dev.idefics4j.tensor.Parallel.forEach(rows * heads, rows * heads > 1 && (past + tokens) * tokens > 64,
+        Parallel.forEach(rows * heads, (past + tokens) * tokens > 64,
                 bh -> {
                     int b = bh / heads;
                     int off = (bh % heads) * headDim;

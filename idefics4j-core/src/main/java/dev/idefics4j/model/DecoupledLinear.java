@@ -17,6 +17,10 @@ final class DecoupledLinear {
         return weight.rows() + (additionalFc == null ? 0 : additionalFc.rows());
     }
 
+    long byteSize() {
+        return weight.byteSize() + (additionalFc == null ? 0 : additionalFc.byteSize());
+    }
+
     /** Logits for {@code n} rows of {@code h} starting at row {@code firstRow}, [n, outFeatures]. */
     float[] forward(float[] h, int n) {
         int vocab = weight.rows();

@@ -3,6 +3,7 @@ package dev.idefics4j.model;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.tensor.Attention;
+import dev.idefics4j.tensor.Parallel;
 
 /**
  * IdeficsGatedCrossAttentionLayer: text attends to image states,
@@ -63,6 +64,11 @@ final class GatedCrossAttentionLayer {
         return t;
     }
 
+    /** Bytes of weights one text token reads: q, o and the MLP (image keys and values are computed once). */
+    long streamedBytes() {
+        return qProj.weight().byteSize() + oProj.weight().byteSize() + mlp.byteSize();
+    }
+
     /** Projects one row's image states into this layer's keys and values (once per request). */
     float[][] projectImages(float[] states, int count) {
         float[] k = kProj.forward(states, count);
@@ -88,23 +94,32 @@ final class GatedCrossAttentionLayer {
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int seq = images.imageSeqLen();
         for (int b = 0; b < rows; b++) {
+            int row = b;
             int count = images.images(b);
             float[] keys = images.crossKeys(index, b);
             float[] values = images.crossValues(index, b);
-            boolean[] valid = new boolean[count * seq];
-            for (int t = 0; t < tokens; t++) {
+            // Consecutive gated tokens that see the same images attend together, as one block of queries.
+            for (int t = 0; t < tokens; ) {
                 if (!gate[b][t]) {
+                    t++;
                     continue; // zeroed by the gate whatever it attends to
                 }
-                for (int img = 0; img < count; img++) {
-                    java.util.Arrays.fill(valid, img * seq, (img + 1) * seq, imageMask[b][t][img] != 0);
+                int first = t;
+                while (t < tokens && gate[b][t] && java.util.Arrays.equals(imageMask[b][t], 0, count,
+                        imageMask[b][first], 0, count)) {
+                    t++;
                 }
-                int qo = (b * tokens + t) * hidden;
-                for (int hd = 0; hd < heads; hd++) {
+                int run = t - first;
+                boolean[] valid = new boolean[count * seq];
+                for (int img = 0; img < count; img++) {
+                    java.util.Arrays.fill(valid, img * seq, (img + 1) * seq, imageMask[b][first][img] != 0);
+                }
+                int qo = (row * tokens + first) * hidden;
+                Parallel.forEach(heads, (long) run * count * seq > 64, hd -> {
                     int off = hd * headDim;
                     Attention.attendHead(q, qo + off, hidden, keys, off, hidden, values, off, hidden,
-                            1, count * seq, headDim, scale, null, valid, attn, qo + off, hidden);
-                }
+                            run, count * seq, headDim, scale, null, valid, attn, qo + off, hidden);
+                });
             }
         }
         float[] o = oProj.forward(attn, n);

@@ -96,6 +96,37 @@ public final class IdeficsModel implements AutoCloseable {
         return lmHead.outFeatures();
     }
 
+    /**
+     * Bytes of weights a decoding step reads once whatever the batch: every decoder layer, the gated
+     * cross-attention blocks (without the image key/value projections, done once per request) and the lm head.
+     */
+    public long decodeWeightBytes() {
+        long total = lmHead.byteSize();
+        for (DecoderLayer l : layers) {
+            total += l.streamedBytes();
+        }
+        for (GatedCrossAttentionLayer l : gatedCrossAttnLayers) {
+            total += l.streamedBytes();
+        }
+        return total;
+    }
+
+    DecoderLayer decoderLayer(int i) {
+        return layers[i];
+    }
+
+    GatedCrossAttentionLayer crossAttentionLayer(int i) {
+        return gatedCrossAttnLayers[i];
+    }
+
+    VisionTransformer visionModel() {
+        return visionModel;
+    }
+
+    DecoupledLinear lmHead() {
+        return lmHead;
+    }
+
     public KvCache newCache(int rows, int capacity) {
         return new KvCache(layers.length, rows, config.hiddenSize(), capacity);
     }

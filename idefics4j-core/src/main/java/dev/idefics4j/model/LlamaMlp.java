@@ -15,6 +15,11 @@ final class LlamaMlp {
         downProj = Linear.load(ckpt, prefix + "down_proj", intermediate, hidden, false);
     }
 
+    /** Bytes of the three weights, all read for every token. */
+    long byteSize() {
+        return gateProj.weight().byteSize() + upProj.weight().byteSize() + downProj.weight().byteSize();
+    }
+
     float[] forward(float[] x, int n) {
         float[] gate = gateProj.forward(x, n);
         float[] up = upProj.forward(x, n);

@@ -102,11 +102,11 @@ public final class PerceiverResampler {
                 q[i] *= scale;
             }
             float[] attn = new float[nLatents * inner];
-            for (int h = 0; h < heads; h++) {
+            Parallel.forEach(heads, true, h -> {
                 int off = h * headDim;
                 Attention.attendHead(q, off, inner, k, off, inner, v, off, inner, nLatents, kvLen, headDim, 1f,
                         null, null, attn, off, inner);
-            }
+            });
             float[] o = outputProj.forward(attn, nLatents);
             Ops.addInPlace(lat, o, lat.length);
             float[] y = mlpLn.forward(lat, nLatents);

@@ -4,6 +4,7 @@ import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.VisionConfig;
 import dev.idefics4j.tensor.Attention;
 import dev.idefics4j.tensor.Ops;
+import dev.idefics4j.tensor.Parallel;
 
 /** IdeficsVisionEncoderLayer (CLIP): {@code h += attn(ln1(h)); h += fc2(gelu(fc1(ln2(h))))}. */
 final class VisionEncoderLayer {
@@ -44,11 +45,11 @@ final class VisionEncoderLayer {
             q[i] *= scale;
         }
         float[] attn = new float[tokens * embed];
-        for (int hd = 0; hd < heads; hd++) {
+        Parallel.forEach(heads, true, hd -> {
             int off = hd * headDim;
             Attention.attendHead(q, off, embed, k, off, embed, v, off, embed, tokens, tokens, headDim, 1f,
                     null, null, attn, off, embed);
-        }
+        });
         float[] o = outProj.forward(attn, tokens);
         Ops.addInPlace(h, o, h.length);
         float[] y = layerNorm2.forward(h, tokens);

@@ -1,13 +1,29 @@
 package dev.idefics4j.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Scaled dot-product attention for one head: {@code softmax(q·kᵀ·scale + mask)·v}. Rows of q, k, v and out are
  * addressed as {@code base + row * stride}, so heads can be read in place from [tokens, heads·dim] layouts.
  * Masked keys are skipped, which equals adding the most negative float as the reference does whenever a query
  * has at least one visible key; a query with none gets the plain average of the values it could see
  * ({@code keyLimit}), the reference's result for fully masked (padding) rows being implementation-defined anyway.
+ * <p>
+ * Many queries (prefill, images, the resampler) go through {@link Gemm} twice per block of queries, scores then
+ * values, a causal block only as far as its last query sees; a few (decoding) take dot products and a weighted
+ * sum of value rows. Either way the caller parallelises over heads; this runs on the calling thread.
  */
 public final class Attention {
+    private static final VectorSpecies<Float> F = Kernels.F;
+    private static final int L = Kernels.L;
+    /** From this many queries on, scores and outputs are matrix products. */
+    private static final int BLOCKED_MIN_QUERIES = 8;
+    /** Queries per block: bounds the score buffer and, under a causal mask, the keys computed past the diagonal. */
+    private static final int QUERY_BLOCK = 64;
+
     private Attention() {
     }
 
@@ -21,46 +37,103 @@ public final class Attention {
                                   int nq, int nk, int dim, float scale,
                                   int[] keyLimit, boolean[] keyValid,
                                   float[] out, int oBase, int oStride) {
-        float[] scores = new float[nk];
-        for (int i = 0; i < nq; i++) {
-            int limit = keyLimit == null ? nk : Math.min(nk, keyLimit[i]);
-            int qo = qBase + i * qStride;
-            float max = Float.NEGATIVE_INFINITY;
-            int visible = 0;
-            for (int j = 0; j < limit; j++) {
-                if (keyValid != null && !keyValid[j]) {
-                    scores[j] = Float.NEGATIVE_INFINITY;
-                    continue;
-                }
-                float s = Kernels.dot(q, qo, k, kBase + j * kStride, dim) * scale;
-                scores[j] = s;
-                max = Math.max(max, s);
-                visible++;
-            }
-            int oo = oBase + i * oStride;
-            java.util.Arrays.fill(out, oo, oo + dim, 0f);
-            if (visible == 0) {
+        float[] bias = maskBias(keyValid, nk);
+        if (nq < BLOCKED_MIN_QUERIES) {
+            float[] scores = new float[nk];
+            for (int i = 0; i < nq; i++) {
+                int limit = keyLimit == null ? nk : Math.max(0, Math.min(nk, keyLimit[i]));
+                int qo = qBase + i * qStride;
                 for (int j = 0; j < limit; j++) {
-                    Kernels.axpy(1f / limit, v, vBase + j * vStride, out, oo, dim);
+                    scores[j] = Kernels.dot(q, qo, k, kBase + j * kStride, dim);
                 }
-                continue;
+                softmaxRow(scores, 0, limit, scale, bias);
+                weightedRowSum(scores, limit, v, vBase, vStride, dim, out, oBase + i * oStride);
             }
-            double sum = 0;
-            for (int j = 0; j < limit; j++) {
-                if (scores[j] == Float.NEGATIVE_INFINITY) {
-                    scores[j] = 0;
-                    continue;
-                }
-                float e = (float) Math.exp(scores[j] - max);
-                scores[j] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < limit; j++) {
-                if (scores[j] != 0) {
-                    Kernels.axpy(scores[j] * inv, v, vBase + j * vStride, out, oo, dim);
+            return;
+        }
+        for (int i0 = 0; i0 < nq; i0 += QUERY_BLOCK) {
+            int qb = Math.min(QUERY_BLOCK, nq - i0);
+            int keys = nk;
+            if (keyLimit != null) {
+                keys = 0;
+                for (int i = i0; i < i0 + qb; i++) {
+                    keys = Math.max(keys, Math.min(nk, keyLimit[i]));
                 }
             }
+            float[] scores = new float[qb * keys];
+            Gemm.multiply(q, qBase + i0 * qStride, qStride, qb, PanelSource.rows(k, kBase, kStride, keys, dim),
+                    scores, 0, keys, false);
+            for (int i = 0; i < qb; i++) {
+                int limit = keyLimit == null ? keys : Math.max(0, Math.min(keys, keyLimit[i0 + i]));
+                softmaxRow(scores, i * keys, limit, scale, bias);
+                java.util.Arrays.fill(scores, i * keys + limit, (i + 1) * keys, 0f);
+            }
+            Gemm.multiply(scores, 0, keys, qb, PanelSource.columns(v, vBase, vStride, dim, keys),
+                    out, oBase + i0 * oStride, oStride, false);
+        }
+    }
+
+    /** The padding mask as a score bias: 0 for valid keys, -infinity for masked ones; null when none is masked. */
+    private static float[] maskBias(boolean[] keyValid, int nk) {
+        if (keyValid == null) {
+            return null;
+        }
+        float[] bias = new float[nk];
+        for (int j = 0; j < nk; j++) {
+            bias[j] = keyValid[j] ? 0f : Float.NEGATIVE_INFINITY;
+        }
+        return bias;
+    }
+
+    /**
+     * Turns {@code s[o, o+limit)} (raw dot products) into attention weights: scaled, masked keys at zero, the rest
+     * a softmax; all equal when no key is visible.
+     */
+    private static void softmaxRow(float[] s, int o, int limit, float scale, float[] bias) {
+        FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < limit; j += L) {
+            VectorMask<Float> m = F.indexInRange(j, limit);
+            FloatVector x = FloatVector.fromArray(F, s, o + j, m).mul(scale);
+            if (bias != null) {
+                x = x.add(FloatVector.fromArray(F, bias, j, m));
+            }
+            x.intoArray(s, o + j, m);
+            max = max.max(x.blend(Float.NEGATIVE_INFINITY, m.not()));
+        }
+        float top = max.reduceLanes(VectorOperators.MAX);
+        if (top == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(s, o, o + limit, 1f / limit);
+            return;
+        }
+        float sum = Ops.expInPlace(s, o, limit, top);
+        Ops.scale(s, o, limit, 1f / sum);
+    }
+
+    /** {@code out[d] = sum_j p[j] * v[vBase + j * vStride + d]}, four vectors of d at a time held in registers. */
+    static void weightedRowSum(float[] p, int n, float[] v, int vBase, int vStride, int dim, float[] out, int oo) {
+        int d = 0;
+        for (; d + 4 * L <= dim; d += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int j = 0; j < n; j++) {
+                FloatVector w = FloatVector.broadcast(F, p[j]);
+                int o = vBase + j * vStride + d;
+                a0 = FloatVector.fromArray(F, v, o).fma(w, a0);
+                a1 = FloatVector.fromArray(F, v, o + L).fma(w, a1);
+                a2 = FloatVector.fromArray(F, v, o + 2 * L).fma(w, a2);
+                a3 = FloatVector.fromArray(F, v, o + 3 * L).fma(w, a3);
+            }
+            a0.intoArray(out, oo + d);
+            a1.intoArray(out, oo + d + L);
+            a2.intoArray(out, oo + d + 2 * L);
+            a3.intoArray(out, oo + d + 3 * L);
+        }
+        for (; d < dim; d += L) {
+            VectorMask<Float> m = F.indexInRange(d, dim);
+            FloatVector a = FloatVector.zero(F);
+            for (int j = 0; j < n; j++) {
+                a = FloatVector.fromArray(F, v, vBase + j * vStride + d, m).fma(FloatVector.broadcast(F, p[j]), a);
+            }
+            a.intoArray(out, oo + d, m);
         }
     }
 }

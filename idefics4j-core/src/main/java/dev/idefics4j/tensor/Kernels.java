@@ -5,6 +5,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -23,8 +24,41 @@ public final class Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    /** Up to this many activation rows the weights are streamed row by row; beyond, tiles are packed and reused. */
+    static final int GEMV_MAX_ROWS = 8;
+
+    /** Rotations by L/2, L/4, ..., 1 lanes: the fixed order of {@link #sum(FloatVector)}. */
+    private static final VectorShuffle<Float>[] ROTATIONS = rotations();
 
     private Kernels() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] rotations() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] r = new VectorShuffle[steps];
+        for (int i = 0; i < steps; i++) {
+            r[i] = VectorShuffle.iota(F, L >> (i + 1), 1, true);
+        }
+        return r;
+    }
+
+    /**
+     * The sum of a vector's lanes in one fixed order, pairwise by rotation. {@code reduceLanes(ADD)} may add in a
+     * different order once the JIT has compiled it than while interpreted, so the same call could round
+     * differently before and after warm-up; lanewise adds cannot.
+     */
+    public static float sum(FloatVector v) {
+        if (ROTATIONS.length == 4) {
+            v = v.add(v.rearrange(ROTATIONS[0]));
+            v = v.add(v.rearrange(ROTATIONS[1]));
+            v = v.add(v.rearrange(ROTATIONS[2]));
+            return v.add(v.rearrange(ROTATIONS[3])).lane(0);
+        }
+        for (VectorShuffle<Float> r : ROTATIONS) {
+            v = v.add(v.rearrange(r));
+        }
+        return v.lane(0);
     }
 
     /** Widens {@code n} elements starting at element {@code from} of {@code src} into {@code out[off..]}. */
@@ -71,60 +105,17 @@ public final class Kernels {
         for (; i <= n - L; i += L) {
             acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             sum += a[ao + i] * b[bo + i];
         }
         return sum;
     }
 
-    /** Dot product of a float32 weight row (mapped) with an activation vector. */
-    static float dotF32(MemorySegment w, long byteOffset, float[] x, int xo, int n) {
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= n - 4 * L; i += 4 * L) {
-            long o = byteOffset + 4L * i;
-            acc0 = FloatVector.fromMemorySegment(F, w, o, LE).fma(FloatVector.fromArray(F, x, xo + i), acc0);
-            acc1 = FloatVector.fromMemorySegment(F, w, o + 4L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + L), acc1);
-            acc2 = FloatVector.fromMemorySegment(F, w, o + 8L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + 2 * L), acc2);
-            acc3 = FloatVector.fromMemorySegment(F, w, o + 12L * L, LE).fma(FloatVector.fromArray(F, x, xo + i + 3 * L), acc3);
-        }
-        for (; i <= n - L; i += L) {
-            acc0 = FloatVector.fromMemorySegment(F, w, byteOffset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xo + i), acc0);
-        }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += w.get(FLOAT_LE, byteOffset + 4L * i) * x[xo + i];
-        }
-        return sum;
-    }
-
-    /** Dot product of a bf16 weight row (mapped) with an activation vector. */
-    static float dotBf16(MemorySegment w, long byteOffset, float[] x, int xo, int n) {
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= n - 4 * L; i += 4 * L) {
-            long o = byteOffset + 2L * i;
-            acc0 = bf16Vector(w, o).fma(FloatVector.fromArray(F, x, xo + i), acc0);
-            acc1 = bf16Vector(w, o + 2L * L).fma(FloatVector.fromArray(F, x, xo + i + L), acc1);
-            acc2 = bf16Vector(w, o + 4L * L).fma(FloatVector.fromArray(F, x, xo + i + 2 * L), acc2);
-            acc3 = bf16Vector(w, o + 6L * L).fma(FloatVector.fromArray(F, x, xo + i + 3 * L), acc3);
-        }
-        for (; i <= n - L; i += L) {
-            acc0 = bf16Vector(w, byteOffset + 2L * i).fma(FloatVector.fromArray(F, x, xo + i), acc0);
-        }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += BFloat16.toFloat(w.get(SHORT_LE, byteOffset + 2L * i)) * x[xo + i];
-        }
-        return sum;
-    }
-
     /**
-     * {@code out[t][r] = sum_k x[t][k] * W[r][k]} for t in [0, n): a linear layer without bias. Each weight row is
-     * read from memory once and used for every token while it is in cache.
+     * {@code out[t][r] = sum_k x[t][k] * W[r][k]} for t in [0, n): a linear layer without bias. A few rows
+     * (decoding) stream the weights once for all of them ({@link Gemv}); many rows (prefill, images) go through
+     * the tiled {@link Gemm}, which reuses each widened weight tile for every row.
      */
     public static void matmul(float[] x, int n, Weight w, float[] out) {
         int in = w.cols();
@@ -133,33 +124,10 @@ public final class Kernels {
             throw new IllegalArgumentException(w.name() + ": matmul of " + n + "x" + in + " into " + n + "x" + rows
                     + " with arrays of " + x.length + " and " + out.length);
         }
-        MemorySegment data = w.data();
-        switch (w.dtype()) {
-            case F32 -> Parallel.forChunks(rows, (long) in * n, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) {
-                    long off = 4L * r * in;
-                    for (int t = 0; t < n; t++) {
-                        out[t * rows + r] = dotF32(data, off, x, t * in, in);
-                    }
-                }
-            });
-            case BF16 -> Parallel.forChunks(rows, (long) in * n, (r0, r1) -> {
-                for (int r = r0; r < r1; r++) {
-                    long off = 2L * r * in;
-                    for (int t = 0; t < n; t++) {
-                        out[t * rows + r] = dotBf16(data, off, x, t * in, in);
-                    }
-                }
-            });
-            default -> Parallel.forChunks(rows, (long) in * n, (r0, r1) -> {
-                float[] row = new float[in];
-                for (int r = r0; r < r1; r++) {
-                    w.readRow(r, row, 0);
-                    for (int t = 0; t < n; t++) {
-                        out[t * rows + r] = dot(row, 0, x, t * in, in);
-                    }
-                }
-            });
+        if (n > GEMV_MAX_ROWS || w.dtype() == DType.F16) {
+            Gemm.multiply(x, 0, in, n, PanelSource.of(w), out, 0, rows, true);
+        } else {
+            Gemv.multiply(x, n, w, out);
         }
     }
 

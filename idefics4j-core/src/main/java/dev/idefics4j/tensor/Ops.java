@@ -1,11 +1,18 @@
 package dev.idefics4j.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
- * Element-wise and row-wise neural-network math on float32 rows ({@code n} rows of {@code dim}), computed in the
- * same order as PyTorch's float32 CPU kernels where that matters for parity.
+ * Element-wise and row-wise neural-network math on float32 rows ({@code n} rows of {@code dim}), vectorised; sums
+ * use several accumulators, which moves results by float rounding only (far inside the parity tolerance).
  */
 public final class Ops {
-    private static final double SQRT_HALF = Math.sqrt(0.5);
+    private static final VectorSpecies<Float> F = Kernels.F;
+    private static final int L = Kernels.L;
+    private static final float SQRT_HALF = (float) Math.sqrt(0.5);
 
     private Ops() {
     }
@@ -14,22 +21,56 @@ public final class Ops {
     public static void layerNorm(float[] x, int n, int dim, float[] weight, float[] bias, double eps, float[] out) {
         for (int r = 0; r < n; r++) {
             int o = r * dim;
-            double mean = 0;
-            for (int i = 0; i < dim; i++) {
-                mean += x[o + i];
-            }
-            mean /= dim;
-            double var = 0;
-            for (int i = 0; i < dim; i++) {
-                double d = x[o + i] - mean;
-                var += d * d;
-            }
-            var /= dim;
-            double inv = 1.0 / Math.sqrt(var + eps);
-            for (int i = 0; i < dim; i++) {
-                out[o + i] = (float) ((x[o + i] - mean) * inv) * weight[i] + bias[i];
+            float mean = sum(x, o, dim) / dim;
+            float var = squaredDeviation(x, o, dim, mean) / dim;
+            float inv = (float) (1.0 / Math.sqrt(var + eps));
+            int i = 0;
+            for (; i < dim; i += L) {
+                VectorMask<Float> m = F.indexInRange(i, dim);
+                FloatVector v = FloatVector.fromArray(F, x, o + i, m).sub(mean).mul(inv);
+                v.fma(FloatVector.fromArray(F, weight, i, m), FloatVector.fromArray(F, bias, i, m))
+                        .intoArray(out, o + i, m);
             }
         }
+    }
+
+    /** {@code sum(x[o, o+n))}, four accumulators. */
+    private static float sum(float[] x, int o, int n) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = a0.add(FloatVector.fromArray(F, x, o + i));
+            a1 = a1.add(FloatVector.fromArray(F, x, o + i + L));
+            a2 = a2.add(FloatVector.fromArray(F, x, o + i + 2 * L));
+            a3 = a3.add(FloatVector.fromArray(F, x, o + i + 3 * L));
+        }
+        for (; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            a0 = a0.add(FloatVector.fromArray(F, x, o + i, m), m);
+        }
+        return Kernels.sum(a0.add(a1).add(a2.add(a3)));
+    }
+
+    /** {@code sum((x[o, o+n) - center)^2)}, four accumulators. */
+    private static float squaredDeviation(float[] x, int o, int n, float center) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            FloatVector d0 = FloatVector.fromArray(F, x, o + i).sub(center);
+            FloatVector d1 = FloatVector.fromArray(F, x, o + i + L).sub(center);
+            FloatVector d2 = FloatVector.fromArray(F, x, o + i + 2 * L).sub(center);
+            FloatVector d3 = FloatVector.fromArray(F, x, o + i + 3 * L).sub(center);
+            a0 = d0.fma(d0, a0);
+            a1 = d1.fma(d1, a1);
+            a2 = d2.fma(d2, a2);
+            a3 = d3.fma(d3, a3);
+        }
+        for (; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector d = FloatVector.fromArray(F, x, o + i, m).sub(center);
+            a0 = a0.add(d.mul(d), m);
+        }
+        return Kernels.sum(a0.add(a1).add(a2.add(a3)));
     }
 
     /** RMSNorm as IdeficsRMSNorm / LlamaRMSNorm: {@code w * (x * rsqrt(mean(x^2) + eps))}. In place allowed. */
@@ -37,22 +78,35 @@ public final class Ops {
         for (int r = 0; r < n; r++) {
             int a = xo + r * dim;
             int b = oo + r * dim;
-            double sumSq = 0;
-            for (int i = 0; i < dim; i++) {
-                sumSq += (double) x[a + i] * x[a + i];
+            FloatVector s0 = FloatVector.zero(F), s1 = s0;
+            int i = 0;
+            for (; i + 2 * L <= dim; i += 2 * L) {
+                FloatVector u = FloatVector.fromArray(F, x, a + i);
+                FloatVector v = FloatVector.fromArray(F, x, a + i + L);
+                s0 = u.fma(u, s0);
+                s1 = v.fma(v, s1);
             }
-            float inv = (float) (1.0 / Math.sqrt((float) (sumSq / dim) + eps));
-            for (int i = 0; i < dim; i++) {
-                out[b + i] = weight[i] * (x[a + i] * inv);
+            for (; i < dim; i += L) {
+                FloatVector u = FloatVector.fromArray(F, x, a + i, F.indexInRange(i, dim));
+                s0 = u.fma(u, s0);
+            }
+            float sumSq = Kernels.sum(s0.add(s1));
+            float inv = (float) (1.0 / Math.sqrt(sumSq / dim + eps));
+            for (i = 0; i < dim; i += L) {
+                VectorMask<Float> m = F.indexInRange(i, dim);
+                FloatVector.fromArray(F, x, a + i, m).mul(inv).mul(FloatVector.fromArray(F, weight, i, m))
+                        .intoArray(out, b + i, m);
             }
         }
     }
 
     /** Exact (erf-based) GELU, as {@code torch.nn.functional.gelu} with approximate='none'. */
     public static void gelu(float[] x, int n) {
-        for (int i = 0; i < n; i++) {
-            double v = x[i];
-            x[i] = (float) (0.5 * v * (1.0 + erf(v * SQRT_HALF)));
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(F, x, i, m);
+            FloatVector e = VectorMath.erf(v.mul(SQRT_HALF));
+            v.mul(0.5f).mul(e.add(1f)).intoArray(x, i, m);
         }
     }
 
@@ -61,18 +115,23 @@ public final class Ops {
         return (float) (v / (1.0 + Math.exp(-v)));
     }
 
+    private static FloatVector silu(FloatVector v) {
+        return v.div(VectorMath.exp(v.neg()).add(1f));
+    }
+
     public static void relu(float[] x, int n) {
-        for (int i = 0; i < n; i++) {
-            if (x[i] < 0) {
-                x[i] = 0;
-            }
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector.fromArray(F, x, i, m).max(0f).intoArray(x, i, m);
         }
     }
 
     /** {@code gate[i] = silu(gate[i]) * up[i]}: the LLaMA MLP's gated activation. */
     public static void siluMul(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
-            gate[i] = silu(gate[i]) * up[i];
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            silu(FloatVector.fromArray(F, gate, i, m)).mul(FloatVector.fromArray(F, up, i, m))
+                    .intoArray(gate, i, m);
         }
     }
 
@@ -82,28 +141,41 @@ public final class Ops {
         for (int i = 0; i < len; i++) {
             max = Math.max(max, x[off + i]);
         }
-        double sum = 0;
-        for (int i = 0; i < len; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
+        float inv = 1f / expInPlace(x, off, len, max);
+        scale(x, off, len, inv);
+    }
+
+    /** {@code x[i] = exp(x[i] - shift)} over {@code x[off, off+len)}; returns their sum. */
+    public static float expInPlace(float[] x, int off, int len, float shift) {
+        FloatVector sum = FloatVector.zero(F);
+        for (int i = 0; i < len; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, len);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i, m).sub(shift));
+            e.intoArray(x, off + i, m);
+            sum = sum.add(e, m);
         }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < len; i++) {
-            x[off + i] *= inv;
+        return Kernels.sum(sum);
+    }
+
+    /** {@code x[i] *= a} over {@code x[off, off+len)}. */
+    public static void scale(float[] x, int off, int len, float a) {
+        for (int i = 0; i < len; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, len);
+            FloatVector.fromArray(F, x, off + i, m).mul(a).intoArray(x, off + i, m);
         }
     }
 
     /** {@code y[i] += x[i]}. */
     public static void addInPlace(float[] y, float[] x, int n) {
-        for (int i = 0; i < n; i++) {
-            y[i] += x[i];
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector.fromArray(F, y, i, m).add(FloatVector.fromArray(F, x, i, m)).intoArray(y, i, m);
         }
     }
 
     /**
      * The error function, accurate to about 1e-15: a Taylor series near zero and a continued fraction for erfc in
-     * the tails (Math has no erf; GELU needs it at full float precision).
+     * the tails. Slow; a reference for {@link VectorMath#erf}, which GELU uses.
      */
     public static double erf(double x) {
         double ax = Math.abs(x);

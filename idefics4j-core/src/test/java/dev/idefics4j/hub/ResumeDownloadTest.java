@@ -42,7 +42,10 @@ class ResumeDownloadTest extends FakeHubTest {
                 () -> once.snapshot(REPO, "main", ONLY_SHARD));
 
         assertTrue(e.getMessage().contains("Run again to resume"), e.getMessage());
-        assertEquals(CUT, Files.size(partial), "what arrived is kept");
+        // Everything that arrived before the cut is kept (a loaded machine can lose the last segments in flight
+        // when the connection is reset, so it may be less than what the server wrote).
+        long kept = Files.size(partial);
+        assertTrue(kept > 0 && kept <= CUT, "what arrived is kept: " + kept);
         assertFalse(Files.exists(blob) || Files.exists(pointer, java.nio.file.LinkOption.NOFOLLOW_LINKS),
                 "a partial file never shows in blobs/ or the snapshot");
         hub.clearRequests();
@@ -51,7 +54,7 @@ class ResumeDownloadTest extends FakeHubTest {
 
         List<FakeHub.Request> shardRequests = storageRequests(shard);
         assertEquals(1, shardRequests.size());
-        assertEquals("bytes=" + CUT + "-", shardRequests.getFirst().range());
+        assertEquals("bytes=" + kept + "-", shardRequests.getFirst().range(), "resumes where the partial file ends");
         assertArrayEquals(shard.content(), Files.readAllBytes(snapshot.resolve(SHARD1)));
         assertFalse(Files.exists(partial));
         assertArrayEquals(shard.content(), Files.readAllBytes(once.snapshot(REPO, "main").resolve(SHARD1)),
@@ -68,7 +71,7 @@ class ResumeDownloadTest extends FakeHubTest {
         List<FakeHub.Request> shardRequests = storageRequests(shard);
         assertEquals(2, shardRequests.size());
         assertNull(shardRequests.get(0).range());
-        assertEquals("bytes=" + CUT + "-", shardRequests.get(1).range());
+        assertResumedWithinCut(shardRequests.get(1).range());
         assertArrayEquals(shard.content(), Files.readAllBytes(snapshot.resolve(SHARD1)));
     }
 
@@ -80,7 +83,7 @@ class ResumeDownloadTest extends FakeHubTest {
 
         Path snapshot = client.snapshot(REPO, "main", ONLY_SHARD);
 
-        assertEquals("bytes=" + CUT + "-", storageRequests(shard).get(1).range());
+        assertResumedWithinCut(storageRequests(shard).get(1).range());
         assertArrayEquals(shard.content(), Files.readAllBytes(snapshot.resolve(SHARD1)),
                 "a 200 answer replaced the partial data instead of being appended to it");
     }
@@ -95,6 +98,13 @@ class ResumeDownloadTest extends FakeHubTest {
 
         assertEquals("bytes=" + CUT + "-", storageRequests(shard).get(1).range());
         assertArrayEquals(shard.content(), Files.readAllBytes(snapshot.resolve(SHARD1)));
+    }
+
+    /** A resume asks for the rest from what arrived before the cut (at most {@link #CUT} bytes, see above). */
+    private static void assertResumedWithinCut(String range) {
+        assertTrue(range != null && range.matches("bytes=\\d+-"), "a Range request: " + range);
+        long from = Long.parseLong(range.substring(6, range.length() - 1));
+        assertTrue(from > 0 && from <= CUT, range);
     }
 
     /** Arms the fake to drop the next file body after {@link #CUT} bytes. */

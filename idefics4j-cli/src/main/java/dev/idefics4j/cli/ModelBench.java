@@ -1,0 +1,219 @@
+package dev.idefics4j.cli;
+
+import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.ImageContext;
+import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.LayerBench;
+import dev.idefics4j.tensor.MatrixWeight;
+import dev.idefics4j.tensor.WeightFormat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * The measurements of one configuration (weight format x threads) on a loaded model: image encoding, a prefill
+ * with one image, decoding at a long context for one sequence and for a batch, a prefill-shaped and a
+ * vision-shaped GEMM, and single layers; each with min / median / max over repetitions after warm-up.
+ */
+final class ModelBench {
+    private final IdeficsModel model;
+    private final WeightFormat format;
+    private final BenchSettings s;
+    private final Consumer<String> progress;
+    private final IdeficsConfig config;
+    private final SplittableRandom random = new SplittableRandom(11);
+
+    ModelBench(IdeficsModel model, WeightFormat format, BenchSettings settings, Consumer<String> progress) {
+        this.model = model;
+        this.format = format;
+        this.s = settings;
+        this.progress = progress;
+        this.config = model.config();
+    }
+
+    /** Adds this configuration's figures to {@code r}. */
+    void run(Map<String, Object> r) {
+        ImageContext images = null;
+        if (s.runs("image") || s.runs("prefill") || s.runs("decode") || s.runs("batch")) {
+            images = image(r);
+        }
+        KvCache cache = null;
+        if (s.runs("prefill") || s.runs("decode")) {
+            cache = prefill(r, images);
+        }
+        if (s.runs("decode")) {
+            decode(r, images, cache);
+        }
+        if (s.runs("batch")) {
+            batchDecode(r, images);
+        }
+        if (s.runs("gemm")) {
+            gemm(r);
+        }
+        if (s.runs("layers")) {
+            layers(r);
+        }
+    }
+
+    private ImageContext image(Map<String, Object> r) {
+        int size = config.visionConfig().imageSize();
+        float[] pixels = new float[3 * size * size];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) (random.nextDouble() * 4 - 2);
+        }
+        progress.accept("image encode");
+        ImageContext[] last = new ImageContext[1];
+        Samples t = Samples.seconds(s.warmup(), s.longReps(),
+                () -> last[0] = model.encodeImages(pixels, 1, 1, null, null));
+        double flops = new ModelFlops(config).imageFlops();
+        r.put("image_encode_s", Samples.round(t.median()));
+        r.put("image_encode", t.json());
+        r.put("image_gflops", Samples.round(flops / t.median() / 1e9));
+        return last[0];
+    }
+
+    private int[][] ids(int rows, int tokens) {
+        int[][] ids = new int[rows][tokens];
+        for (int[] row : ids) {
+            for (int i = 0; i < tokens; i++) {
+                row[i] = 3 + random.nextInt(config.vocabSize() - 3);
+            }
+        }
+        return ids;
+    }
+
+    private static int[][] ones(int rows, int n) {
+        int[][] m = new int[rows][n];
+        for (int[] row : m) {
+            java.util.Arrays.fill(row, 1);
+        }
+        return m;
+    }
+
+    private static int[][][] seeImage(int rows, int tokens) {
+        int[][][] m = new int[rows][tokens][1];
+        for (int[][] row : m) {
+            for (int[] t : row) {
+                t[0] = 1;
+            }
+        }
+        return m;
+    }
+
+    /** A prompt of promptTokens tokens, all seeing the image; returns the cache of the last repetition. */
+    private KvCache prefill(Map<String, Object> r, ImageContext images) {
+        int n = s.promptTokens();
+        int[][] ids = ids(1, n);
+        int[][] mask = ones(1, n);
+        int[][][] imageMask = seeImage(1, n);
+        KvCache[] last = new KvCache[1];
+        progress.accept("prefill " + n + " tokens");
+        Samples t = Samples.seconds(s.warmup(), s.longReps(), () -> {
+            last[0] = model.newCache(1, n + s.warmup() + s.decodeSteps() + 1);
+            model.forward(ids, mask, imageMask, images, last[0], false, null);
+        });
+        if (s.runs("prefill")) {
+            r.put("prefill_tokens", n);
+            r.put("prefill_s", t.json());
+            r.put("prefill_tokens_per_s", Samples.round(n / t.median()));
+            r.put("prefill_gflops", Samples.round(new ModelFlops(config).prefillFlops(n) / t.median() / 1e9));
+        }
+        return last[0];
+    }
+
+    /** One token at a time after the prompt: the context grows from promptTokens by one per step. */
+    private void decode(Map<String, Object> r, ImageContext images, KvCache cache) {
+        progress.accept("decode at " + cache.length() + " tokens of context");
+        Samples t = decodeSteps(images, cache, 1);
+        long bytes = model.decodeWeightBytes();
+        r.put("decode_context", s.promptTokens());
+        r.put("decode_s_per_token", t.json());
+        r.put("decode_tokens_per_s", Samples.round(1 / t.median()));
+        r.put("decode_weight_bytes_per_token", bytes);
+        r.put("decode_weight_gb_per_s", Samples.round(bytes / t.median() / 1e9));
+    }
+
+    private Samples decodeSteps(ImageContext images, KvCache cache, int rows) {
+        int[][] ids = ids(rows, 1);
+        int[][][] imageMask = seeImage(rows, 1);
+        return Samples.seconds(s.warmup(), s.decodeSteps(), () -> {
+            int[][] mask = ones(rows, cache.length() + 1);
+            model.forward(ids, mask, imageMask, images, cache, false, null);
+        });
+    }
+
+    /** {@code batch} sequences at the same context, one token each per step: the weights are read once a step. */
+    private void batchDecode(Map<String, Object> r, ImageContext images) {
+        int rows = s.batch();
+        progress.accept("decode " + rows + " sequences at " + s.context() + " tokens of context");
+        KvCache cache = LayerBench.cacheAt(model, rows, s.context(), s.context() + s.warmup() + s.decodeSteps() + 1);
+        Samples t = decodeSteps(images.select(new int[rows]), cache, rows);
+        r.put("batch_rows", rows);
+        r.put("batch_decode_s_per_step", t.json());
+        double tps = rows / t.median();
+        r.put("batch_decode_tokens_per_s", Samples.round(tps));
+        if (r.get("decode_tokens_per_s") instanceof Double single) {
+            r.put("batch_decode_speedup", Samples.round(tps / single));
+        }
+    }
+
+    /** GEMMs of the prefill MLP (tokens x hidden by intermediate) and the vision MLP (257 x 1280 by 5120). */
+    private void gemm(Map<String, Object> r) {
+        int h = config.hiddenSize();
+        int inter = config.intermediateSize();
+        var ckpt = model.checkpoint();
+        MatrixWeight text = format.apply(ckpt.weight("model.layers.0.mlp.gate_proj.weight", inter, h));
+        progress.accept("gemm " + s.promptTokens() + "x" + h + " by " + inter + "x" + h);
+        Samples t = time(text, s.promptTokens());
+        r.put("gemm_shape", s.promptTokens() + "x" + h + " by " + inter + "x" + h);
+        r.put("gemm_s", t.json());
+        r.put("gemm_gflops", Samples.round(2.0 * s.promptTokens() * h * inter / t.median() / 1e9));
+        var v = config.visionConfig();
+        MatrixWeight vision = format.apply(ckpt.weight("model.vision_model.encoder.layers.0.mlp.fc1.weight",
+                v.intermediateSize(), v.embedDim()));
+        int tokens = v.numPositions();
+        Samples tv = time(vision, tokens);
+        r.put("vision_gemm_shape", tokens + "x" + v.embedDim() + " by " + v.intermediateSize() + "x" + v.embedDim());
+        r.put("vision_gemm_gflops", Samples.round(2.0 * tokens * v.embedDim() * v.intermediateSize()
+                / tv.median() / 1e9));
+    }
+
+    private Samples time(MatrixWeight w, int n) {
+        float[] x = new float[n * w.cols()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        float[] out = new float[n * w.rows()];
+        return Samples.seconds(s.warmup(), s.reps(), () -> w.matmul(x, n, out));
+    }
+
+    /** The torch_layers.py modes on this model's layers (same shapes for a 9b-shaped checkpoint), in ms. */
+    private void layers(Map<String, Object> r) {
+        LayerBench bench = new LayerBench(model);
+        Map<String, Object> ms = new LinkedHashMap<>();
+        Map<String, Double> medians = new LinkedHashMap<>();
+        int n = s.promptTokens();
+        for (String mode : BenchSettings.LAYER_MODES) {
+            boolean large = mode.endsWith("prefill");
+            Runnable work = switch (mode) {
+                case "llama_decode" -> bench.decoderLayer(1, s.context());
+                case "xattn_decode" -> bench.crossAttentionLayer(1);
+                case "llama_prefill" -> bench.decoderLayer(n, 0);
+                case "xattn_prefill" -> bench.crossAttentionLayer(n);
+                case "vit" -> bench.visionLayer();
+                default -> bench.lmHead(1);
+            };
+            progress.accept("layer " + mode);
+            Samples t = Samples.seconds(s.warmup(), large ? s.longReps() : 2 * s.reps(), work).scaled(1e3);
+            ms.put(mode, t.json());
+            medians.put(mode, t.median() / 1e3);
+        }
+        r.put("layers_ms", ms);
+        Object image = r.get("image_encode_s");
+        double imageSeconds = image instanceof Double d ? d : Double.NaN;
+        r.put("extrapolated", Extrapolation.estimate(config, medians, imageSeconds, n));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.idefics4j.cli;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+
+/** Repeated measurements of one quantity after warm-up runs, summarised as min / median / max. */
+record Samples(double[] values) {
+    Samples {
+        values = values.clone();
+        Arrays.sort(values);
+    }
+
+    /** Seconds per call of {@code work}: {@code warmup} untimed calls, then {@code reps} timed ones. */
+    static Samples seconds(int warmup, int reps, Runnable work) {
+        for (int i = 0; i < warmup; i++) {
+            work.run();
+        }
+        double[] s = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long start = System.nanoTime();
+            work.run();
+            s[i] = (System.nanoTime() - start) / 1e9;
+        }
+        return new Samples(s);
+    }
+
+    /** {@code reps} readings of a probe that measures itself, after {@code warmup} discarded ones. */
+    static Samples readings(int warmup, int reps, DoubleSupplier probe) {
+        for (int i = 0; i < warmup; i++) {
+            probe.getAsDouble();
+        }
+        double[] s = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            s[i] = probe.getAsDouble();
+        }
+        return new Samples(s);
+    }
+
+    double min() {
+        return values[0];
+    }
+
+    double max() {
+        return values[values.length - 1];
+    }
+
+    double median() {
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    /** {@code amount / value} for every sample (seconds to a rate), min and max swapped accordingly. */
+    Samples inverse(double amount) {
+        double[] r = new double[values.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = amount / values[i];
+        }
+        return new Samples(r);
+    }
+
+    Samples scaled(double factor) {
+        double[] r = new double[values.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = values[i] * factor;
+        }
+        return new Samples(r);
+    }
+
+    Map<String, Object> json() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("min", round(min()));
+        m.put("median", round(median()));
+        m.put("max", round(max()));
+        m.put("n", values.length);
+        return m;
+    }
+
+    /** Four significant digits: the noise of a shared machine is far larger. */
+    static double round(double v) {
+        if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+            return v;
+        }
+        double scale = Math.pow(10, 3 - Math.floor(Math.log10(Math.abs(v))));
+        return Math.round(v * scale) / scale;
+    }
+}

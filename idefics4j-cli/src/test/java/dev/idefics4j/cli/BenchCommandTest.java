@@ -1,0 +1,46 @@
+package dev.idefics4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bench command end to end on the bundled tiny model, one repetition: the report's shape, never its speed. */
+class BenchCommandTest {
+    @Test
+    void reportsEveryFigureWithItsLimit(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("bench.json");
+        int code = Main.run("bench", "--checkpoint", BundledModels.path(BundledModels.TINY).toString(),
+                "--quick", "--sections", "probes,image,prefill,decode,batch,gemm,layers", "--dtype", "bf16,f32",
+                "--quantize", "none", "--threads", "1", "--reps", "1", "--out", report.toString());
+        assertEquals(0, code);
+        JsonNode root = new ObjectMapper().readTree(report.toFile());
+        JsonNode results = root.get("results");
+        assertEquals(2, results.size());
+        for (JsonNode r : results) {
+            for (String key : new String[]{"dtype", "threads", "decode_tokens_per_s", "decode_weight_gb_per_s",
+                    "read_bandwidth_gb_per_s", "decode_bandwidth_ratio", "image_encode_s", "prefill_tokens_per_s",
+                    "gemm_gflops", "fp32_peak_gflops", "gemm_peak_ratio", "batch_decode_speedup", "layers_ms",
+                    "extrapolated"}) {
+                assertTrue(r.has(key), key + " missing from " + r);
+            }
+            assertTrue(r.get("decode_weight_bytes_per_token").asLong() > 0);
+            assertTrue(r.get("layers_ms").has("llama_decode"));
+            assertTrue(r.get("extrapolated").has("idefics-80b"));
+        }
+        assertEquals("bf16", results.get(0).get("dtype").asText());
+        assertEquals("f32", results.get(1).get("dtype").asText());
+        assertTrue(root.get("settings").has("jit_warmup_s"));
+    }
+
+    @Test
+    void rejectsUnknownSections() {
+        assertEquals(1, Main.run("bench", "--checkpoint", BundledModels.path(BundledModels.TINY).toString(),
+                "--sections", "nothing"));
+    }
+}

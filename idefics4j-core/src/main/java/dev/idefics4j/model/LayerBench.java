@@ -1,0 +1,114 @@
+package dev.idefics4j.model;
+
+import java.util.SplittableRandom;
+
+/**
+ * Single layers of a loaded model on synthetic inputs, so benchmarks can time them apart from the rest and
+ * compare them with other implementations layer for layer: a decoder layer, a gated cross-attention block, a
+ * vision encoder layer and the lm head, each a {@link Runnable} that repeats the same work on every call.
+ */
+public final class LayerBench {
+    private final IdeficsModel model;
+    private final SplittableRandom random = new SplittableRandom(7);
+
+    public LayerBench(IdeficsModel model) {
+        this.model = model;
+    }
+
+    /** A KV cache of {@code rows} rows already holding {@code length} positions (zeros): decoding without prefill. */
+    public static KvCache cacheAt(IdeficsModel model, int rows, int length, int capacity) {
+        KvCache cache = model.newCache(rows, Math.max(capacity, length + 1));
+        cache.advance(length);
+        return cache;
+    }
+
+    private float[] randomStates(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        return a;
+    }
+
+    private static boolean[][] allTrue(int rows, int n) {
+        boolean[][] b = new boolean[rows][n];
+        for (boolean[] r : b) {
+            java.util.Arrays.fill(r, true);
+        }
+        return b;
+    }
+
+    /** Decoder layer 0 over {@code tokens} new tokens after {@code past} cached ones (decode: 1 after 512). */
+    public Runnable decoderLayer(int tokens, int past) {
+        DecoderLayer layer = model.decoderLayer(0);
+        int hidden = model.config().hiddenSize();
+        float[] input = randomStates(tokens * hidden);
+        KvCache cache = new KvCache(1, 1, hidden, past + tokens);
+        cache.advance(past);
+        int[][] positions = new int[1][tokens];
+        for (int t = 0; t < tokens; t++) {
+            positions[0][t] = past + t;
+        }
+        boolean[][] keyValid = allTrue(1, past + tokens);
+        float[] h = new float[input.length];
+        return () -> {
+            System.arraycopy(input, 0, h, 0, h.length);
+            layer.forward(h, 1, tokens, positions, keyValid, cache);
+        };
+    }
+
+    /**
+     * Gated cross-attention block 0 over {@code tokens} tokens that all see one image; with more than one token
+     * (prefill) each call also projects the image states into keys and values, which decoding reuses.
+     */
+    public Runnable crossAttentionLayer(int tokens) {
+        GatedCrossAttentionLayer layer = model.crossAttentionLayer(0);
+        int hidden = model.config().hiddenSize();
+        int seq = model.config().imageSeqLen();
+        int dim = model.config().visionConfig().embedDim();
+        float[] states = randomStates(seq * dim);
+        float[] input = randomStates(tokens * hidden);
+        int layers = model.config().numCrossLayers();
+        float[][][] keys = new float[layers][1][];
+        float[][][] values = new float[layers][1][];
+        float[][] kv = layer.projectImages(states, seq);
+        keys[0][0] = kv[0];
+        values[0][0] = kv[1];
+        ImageContext images = new ImageContext(seq, dim, new int[]{1}, new float[][]{states}, keys, values);
+        int[][][] imageMask = new int[1][tokens][1];
+        for (int t = 0; t < tokens; t++) {
+            imageMask[0][t][0] = 1;
+        }
+        boolean[][] gate = allTrue(1, tokens);
+        float[] h = new float[input.length];
+        return () -> {
+            if (tokens > 1) {
+                float[][] fresh = layer.projectImages(states, seq);
+                keys[0][0] = fresh[0];
+                values[0][0] = fresh[1];
+            }
+            System.arraycopy(input, 0, h, 0, h.length);
+            layer.forward(h, 1, tokens, imageMask, gate, images);
+        };
+    }
+
+    /** Vision encoder layer 0 over one image's tokens (257 for ViT-H/14 at 224 px). */
+    public Runnable visionLayer() {
+        VisionEncoderLayer layer = model.visionModel().layer(0);
+        int tokens = model.config().visionConfig().numPositions();
+        int dim = model.config().visionConfig().embedDim();
+        float[] input = randomStates(tokens * dim);
+        float[] h = new float[input.length];
+        return () -> {
+            System.arraycopy(input, 0, h, 0, h.length);
+            layer.forward(h, tokens);
+        };
+    }
+
+    /** The lm head over {@code rows} final hidden states. */
+    public Runnable lmHead(int rows) {
+        DecoupledLinear head = model.lmHead();
+        float[] input = randomStates(rows * model.config().hiddenSize());
+        return () -> head.forward(input, rows);
+    }
+}

@@ -1,0 +1,274 @@
+package dev.idefics4j.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Matrix product for a few activation rows (decoding: one token per sequence), where streaming the weights from
+ * memory is the limit. Each pass holds four weight rows against up to four tokens in registers, so every weight
+ * vector loaded is used for all of them, and the rows just read serve the next group of tokens from cache.
+ * <p>
+ * bf16 is widened without a lane conversion: a 32-bit lane holds two bf16 values, {@code lane << 16} is the even
+ * one and {@code lane & 0xFFFF0000} the odd one, as float32 bits. The activations are permuted to match once per
+ * call (per {@code 2L} block: the even elements, then the odd ones), so the sum is the same dot product taken in
+ * a different order.
+ */
+final class Gemv {
+    private static final VectorSpecies<Float> F = Kernels.F;
+    private static final VectorSpecies<Integer> I = Kernels.I;
+    private static final int L = Kernels.L;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    private static final IntVector EVEN = IntVector.fromArray(I, lanes(0), 0);
+    private static final IntVector ODD = IntVector.fromArray(I, lanes(1), 0);
+    private static final int ROWS = 4;
+
+    private Gemv() {
+    }
+
+    private static int[] lanes(int first) {
+        int[] idx = new int[L];
+        for (int i = 0; i < L; i++) {
+            idx[i] = first + 2 * i;
+        }
+        return idx;
+    }
+
+    /** {@code out[t][r] = sum_k x[t][k] * W[r][k]} for a bf16 or f32 weight. */
+    static void multiply(float[] x, int n, Weight w, float[] out) {
+        int in = w.cols();
+        int rows = w.rows();
+        boolean bf16 = w.dtype() == DType.BF16;
+        float[] xs = bf16 ? deinterleave(x, n, in) : x;
+        MemorySegment data = w.data();
+        int blocks = (rows + ROWS - 1) / ROWS;
+        Parallel.forChunks(blocks, (long) in * ROWS * Math.max(1, n / 2), (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int r0 = b * ROWS;
+                int t = 0;
+                if (bf16) {
+                    for (; t + 4 <= n; t += 4) {
+                        bf16x4(data, in, rows, r0, xs, t, out);
+                    }
+                    for (; t < n; t++) {
+                        bf16x1(data, in, rows, r0, xs, t, out);
+                    }
+                } else {
+                    for (; t + 4 <= n; t += 4) {
+                        f32x4(data, in, rows, r0, xs, t, out);
+                    }
+                    for (; t < n; t++) {
+                        f32x1(data, in, rows, r0, xs, t, out);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Per token and per full {@code 2L} block: the even-indexed elements, then the odd ones. */
+    private static float[] deinterleave(float[] x, int n, int in) {
+        float[] xs = new float[n * in];
+        int full = in - in % (2 * L);
+        for (int t = 0; t < n; t++) {
+            int o = t * in;
+            for (int k = 0; k < full; k += 2 * L) {
+                IntVector lo = FloatVector.fromArray(F, x, o + k).reinterpretAsInts();
+                IntVector hi = FloatVector.fromArray(F, x, o + k + L).reinterpretAsInts();
+                EVEN.selectFrom(lo, hi).reinterpretAsFloats().intoArray(xs, o + k);
+                ODD.selectFrom(lo, hi).reinterpretAsFloats().intoArray(xs, o + k + L);
+            }
+            System.arraycopy(x, o + full, xs, o + full, in - full);
+        }
+        return xs;
+    }
+
+    /** Byte offset of row {@code r0 + i}, clamped to the last row: a partial block repeats it and drops the result. */
+    private static long rowOffset(int r0, int i, int rows, long rowBytes) {
+        return Math.min(r0 + i, rows - 1) * rowBytes;
+    }
+
+    private static FloatVector even(IntVector v) {
+        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static FloatVector odd(IntVector v) {
+        return v.and(0xFFFF0000).reinterpretAsFloats();
+    }
+
+    private static float sum(FloatVector v) {
+        return Kernels.sum(v);
+    }
+
+    /**
+     * Takes the lane sums of {@link #ROWS} rows x {@code tokens} tokens (row-major; vectors are reduced before
+     * they leave the kernel, so none is boxed), adds the depth tail from {@code full} on, and writes the rows
+     * that exist.
+     */
+    private static void storeTile(float[] sums, int tokens, MemorySegment w, boolean bf16, long[] rowOffsets,
+                                  float[] x, int x0, int in, int full, int rows, int r0, int t0, float[] out) {
+        for (int i = 0; i < ROWS; i++) {
+            if (r0 + i >= rows) {
+                return;
+            }
+            for (int j = 0; j < tokens; j++) {
+                float s = sums[i * tokens + j];
+                int xo = x0 + j * in;
+                for (int k = full; k < in; k++) {
+                    float wk = bf16 ? BFloat16.toFloat(w.get(SHORT_LE, rowOffsets[i] + 2L * k))
+                            : w.get(FLOAT_LE, rowOffsets[i] + 4L * k);
+                    s += wk * x[xo + k];
+                }
+                out[(t0 + j) * rows + r0 + i] = s;
+            }
+        }
+    }
+
+    private static void bf16x4(MemorySegment w, int in, int rows, int r0, float[] x, int t0, float[] out) {
+        long rb = 2L * in;
+        long o0 = rowOffset(r0, 0, rows, rb), o1 = rowOffset(r0, 1, rows, rb);
+        long o2 = rowOffset(r0, 2, rows, rb), o3 = rowOffset(r0, 3, rows, rb);
+        int x0 = t0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int full = in - in % (2 * L);
+        for (int k = 0; k < full; k += 2 * L) {
+            long kb = 2L * k;
+            IntVector w0 = IntVector.fromMemorySegment(I, w, o0 + kb, LE);
+            IntVector w1 = IntVector.fromMemorySegment(I, w, o1 + kb, LE);
+            IntVector w2 = IntVector.fromMemorySegment(I, w, o2 + kb, LE);
+            IntVector w3 = IntVector.fromMemorySegment(I, w, o3 + kb, LE);
+            FloatVector e0 = even(w0), e1 = even(w1), e2 = even(w2), e3 = even(w3);
+            FloatVector d0 = odd(w0), d1 = odd(w1), d2 = odd(w2), d3 = odd(w3);
+            FloatVector xe = FloatVector.fromArray(F, x, x0 + k), xo = FloatVector.fromArray(F, x, x0 + k + L);
+            a00 = d0.fma(xo, e0.fma(xe, a00));
+            a10 = d1.fma(xo, e1.fma(xe, a10));
+            a20 = d2.fma(xo, e2.fma(xe, a20));
+            a30 = d3.fma(xo, e3.fma(xe, a30));
+            xe = FloatVector.fromArray(F, x, x1 + k);
+            xo = FloatVector.fromArray(F, x, x1 + k + L);
+            a01 = d0.fma(xo, e0.fma(xe, a01));
+            a11 = d1.fma(xo, e1.fma(xe, a11));
+            a21 = d2.fma(xo, e2.fma(xe, a21));
+            a31 = d3.fma(xo, e3.fma(xe, a31));
+            xe = FloatVector.fromArray(F, x, x2 + k);
+            xo = FloatVector.fromArray(F, x, x2 + k + L);
+            a02 = d0.fma(xo, e0.fma(xe, a02));
+            a12 = d1.fma(xo, e1.fma(xe, a12));
+            a22 = d2.fma(xo, e2.fma(xe, a22));
+            a32 = d3.fma(xo, e3.fma(xe, a32));
+            xe = FloatVector.fromArray(F, x, x3 + k);
+            xo = FloatVector.fromArray(F, x, x3 + k + L);
+            a03 = d0.fma(xo, e0.fma(xe, a03));
+            a13 = d1.fma(xo, e1.fma(xe, a13));
+            a23 = d2.fma(xo, e2.fma(xe, a23));
+            a33 = d3.fma(xo, e3.fma(xe, a33));
+        }
+        float[] sums = {sum(a00), sum(a01), sum(a02), sum(a03), sum(a10), sum(a11), sum(a12), sum(a13),
+                sum(a20), sum(a21), sum(a22), sum(a23), sum(a30), sum(a31), sum(a32), sum(a33)};
+        storeTile(sums, 4, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t0, out);
+    }
+
+    private static void bf16x1(MemorySegment w, int in, int rows, int r0, float[] x, int t, float[] out) {
+        long rb = 2L * in;
+        long o0 = rowOffset(r0, 0, rows, rb), o1 = rowOffset(r0, 1, rows, rb);
+        long o2 = rowOffset(r0, 2, rows, rb), o3 = rowOffset(r0, 3, rows, rb);
+        int x0 = t * in;
+        // Separate even and odd accumulators: eight independent chains hide the FMA latency.
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int full = in - in % (2 * L);
+        for (int k = 0; k < full; k += 2 * L) {
+            long kb = 2L * k;
+            IntVector w0 = IntVector.fromMemorySegment(I, w, o0 + kb, LE);
+            IntVector w1 = IntVector.fromMemorySegment(I, w, o1 + kb, LE);
+            IntVector w2 = IntVector.fromMemorySegment(I, w, o2 + kb, LE);
+            IntVector w3 = IntVector.fromMemorySegment(I, w, o3 + kb, LE);
+            FloatVector xe = FloatVector.fromArray(F, x, x0 + k), xo = FloatVector.fromArray(F, x, x0 + k + L);
+            a0 = even(w0).fma(xe, a0);
+            b0 = odd(w0).fma(xo, b0);
+            a1 = even(w1).fma(xe, a1);
+            b1 = odd(w1).fma(xo, b1);
+            a2 = even(w2).fma(xe, a2);
+            b2 = odd(w2).fma(xo, b2);
+            a3 = even(w3).fma(xe, a3);
+            b3 = odd(w3).fma(xo, b3);
+        }
+        float[] sums = {sum(a0.add(b0)), sum(a1.add(b1)), sum(a2.add(b2)), sum(a3.add(b3))};
+        storeTile(sums, 1, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
+    }
+
+    private static void f32x4(MemorySegment w, int in, int rows, int r0, float[] x, int t0, float[] out) {
+        long rb = 4L * in;
+        long o0 = rowOffset(r0, 0, rows, rb), o1 = rowOffset(r0, 1, rows, rb);
+        long o2 = rowOffset(r0, 2, rows, rb), o3 = rowOffset(r0, 3, rows, rb);
+        int x0 = t0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int full = in - in % L;
+        for (int k = 0; k < full; k += L) {
+            long kb = 4L * k;
+            FloatVector w0 = FloatVector.fromMemorySegment(F, w, o0 + kb, LE);
+            FloatVector w1 = FloatVector.fromMemorySegment(F, w, o1 + kb, LE);
+            FloatVector w2 = FloatVector.fromMemorySegment(F, w, o2 + kb, LE);
+            FloatVector w3 = FloatVector.fromMemorySegment(F, w, o3 + kb, LE);
+            FloatVector v = FloatVector.fromArray(F, x, x0 + k);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            a20 = w2.fma(v, a20);
+            a30 = w3.fma(v, a30);
+            v = FloatVector.fromArray(F, x, x1 + k);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            a21 = w2.fma(v, a21);
+            a31 = w3.fma(v, a31);
+            v = FloatVector.fromArray(F, x, x2 + k);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            a22 = w2.fma(v, a22);
+            a32 = w3.fma(v, a32);
+            v = FloatVector.fromArray(F, x, x3 + k);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
+            a23 = w2.fma(v, a23);
+            a33 = w3.fma(v, a33);
+        }
+        float[] sums = {sum(a00), sum(a01), sum(a02), sum(a03), sum(a10), sum(a11), sum(a12), sum(a13),
+                sum(a20), sum(a21), sum(a22), sum(a23), sum(a30), sum(a31), sum(a32), sum(a33)};
+        storeTile(sums, 4, w, false, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t0, out);
+    }
+
+    private static void f32x1(MemorySegment w, int in, int rows, int r0, float[] x, int t, float[] out) {
+        long rb = 4L * in;
+        long o0 = rowOffset(r0, 0, rows, rb), o1 = rowOffset(r0, 1, rows, rb);
+        long o2 = rowOffset(r0, 2, rows, rb), o3 = rowOffset(r0, 3, rows, rb);
+        int x0 = t * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int full = in - in % (2 * L);
+        for (int k = 0; k < full; k += 2 * L) {
+            long kb = 4L * k;
+            FloatVector v = FloatVector.fromArray(F, x, x0 + k), u = FloatVector.fromArray(F, x, x0 + k + L);
+            a0 = FloatVector.fromMemorySegment(F, w, o0 + kb, LE).fma(v, a0);
+            b0 = FloatVector.fromMemorySegment(F, w, o0 + kb + 4L * L, LE).fma(u, b0);
+            a1 = FloatVector.fromMemorySegment(F, w, o1 + kb, LE).fma(v, a1);
+            b1 = FloatVector.fromMemorySegment(F, w, o1 + kb + 4L * L, LE).fma(u, b1);
+            a2 = FloatVector.fromMemorySegment(F, w, o2 + kb, LE).fma(v, a2);
+            b2 = FloatVector.fromMemorySegment(F, w, o2 + kb + 4L * L, LE).fma(u, b2);
+            a3 = FloatVector.fromMemorySegment(F, w, o3 + kb, LE).fma(v, a3);
+            b3 = FloatVector.fromMemorySegment(F, w, o3 + kb + 4L * L, LE).fma(u, b3);
+        }
+        float[] sums = {sum(a0.add(b0)), sum(a1.add(b1)), sum(a2.add(b2)), sum(a3.add(b3))};
+        storeTile(sums, 1, w, false, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
+    }
+}

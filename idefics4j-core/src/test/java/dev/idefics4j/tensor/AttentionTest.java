@@ -1,0 +1,77 @@
+package dev.idefics4j.tensor;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Both attention paths (few queries, blocked) with causal limits and padding against a double-precision softmax. */
+class AttentionTest {
+    @ParameterizedTest(name = "nq={0} nk={1} dim={2} causal={3} padding={4}")
+    @CsvSource({"1,1,16,false,false", "1,513,128,true,true", "3,40,80,false,true", "7,70,96,true,false",
+            "8,8,16,true,true", "70,70,80,true,true", "130,150,128,true,false", "257,257,80,false,false",
+            "64,321,96,false,true", "9,5,48,false,true"})
+    void matchesDoubleSoftmax(int nq, int nk, int dim, boolean causal, boolean padding) {
+        SplittableRandom rnd = new SplittableRandom(nq * 1000L + nk + dim);
+        int heads = 3;
+        int width = heads * dim;
+        float[] q = random(rnd, nq * width);
+        float[] k = random(rnd, nk * width);
+        float[] v = random(rnd, nk * width);
+        int[] limits = null;
+        if (causal) {
+            limits = new int[nq];
+            for (int i = 0; i < nq; i++) {
+                limits[i] = nk - nq + i + 1 - (i == 2 ? nk : 0); // query 2 sees nothing at all
+            }
+        }
+        boolean[] valid = null;
+        if (padding) {
+            valid = new boolean[nk];
+            for (int j = 0; j < nk; j++) {
+                valid[j] = j % 5 != 1 && j != 0;
+            }
+        }
+        float scale = (float) (1 / Math.sqrt(dim));
+        float[] out = new float[nq * width];
+        int head = 1;
+        Attention.attendHead(q, head * dim, width, k, head * dim, width, v, head * dim, width, nq, nk, dim, scale,
+                limits, valid, out, head * dim, width);
+        for (int i = 0; i < nq; i++) {
+            int limit = limits == null ? nk : Math.max(0, Math.min(nk, limits[i]));
+            double[] w = new double[limit];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < limit; j++) {
+                double s = 0;
+                for (int d = 0; d < dim; d++) {
+                    s += (double) q[i * width + head * dim + d] * k[j * width + head * dim + d];
+                }
+                w[j] = valid == null || valid[j] ? s * scale : Double.NEGATIVE_INFINITY;
+                max = Math.max(max, w[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < limit; j++) {
+                w[j] = max == Double.NEGATIVE_INFINITY ? 1 : Math.exp(w[j] - max);
+                sum += w[j];
+            }
+            for (int d = 0; d < dim; d++) {
+                double o = 0;
+                for (int j = 0; j < limit; j++) {
+                    o += w[j] / sum * v[j * width + head * dim + d];
+                }
+                assertEquals(o, out[i * width + head * dim + d], 2e-6, "query " + i + " dim " + d);
+            }
+            assertEquals(0f, out[i * width], "other heads untouched");
+        }
+    }
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) rnd.nextDouble(-1.5, 1.5);
+        }
+        return a;
+    }
+}

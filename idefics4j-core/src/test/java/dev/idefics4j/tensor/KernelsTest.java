@@ -1,0 +1,70 @@
+package dev.idefics4j.tensor;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Matrix products of every path (few rows, tiled, partial panels, depth tails) against a double-precision sum. */
+class KernelsTest {
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    static Stream<Arguments> shapes() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        int[][] shapes = {{1, 5, 7}, {1, 64, 96}, {2, 33, 70}, {3, 7, 300}, {4, 64, 64}, {8, 40, 128}, {5, 9, 33},
+                {9, 40, 40}, {12, 32, 27}, {20, 96, 300}, {33, 80, 600}, {257, 70, 588}, {64, 1, 16}};
+        for (DType d : new DType[]{DType.F32, DType.BF16, DType.F16}) {
+            for (int[] s : shapes) {
+                b.add(Arguments.of(d, s[0], s[1], s[2]));
+            }
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{3} by {2}x{3}")
+    @MethodSource("shapes")
+    void matmulMatchesDoubleSum(DType dtype, int n, int rows, int in) {
+        SplittableRandom rnd = new SplittableRandom(n * 31L + rows * 7L + in);
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * in * dtype.byteSize(), 64);
+        // Odd offsets in the segment: mapped checkpoints are not vector-aligned either.
+        Weight w = new Weight("w", dtype, rows, in, seg);
+        float[] wf = new float[rows * in];
+        for (int i = 0; i < wf.length; i++) {
+            float v = (float) rnd.nextDouble(-1, 1);
+            switch (dtype) {
+                case F32 -> seg.setAtIndex(FLOAT, i, v);
+                case BF16 -> seg.setAtIndex(SHORT, i, BFloat16.fromFloat(v));
+                default -> seg.setAtIndex(SHORT, i, Float.floatToFloat16(v));
+            }
+        }
+        Kernels.widen(seg, dtype, 0, wf, 0, wf.length);
+        float[] x = new float[n * in];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble(-2, 2);
+        }
+        float[] out = new float[n * rows];
+        Kernels.matmul(x, n, w, out);
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < rows; r++) {
+                double exact = 0;
+                double scale = 0;
+                for (int k = 0; k < in; k++) {
+                    exact += (double) x[t * in + k] * wf[r * in + k];
+                    scale += Math.abs((double) x[t * in + k] * wf[r * in + k]);
+                }
+                double err = Math.abs(out[t * rows + r] - exact);
+                assertTrue(err <= 1e-6 * scale + 1e-6, dtype + " [" + t + "][" + r + "] " + out[t * rows + r]
+                        + " vs " + exact);
+            }
+        }
+    }
+}

@@ -93,6 +93,21 @@ public enum FourBitCode {
         return dHi < dLo ? cHi : dLo < dHi ? cLo : Math.min(cLo, cHi);
     }
 
+    /** How many distinct values the table has (15 for FP4, whose +0 and -0 are one value). */
+    int distinctValues() {
+        return sortedValues.length;
+    }
+
+    /** The distinct values ascending, padded to 16 (for a vector lookup). */
+    float[] sortedValues16() {
+        return java.util.Arrays.copyOf(sortedValues, 16);
+    }
+
+    /** The code of each of {@link #sortedValues16()}. */
+    int[] sortedCodes16() {
+        return java.util.Arrays.copyOf(sortedCodes, 16);
+    }
+
     /** The code of 0.0, used for an all-zero block and to pad an odd element count. */
     int zeroCode() {
         return nearest(0f);

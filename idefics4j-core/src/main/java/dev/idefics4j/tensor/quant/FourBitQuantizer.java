@@ -3,6 +3,10 @@ package dev.idefics4j.tensor.quant;
 import dev.idefics4j.tensor.Kernels;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Weight;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,6 +19,12 @@ import java.lang.foreign.ValueLayout;
  * ({@link NestedAbsmaxScales}). Blocks are independent, so they are quantized in parallel.
  */
 final class FourBitQuantizer {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** The sorted table fits one int vector of 16 lanes, or two of 8; other widths search value by value. */
+    private static final boolean VECTOR_LOOKUP = L == 8 || L == 16;
+
     private FourBitQuantizer() {
     }
 
@@ -35,18 +45,12 @@ final class FourBitQuantizer {
                 long start = (long) b * blocksize;
                 int len = (int) Math.min(blocksize, numel - start);
                 Kernels.widen(w.data(), w.dtype(), start, values, 0, len);
-                float max = 0;
-                for (int i = 0; i < len; i++) {
-                    max = Math.max(max, Math.abs(values[i]));
-                }
+                float max = absmax(values, len);
                 absmax[b] = max;
                 if (max == 0) {
                     java.util.Arrays.fill(codes, zero);
                 } else {
-                    float inv = 1f / max;
-                    for (int i = 0; i < len; i++) {
-                        codes[i] = code.nearest(Math.clamp(values[i] * inv, -1f, 1f));
-                    }
+                    nearestCodes(code, values, len, 1f / max, codes);
                 }
                 codes[len] = zero;
                 for (int i = 0; i < len; i += 2) {
@@ -56,5 +60,59 @@ final class FourBitQuantizer {
         });
         BlockScales scales = doubleQuant ? NestedAbsmaxScales.quantize(absmax) : AbsmaxScales.of(absmax);
         return new FourBitWeight(w.name(), w.rows(), w.cols(), code, table, blocksize, packed, scales, w.dtype());
+    }
+
+    private static float absmax(float[] values, int len) {
+        int i = 0;
+        FloatVector m = FloatVector.zero(F);
+        for (; i <= len - L; i += L) {
+            m = m.max(FloatVector.fromArray(F, values, i).abs());
+        }
+        float max = m.reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) {
+            max = Math.max(max, Math.abs(values[i]));
+        }
+        return max;
+    }
+
+    /**
+     * {@link FourBitCode#nearest} of {@code clamp(values[i] * inv, -1, 1)}, L values at a time and with the same
+     * float operations: count the sorted table values at or below each value to find its two neighbours, look them
+     * and their codes up by a lane permute, and keep the nearer (the lower code on a tie).
+     */
+    private static void nearestCodes(FourBitCode code, float[] values, int len, float inv, int[] out) {
+        float[] sorted = code.sortedValues16();
+        int[] sortedBits = new int[16];
+        for (int k = 0; k < 16; k++) {
+            sortedBits[k] = Float.floatToRawIntBits(sorted[k]);
+        }
+        int[] sortedCodes = code.sortedCodes16();
+        int distinct = code.distinctValues();
+        int i = 0;
+        if (VECTOR_LOOKUP) {
+            IntVector v0 = IntVector.fromArray(I, sortedBits, 0);
+            IntVector v1 = L == 16 ? v0 : IntVector.fromArray(I, sortedBits, L);
+            IntVector c0 = IntVector.fromArray(I, sortedCodes, 0);
+            IntVector c1 = L == 16 ? c0 : IntVector.fromArray(I, sortedCodes, L);
+            for (; i <= len - L; i += L) {
+                FloatVector v = FloatVector.fromArray(F, values, i).mul(inv).max(-1f).min(1f);
+                IntVector below = IntVector.broadcast(I, -1);
+                for (int k = 0; k < distinct - 1; k++) {
+                    below = below.add(1, v.compare(VectorOperators.GE, sorted[k]).cast(I));
+                }
+                IntVector lo = below.max(0);
+                IntVector hi = lo.add(1);
+                FloatVector dLo = v.sub((L == 16 ? lo.selectFrom(v0) : lo.selectFrom(v0, v1)).reinterpretAsFloats())
+                        .abs();
+                FloatVector dHi = v.sub((L == 16 ? hi.selectFrom(v0) : hi.selectFrom(v0, v1)).reinterpretAsFloats())
+                        .abs();
+                IntVector cLo = L == 16 ? lo.selectFrom(c0) : lo.selectFrom(c0, c1);
+                IntVector cHi = L == 16 ? hi.selectFrom(c0) : hi.selectFrom(c0, c1);
+                cLo.min(cHi).blend(cLo, dLo.lt(dHi).cast(I)).blend(cHi, dHi.lt(dLo).cast(I)).intoArray(out, i);
+            }
+        }
+        for (; i < len; i++) {
+            out[i] = code.nearest(Math.clamp(values[i] * inv, -1f, 1f));
+        }
     }
 }

@@ -8,6 +8,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -118,6 +120,30 @@ class FourBitQuantizationTest {
             float[] v = gaussian(150, 0.05, 3);
             FourBitWeight q = FourBitQuantizer.quantize(f32("w", 3, 50, v), code, 64, false);
             assertEquals(3, q.scales().blocks());
+            assertArrayEquals(reference(v, code, 64), q.dequantize(), code.toString());
+        }
+    }
+
+    @Test
+    void tiesAndTableValuesQuantizeAsArgmin() {
+        // Blocks whose absmax is 1, so scaled values are exact: every table value and every float midpoint of two
+        // table values (a tie), in both vector lanes and the scalar tail.
+        for (FourBitCode code : FourBitCode.values()) {
+            float[] t = code.table();
+            List<Float> values = new ArrayList<>();
+            for (float a : t) {
+                for (float b : t) {
+                    if ((values.size() + 1) % 64 == 1) {
+                        values.add(1f);
+                    }
+                    values.add((a + b) / 2);
+                }
+            }
+            float[] v = new float[values.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = values.get(i);
+            }
+            FourBitWeight q = FourBitQuantizer.quantize(f32("w", 1, v.length, v), code, 64, false);
             assertArrayEquals(reference(v, code, 64), q.dequantize(), code.toString());
         }
     }

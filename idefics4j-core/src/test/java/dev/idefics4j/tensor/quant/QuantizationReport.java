@@ -3,7 +3,6 @@ package dev.idefics4j.tensor.quant;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.model.IdeficsModel;
-import dev.idefics4j.tensor.BFloat16;
 import dev.idefics4j.tensor.DType;
 import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Parallel;
@@ -35,15 +34,17 @@ import java.util.SplittableRandom;
  * <li>memory: resident bytes of the quantized linear weights per parameter (scales and maps included);</li>
  * <li>speed: one decoding step's matrix-vector products (n = 1) over the 9b-shaped decoder stack, every format side by
  * side in one run, rounds interleaved, median after warm-up;</li>
- * <li>gaussian: the same quality figures for Gaussian weights of realistic size (single matrices, and the 9b-shaped
- * model with its linear weights redrawn from a Gaussian of the same variance).</li>
+ * <li>matrices: output and weight error of single matrices of realistic size, Gaussian and uniform weights;</li>
+ * <li>gaussian: the quality figures of the 9b-shaped model with its linear weights redrawn from a Gaussian of the
+ * same variance as the random checkpoints' uniform ones.</li>
  * </ol>
  * Run from the repository root:
  * <pre>
  * mvn -B -q -o -pl idefics4j-core test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/idefics4j-cp.txt
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxDirectMemorySize=16g \
  *   -cp "$(cat /tmp/idefics4j-cp.txt):idefics4j-core/target/classes:idefics4j-core/target/test-classes" \
- *   dev.idefics4j.tensor.quant.QuantizationReport [--ckpt9b /tmp/ckpt-9b] [--parts quality,memory,speed,gaussian]
+ *   dev.idefics4j.tensor.quant.QuantizationReport [--ckpt9b /tmp/ckpt-9b] \
+ *   [--parts quality,memory,speed,matrices,gaussian] [--speed-rounds 15]
  * </pre>
  * The 9b-shaped checkpoint comes from {@code ./idefics4j random-checkpoint --like idefics-9b --text-layers 2 --out
  * /tmp/ckpt-9b}.
@@ -55,13 +56,14 @@ public final class QuantizationReport {
     /** Prompts of the 9b-shaped runs: one with an image, one without (its vision tower is the costly part). */
     private static final String[] PROMPTS_9B = {"text_image_text", "text_only"};
     private static final int STEPS = 8;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private QuantizationReport() {
     }
 
     public static void main(String[] args) {
         Path ckpt9b = Path.of("/tmp/ckpt-9b");
-        List<String> parts = List.of("quality", "memory", "speed", "gaussian");
+        List<String> parts = List.of("quality", "memory", "speed", "matrices", "gaussian");
         int speedRounds = 15;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -90,8 +92,10 @@ public final class QuantizationReport {
         if (parts.contains("speed") && have9b) {
             speed(ckpt9b, speedRounds);
         }
+        if (parts.contains("matrices")) {
+            matrices();
+        }
         if (parts.contains("gaussian")) {
-            gaussianMatrices();
             if (have9b) {
                 System.out.println("\n## 9b-shaped model, linear weights redrawn from N(0, 1/fan_in)");
                 quality("9b-gaussian", ckpt9b, prompts9b(ckpt9b), Loader.GAUSSIAN);
@@ -193,24 +197,24 @@ public final class QuantizationReport {
         };
     }
 
-    /** A bf16 weight of {@code like}'s shape drawn from N(0, 1/fan_in), seeded by its name. */
+    /**
+     * A float32 weight of {@code like}'s shape drawn from N(0, 1/fan_in), seeded by its name (float32 so the
+     * unquantized reference runs the plain float kernel).
+     */
     private static Weight gaussianWeight(Weight like) {
         int rows = like.rows();
         int cols = like.cols();
-        MemorySegment data = Arena.ofAuto().allocate(2L * rows * cols, 64);
+        MemorySegment data = Arena.ofAuto().allocate(4L * rows * cols, 64);
         double std = 1 / Math.sqrt(cols);
         long seed = like.name().hashCode();
-        ValueLayout.OfShort s16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
         Parallel.forChunks(rows, cols, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + r);
                 float[] row = FourBitQuantizationTest.gaussian(rnd, cols, std);
-                for (int k = 0; k < cols; k++) {
-                    data.setAtIndex(s16, (long) r * cols + k, BFloat16.fromFloat(row[k]));
-                }
+                MemorySegment.copy(row, 0, data, F32, 4L * r * cols, cols);
             }
         });
-        return new Weight(like.name(), DType.BF16, rows, cols, data);
+        return new Weight(like.name(), DType.F32, rows, cols, data);
     }
 
     /** The linear weights one decoding step multiplies: self-attention and MLP of every layer, cross q/o and MLP. */
@@ -299,29 +303,41 @@ public final class QuantizationReport {
         return new Weight(w.name(), w.dtype(), w.rows(), w.cols(), copy);
     }
 
-    private static void gaussianMatrices() {
-        System.out.println("\n## Gaussian weights of realistic size: W ~ N(0, 0.02^2), x ~ N(0, 1), 8 tokens");
-        System.out.println("| shape | setting | output cosine | relative output RMS error "
+    /**
+     * Single matrices of realistic size, W drawn from N(0, 0.02^2) (the usual initialisation, roughly what trained
+     * weights look like) or from the random checkpoints' uniform distribution of the same variance, x ~ N(0, 1).
+     */
+    private static void matrices() {
+        System.out.println("\n## Single matrices of realistic size, 8 tokens x ~ N(0, 1)");
+        System.out.println("| weights | shape | setting | output cosine | relative output RMS error "
                 + "| relative weight RMS error |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|");
         int[][] shapes = {{4096, 4096}, {11008, 4096}, {4096, 11008}};
         int n = 8;
-        for (int[] s : shapes) {
-            int rows = s[0];
-            int cols = s[1];
-            SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
-            float[] w = FourBitQuantizationTest.gaussian(rnd, rows * cols, 0.02);
-            float[] x = FourBitQuantizationTest.gaussian(rnd, n * cols, 1.0);
-            Weight weight = FourBitQuantizationTest.f32("gaussian", rows, cols, w);
-            float[] exact = new float[n * rows];
-            weight.matmul(x, n, exact);
-            for (Quantization q : SETTINGS) {
-                QuantizedWeight m = (QuantizedWeight) q.quantize(weight);
-                float[] y = new float[n * rows];
-                m.matmul(x, n, y);
-                float[] d = m.dequantize();
-                System.out.printf(Locale.ROOT, "| %dx%d | %s | %.6f | %.4f | %.4f |%n", rows, cols, q,
-                        ModelRun.cosine(exact, y), relRms(exact, y), relRms(w, d));
+        for (boolean uniform : new boolean[]{false, true}) {
+            for (int[] s : shapes) {
+                int rows = s[0];
+                int cols = s[1];
+                SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
+                float[] w = FourBitQuantizationTest.gaussian(rnd, rows * cols, 0.02);
+                if (uniform) {
+                    double a = Math.sqrt(3) * 0.02;
+                    for (int i = 0; i < w.length; i++) {
+                        w[i] = (float) ((rnd.nextDouble() * 2 - 1) * a);
+                    }
+                }
+                float[] x = FourBitQuantizationTest.gaussian(rnd, n * cols, 1.0);
+                Weight weight = FourBitQuantizationTest.f32("matrix", rows, cols, w);
+                float[] exact = new float[n * rows];
+                weight.matmul(x, n, exact);
+                for (Quantization q : SETTINGS) {
+                    QuantizedWeight m = (QuantizedWeight) q.quantize(weight);
+                    float[] y = new float[n * rows];
+                    m.matmul(x, n, y);
+                    System.out.printf(Locale.ROOT, "| %s | %dx%d | %s | %.6f | %.4f | %.4f |%n",
+                            uniform ? "uniform" : "N(0, 0.02^2)", rows, cols, q, ModelRun.cosine(exact, y),
+                            relRms(exact, y), relRms(w, m.dequantize()));
+                }
             }
         }
     }

@@ -36,16 +36,13 @@ final class ModelBench {
 
     /** Adds this configuration's figures to {@code r}. */
     void run(Map<String, Object> r) {
-        ImageContext images = null;
-        if (s.runs("image") || s.runs("prefill") || s.runs("decode") || s.runs("batch")) {
-            images = image(r);
-        }
-        KvCache cache = null;
-        if (s.runs("prefill") || s.runs("decode")) {
-            cache = prefill(r, images);
+        // Without the image section, the text side gets random image states (the vision tower is not timed).
+        ImageContext images = s.runs("image") ? image(r) : new LayerBench(model).randomImages(1);
+        if (s.runs("prefill")) {
+            prefill(r, images);
         }
         if (s.runs("decode")) {
-            decode(r, images, cache);
+            decode(r, images);
         }
         if (s.runs("batch")) {
             batchDecode(r, images);
@@ -103,33 +100,31 @@ final class ModelBench {
         return m;
     }
 
-    /** A prompt of promptTokens tokens, all seeing the image; returns the cache of the last repetition. */
-    private KvCache prefill(Map<String, Object> r, ImageContext images) {
+    /** A prompt of promptTokens tokens, all seeing the image, into a fresh cache each time. */
+    private void prefill(Map<String, Object> r, ImageContext images) {
         int n = s.promptTokens();
         int[][] ids = ids(1, n);
         int[][] mask = ones(1, n);
         int[][][] imageMask = seeImage(1, n);
-        KvCache[] last = new KvCache[1];
         progress.accept("prefill " + n + " tokens");
-        Samples t = Samples.seconds(s.warmup(), s.longReps(), () -> {
-            last[0] = model.newCache(1, n + s.warmup() + s.decodeSteps() + 1);
-            model.forward(ids, mask, imageMask, images, last[0], false, null);
-        });
-        if (s.runs("prefill")) {
-            r.put("prefill_tokens", n);
-            r.put("prefill_s", t.json());
-            r.put("prefill_tokens_per_s", Samples.round(n / t.median()));
-            r.put("prefill_gflops", Samples.round(new ModelFlops(config).prefillFlops(n) / t.median() / 1e9));
-        }
-        return last[0];
+        Samples t = Samples.seconds(s.warmup(), s.longReps(),
+                () -> model.forward(ids, mask, imageMask, images, model.newCache(1, n), false, null));
+        r.put("prefill_tokens", n);
+        r.put("prefill_s", t.json());
+        r.put("prefill_tokens_per_s", Samples.round(n / t.median()));
+        r.put("prefill_gflops", Samples.round(new ModelFlops(config).prefillFlops(n) / t.median() / 1e9));
     }
 
-    /** One token at a time after the prompt: the context grows from promptTokens by one per step. */
-    private void decode(Map<String, Object> r, ImageContext images, KvCache cache) {
-        progress.accept("decode at " + cache.length() + " tokens of context");
+    /**
+     * One token at a time after a context of {@code context} positions (a cache filled without a prefill: the
+     * values do not change the work); the context grows by one per step.
+     */
+    private void decode(Map<String, Object> r, ImageContext images) {
+        progress.accept("decode at " + s.context() + " tokens of context");
+        KvCache cache = LayerBench.cacheAt(model, 1, s.context(), s.context() + s.warmup() + s.decodeSteps() + 1);
         Samples t = decodeSteps(images, cache, 1);
         long bytes = model.decodeWeightBytes();
-        r.put("decode_context", s.promptTokens());
+        r.put("decode_context", s.context());
         r.put("decode_s_per_token", t.json());
         r.put("decode_tokens_per_s", Samples.round(1 / t.median()));
         r.put("decode_weight_bytes_per_token", bytes);

@@ -22,6 +22,31 @@ public final class LayerBench {
         return cache;
     }
 
+    /**
+     * One image per row as the text decoder sees it, from random image states instead of the vision tower (for
+     * timing the text side alone): every cross-attention layer's keys and values projected from them.
+     */
+    public ImageContext randomImages(int rows) {
+        int seq = model.config().imageSeqLen();
+        int dim = model.config().visionConfig().embedDim();
+        int layers = model.config().numCrossLayers();
+        float[] states = randomStates(seq * dim);
+        float[][] rowStates = new float[rows][];
+        float[][][] keys = new float[layers][rows][];
+        float[][][] values = new float[layers][rows][];
+        for (int l = 0; l < layers; l++) {
+            float[][] kv = model.crossAttentionLayer(l).projectImages(states, seq);
+            for (int b = 0; b < rows; b++) {
+                keys[l][b] = kv[0];
+                values[l][b] = kv[1];
+            }
+        }
+        java.util.Arrays.fill(rowStates, states);
+        int[] counts = new int[rows];
+        java.util.Arrays.fill(counts, 1);
+        return new ImageContext(seq, dim, counts, rowStates, keys, values);
+    }
+
     private float[] randomStates(int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {

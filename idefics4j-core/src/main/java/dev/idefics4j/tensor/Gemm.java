@@ -24,6 +24,8 @@ final class Gemm {
     static final int A_TILE = 2 * MR;
     /** Panels that share each block of packed activations while it is in L2. */
     private static final int GROUP = 4;
+    /** Below this many multiply-adds a product runs on the calling thread. */
+    private static final long PARALLEL_MIN_WORK = 1 << 18;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[NR * KC]);
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[NR * KC]);
 
@@ -51,8 +53,9 @@ final class Gemm {
                 group(packed, n, b, g * GROUP, Math.min(panels, (g + 1) * GROUP), c, cOff, cStride);
             }
         };
-        if (parallel) {
-            Parallel.forChunks(groups, (long) n * depth * NR * GROUP, body);
+        if (parallel && (long) n * depth * b.rows() >= PARALLEL_MIN_WORK) {
+            // Groups are claimed one at a time: even a few dozen of them end within one group of each other.
+            Parallel.forEach(groups, true, g -> body.run(g, g + 1));
         } else {
             body.run(0, groups);
         }

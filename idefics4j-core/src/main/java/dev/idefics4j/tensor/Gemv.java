@@ -102,23 +102,19 @@ final class Gemv {
         return v.and(0xFFFF0000).reinterpretAsFloats();
     }
 
-    private static float sum(FloatVector v) {
-        return Kernels.sum(v);
-    }
-
     /**
-     * Takes the lane sums of {@link #ROWS} rows x {@code tokens} tokens (row-major; vectors are reduced before
-     * they leave the kernel, so none is boxed), adds the depth tail from {@code full} on, and writes the rows
-     * that exist.
+     * Sums the accumulator lanes of {@link #ROWS} rows x {@code tokens} tokens (row-major, {@code L} lanes each;
+     * stored by the kernel, so no vector leaves it to be boxed), adds the depth tail from {@code full} on, and
+     * writes the rows that exist.
      */
-    private static void storeTile(float[] sums, int tokens, MemorySegment w, boolean bf16, long[] rowOffsets,
+    private static void storeTile(float[] lanes, int tokens, MemorySegment w, boolean bf16, long[] rowOffsets,
                                   float[] x, int x0, int in, int full, int rows, int r0, int t0, float[] out) {
         for (int i = 0; i < ROWS; i++) {
             if (r0 + i >= rows) {
                 return;
             }
             for (int j = 0; j < tokens; j++) {
-                float s = sums[i * tokens + j];
+                float s = Kernels.sumLanes(lanes, (i * tokens + j) * L);
                 int xo = x0 + j * in;
                 for (int k = full; k < in; k++) {
                     float wk = bf16 ? BFloat16.toFloat(w.get(SHORT_LE, rowOffsets[i] + 2L * k))
@@ -172,9 +168,24 @@ final class Gemv {
             a23 = d2.fma(xo, e2.fma(xe, a23));
             a33 = d3.fma(xo, e3.fma(xe, a33));
         }
-        float[] sums = {sum(a00), sum(a01), sum(a02), sum(a03), sum(a10), sum(a11), sum(a12), sum(a13),
-                sum(a20), sum(a21), sum(a22), sum(a23), sum(a30), sum(a31), sum(a32), sum(a33)};
-        storeTile(sums, 4, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t0, out);
+        float[] lanes = new float[16 * L];
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, L);
+        a02.intoArray(lanes, 2 * L);
+        a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a12.intoArray(lanes, 6 * L);
+        a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L);
+        a21.intoArray(lanes, 9 * L);
+        a22.intoArray(lanes, 10 * L);
+        a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L);
+        a31.intoArray(lanes, 13 * L);
+        a32.intoArray(lanes, 14 * L);
+        a33.intoArray(lanes, 15 * L);
+        storeTile(lanes, 4, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t0, out);
     }
 
     private static void bf16x1(MemorySegment w, int in, int rows, int r0, float[] x, int t, float[] out) {
@@ -202,8 +213,12 @@ final class Gemv {
             a3 = even(w3).fma(xe, a3);
             b3 = odd(w3).fma(xo, b3);
         }
-        float[] sums = {sum(a0.add(b0)), sum(a1.add(b1)), sum(a2.add(b2)), sum(a3.add(b3))};
-        storeTile(sums, 1, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
+        float[] lanes = new float[4 * L];
+        a0.add(b0).intoArray(lanes, 0);
+        a1.add(b1).intoArray(lanes, L);
+        a2.add(b2).intoArray(lanes, 2 * L);
+        a3.add(b3).intoArray(lanes, 3 * L);
+        storeTile(lanes, 1, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
     }
 
     private static void f32x4(MemorySegment w, int in, int rows, int r0, float[] x, int t0, float[] out) {
@@ -243,9 +258,24 @@ final class Gemv {
             a23 = w2.fma(v, a23);
             a33 = w3.fma(v, a33);
         }
-        float[] sums = {sum(a00), sum(a01), sum(a02), sum(a03), sum(a10), sum(a11), sum(a12), sum(a13),
-                sum(a20), sum(a21), sum(a22), sum(a23), sum(a30), sum(a31), sum(a32), sum(a33)};
-        storeTile(sums, 4, w, false, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t0, out);
+        float[] lanes = new float[16 * L];
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, L);
+        a02.intoArray(lanes, 2 * L);
+        a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a12.intoArray(lanes, 6 * L);
+        a13.intoArray(lanes, 7 * L);
+        a20.intoArray(lanes, 8 * L);
+        a21.intoArray(lanes, 9 * L);
+        a22.intoArray(lanes, 10 * L);
+        a23.intoArray(lanes, 11 * L);
+        a30.intoArray(lanes, 12 * L);
+        a31.intoArray(lanes, 13 * L);
+        a32.intoArray(lanes, 14 * L);
+        a33.intoArray(lanes, 15 * L);
+        storeTile(lanes, 4, w, false, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t0, out);
     }
 
     private static void f32x1(MemorySegment w, int in, int rows, int r0, float[] x, int t, float[] out) {
@@ -268,7 +298,11 @@ final class Gemv {
             a3 = FloatVector.fromMemorySegment(F, w, o3 + kb, LE).fma(v, a3);
             b3 = FloatVector.fromMemorySegment(F, w, o3 + kb + 4L * L, LE).fma(u, b3);
         }
-        float[] sums = {sum(a0.add(b0)), sum(a1.add(b1)), sum(a2.add(b2)), sum(a3.add(b3))};
-        storeTile(sums, 1, w, false, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
+        float[] lanes = new float[4 * L];
+        a0.add(b0).intoArray(lanes, 0);
+        a1.add(b1).intoArray(lanes, L);
+        a2.add(b2).intoArray(lanes, 2 * L);
+        a3.add(b3).intoArray(lanes, 3 * L);
+        storeTile(lanes, 1, w, false, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
     }
 }

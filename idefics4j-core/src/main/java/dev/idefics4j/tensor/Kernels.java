@@ -5,7 +5,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -27,38 +26,29 @@ public final class Kernels {
     /** Up to this many activation rows the weights are streamed row by row; beyond, tiles are packed and reused. */
     static final int GEMV_MAX_ROWS = 8;
 
-    /** Rotations by L/2, L/4, ..., 1 lanes: the fixed order of {@link #sum(FloatVector)}. */
-    private static final VectorShuffle<Float>[] ROTATIONS = rotations();
-
     private Kernels() {
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] rotations() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] r = new VectorShuffle[steps];
-        for (int i = 0; i < steps; i++) {
-            r[i] = VectorShuffle.iota(F, L >> (i + 1), 1, true);
-        }
-        return r;
-    }
-
     /**
-     * The sum of a vector's lanes in one fixed order, pairwise by rotation. {@code reduceLanes(ADD)} may add in a
-     * different order once the JIT has compiled it than while interpreted, so the same call could round
-     * differently before and after warm-up; lanewise adds cannot.
+     * The sum of a vector's lanes in one fixed order. {@code reduceLanes(ADD)} adds in a different order once the
+     * JIT has compiled it than while interpreted, so the same call would round differently before and after
+     * warm-up; scalar adds in a fixed order cannot. (The lanes go through an array: a helper method taking the
+     * vector would box it whenever the JIT declines to inline it.)
      */
     public static float sum(FloatVector v) {
-        if (ROTATIONS.length == 4) {
-            v = v.add(v.rearrange(ROTATIONS[0]));
-            v = v.add(v.rearrange(ROTATIONS[1]));
-            v = v.add(v.rearrange(ROTATIONS[2]));
-            return v.add(v.rearrange(ROTATIONS[3])).lane(0);
+        return sumLanes(v.toArray(), 0);
+    }
+
+    /** {@code sum(lanes[off, off + L))}, four interleaved partial sums combined pairwise. */
+    static float sumLanes(float[] lanes, int off) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = 0; i < L; i += 4) {
+            s0 += lanes[off + i];
+            s1 += lanes[off + i + 1];
+            s2 += lanes[off + i + 2];
+            s3 += lanes[off + i + 3];
         }
-        for (VectorShuffle<Float> r : ROTATIONS) {
-            v = v.add(v.rearrange(r));
-        }
-        return v.lane(0);
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Widens {@code n} elements starting at element {@code from} of {@code src} into {@code out[off..]}. */
@@ -69,7 +59,10 @@ public final class Kernels {
                 int i = 0;
                 long base = from * 2;
                 for (; i <= n - L; i += L) {
-                    bf16Vector(src, base + 2L * i).intoArray(out, off + i);
+                    // Written out rather than called: a non-inlined helper would box every vector it returns.
+                    ShortVector h = ShortVector.fromMemorySegment(S, src, base + 2L * i, LE);
+                    ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                            .reinterpretAsFloats().intoArray(out, off + i);
                 }
                 for (; i < n; i++) {
                     out[off + i] = BFloat16.toFloat(src.get(SHORT_LE, base + 2L * i));
@@ -83,12 +76,6 @@ public final class Kernels {
             }
             default -> throw new IllegalArgumentException("cannot widen " + dtype);
         }
-    }
-
-    private static FloatVector bf16Vector(MemorySegment src, long byteOffset) {
-        ShortVector s = ShortVector.fromMemorySegment(S, src, byteOffset, LE);
-        IntVector wide = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
-        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /** Dot product of two float arrays, four accumulators to keep the FMA units busy. */
@@ -105,7 +92,9 @@ public final class Kernels {
         for (; i <= n - L; i += L) {
             acc0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc0);
         }
-        float sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
+        float[] lanes = new float[L];
+        acc0.add(acc1).add(acc2.add(acc3)).intoArray(lanes, 0);
+        float sum = sumLanes(lanes, 0);
         for (; i < n; i++) {
             sum += a[ao + i] * b[bo + i];
         }

@@ -1,6 +1,5 @@
 package dev.idefics4j.tensor;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -12,12 +11,14 @@ import java.util.ServiceLoader;
 
 /**
  * The weight formats available: {@code bf16}, {@code f16} and {@code f32} (the stored weight when it has that
- * dtype, else a converted copy in 64-byte-aligned off-heap memory), then whatever {@link WeightFormat} providers
- * the class path holds (quantized formats).
+ * dtype, else a converted copy in {@link HugePages} memory), {@code bf16-resident} (always such a copy: a
+ * memory-mapped checkpoint's page-cache pages stream markedly slower than anonymous memory when decoding, at
+ * the price of holding the linear weights twice while the page cache keeps the file), then whatever
+ * {@link WeightFormat} providers the class path holds (quantized formats).
  */
 public final class WeightFormats {
-    private static final int ALIGNMENT = 64;
     private static final int CHUNK = 1 << 16;
+    public static final String RESIDENT = "bf16-resident";
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -29,6 +30,7 @@ public final class WeightFormats {
         for (DType d : new DType[]{DType.BF16, DType.F16, DType.F32}) {
             all.put(name(d), WeightFormat.of(name(d), w -> as(w, d)));
         }
+        all.put(RESIDENT, WeightFormat.of(RESIDENT, WeightFormats::resident));
         for (WeightFormat f : ServiceLoader.load(WeightFormat.class)) {
             all.putIfAbsent(f.name(), f);
         }
@@ -50,13 +52,20 @@ public final class WeightFormats {
         return d.name().toLowerCase();
     }
 
+    /** {@code w} as bf16 in anonymous (huge-page) memory, copied even when it is stored as bf16. */
+    public static Weight resident(Weight w) {
+        Weight bf16 = as(w, DType.BF16);
+        MemorySegment data = bf16 == w ? HugePages.copyOf(w.data()) : bf16.data();
+        return new Weight(w.name(), DType.BF16, w.rows(), w.cols(), data);
+    }
+
     /** {@code w} itself when it has dtype {@code d}, else its values rounded to {@code d} in a new aligned copy. */
     public static Weight as(Weight w, DType d) {
         if (w.dtype() == d) {
             return w;
         }
         long n = (long) w.rows() * w.cols();
-        MemorySegment out = Arena.ofAuto().allocate(n * d.byteSize(), ALIGNMENT);
+        MemorySegment out = HugePages.allocate(n * d.byteSize());
         float[] buf = new float[CHUNK];
         short[] half = new short[CHUNK];
         for (long i = 0; i < n; i += CHUNK) {

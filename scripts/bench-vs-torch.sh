@@ -3,6 +3,7 @@
 # ViT-H/14 block; decode and prefill), in one run, with the ratios.
 #
 # Usage: scripts/bench-vs-torch.sh [path/to/torch_layers.py]   (default: ../shared/bench/torch_layers.py)
+# torch's bf16 weights live in anonymous memory, so they are compared with idefics4j's bf16-resident format.
 # Environment: DTYPES (default "bf16 f32"), THREADS (default "1 2"), TORCH_LAYERS (layers torch builds, default 2),
 #   REPS (torch repetitions, default 5), CHECKPOINT (idefics4j checkpoint; default: the bench's cached random one),
 #   OUT (also write the combined JSON there), PYTHON (default /usr/bin/python3, which has Debian's python3-torch).
@@ -31,8 +32,10 @@ if [ -n "${CHECKPOINT:-}" ]; then
 fi
 thread_list="$(echo $threads | tr ' ' ',')"
 for dtype in $dtypes; do
-  echo "bench-vs-torch: idefics4j $dtype, threads $thread_list" >&2
-  "$root/idefics4j" bench "${ckpt_opt[@]}" --sections probes,layers --dtype "$dtype" --quantize none \
+  format="$dtype"
+  if [ "$dtype" = bf16 ]; then format=bf16-resident; fi
+  echo "bench-vs-torch: idefics4j $format, threads $thread_list" >&2
+  "$root/idefics4j" bench "${ckpt_opt[@]}" --sections probes,layers --dtype "$format" --quantize none \
     --threads "$thread_list" --json > "$work/idefics4j-$dtype.json"
   for t in $threads; do
     for mode in $modes; do
@@ -51,6 +54,7 @@ probes = {}
 for f in sorted(glob.glob(f"{work}/idefics4j-*.json")):
     report = json.load(open(f))
     for r in report["results"]:
+        r["dtype"] = r["dtype"].replace("-resident", "")
         key = (r["dtype"], r["threads"])
         probes[key] = (r.get("read_bandwidth_gb_per_s"), r.get("fp32_peak_gflops"))
         for mode, t in r.get("layers_ms", {}).items():

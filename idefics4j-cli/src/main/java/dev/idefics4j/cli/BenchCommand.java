@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--dtype", split = ",", paramLabel = "LIST",
             description = "Weight formats: bf16, bf16-resident, f16, f32 (default: bf16,bf16-resident,f32;"
-                    + " --quick: bf16-resident).")
+                    + " --quick: bf16).")
     List<String> dtypes;
 
     @Option(names = "--quantize", split = ",", paramLabel = "LIST",
@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " --quick: all but layers).")
     List<String> sections;
 
-    @Option(names = "--quick", description = "A run under a minute: fewer repetitions, bf16-resident only, all processors.")
+    @Option(names = "--quick", description = "A run under a minute: fewer repetitions, bf16 only, all processors.")
     boolean quick;
 
     @Option(names = "--reps", paramLabel = "N", description = "Timed repetitions of the short measurements.")
@@ -135,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private List<WeightFormat> formats() {
         List<String> names = new ArrayList<>(dtypes != null ? dtypes
-                : quick ? List.of(WeightFormats.RESIDENT) : List.of("bf16", WeightFormats.RESIDENT, "f32"));
+                : quick ? List.of("bf16") : List.of("bf16", WeightFormats.RESIDENT, "f32"));
         Set<String> plain = Set.of("bf16", "f16", "f32", WeightFormats.RESIDENT);
         if (quantize == null) {
             WeightFormats.available().stream().map(WeightFormat::name).filter(n -> !plain.contains(n))

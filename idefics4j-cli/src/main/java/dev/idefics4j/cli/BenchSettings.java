@@ -19,7 +19,7 @@ record BenchSettings(int warmup, int reps, int longReps, int decodeSteps, int pr
 
     /** Under a minute on two cores: fewer repetitions, a smaller bandwidth buffer, no prefill-sized layers. */
     static BenchSettings quick(Set<String> sections) {
-        return new BenchSettings(1, 3, 2, 6, 512, 512, 8, 256L << 20, sections);
+        return new BenchSettings(1, 2, 2, 6, 512, 512, 8, 256L << 20, sections);
     }
 
     boolean runs(String section) {

@@ -45,20 +45,14 @@ final class Gemm {
     static void multiply(float[] a, int aOff, int aStride, int n, PanelSource b, float[] c, int cOff, int cStride,
                          boolean parallel) {
         int depth = b.depth();
-        float[] packed = packActivations(a, aOff, aStride, n, depth);
+        parallel &= (long) n * depth * b.rows() >= PARALLEL_MIN_WORK;
+        float[] packed = packActivations(a, aOff, aStride, n, depth, parallel);
         int panels = (b.rows() + NR - 1) / NR;
-        int groups = (panels + GROUP - 1) / GROUP;
-        Parallel.RangeBody body = (g0, g1) -> {
-            for (int g = g0; g < g1; g++) {
-                group(packed, n, b, g * GROUP, Math.min(panels, (g + 1) * GROUP), c, cOff, cStride);
-            }
-        };
-        if (parallel && (long) n * depth * b.rows() >= PARALLEL_MIN_WORK) {
-            // Groups are claimed one at a time: even a few dozen of them end within one group of each other.
-            Parallel.forEach(groups, true, g -> body.run(g, g + 1));
-        } else {
-            body.run(0, groups);
-        }
+        // Groups are claimed one at a time; at least eight per thread keep the last ones from idling a core.
+        int size = Math.max(1, Math.min(GROUP, panels / (8 * Parallel.threads())));
+        int groups = (panels + size - 1) / size;
+        Parallel.forEach(groups, parallel,
+                g -> group(packed, n, b, g * size, Math.min(panels, (g + 1) * size), c, cOff, cStride));
     }
 
     /**
@@ -66,14 +60,11 @@ final class Gemm {
      * broadcasts then walk one contiguous stream instead of eight rows, which frees registers and halves the
      * address arithmetic. Each half of a tile feeds one micro-kernel.
      */
-    private static float[] packActivations(float[] a, int aOff, int aStride, int n, int depth) {
+    private static float[] packActivations(float[] a, int aOff, int aStride, int n, int depth, boolean parallel) {
         int tiles = (n + A_TILE - 1) / A_TILE;
         float[] packed = new float[tiles * depth * A_TILE];
-        for (int q = 0; q < tiles; q++) {
-            int rows = Math.min(A_TILE, n - q * A_TILE);
-            Transposer.transpose(a, aOff + q * A_TILE * aStride, aStride, rows, A_TILE, depth, packed,
-                    q * depth * A_TILE);
-        }
+        Parallel.forEach(tiles, parallel, q -> Transposer.transpose(a, aOff + q * A_TILE * aStride, aStride,
+                Math.min(A_TILE, n - q * A_TILE), A_TILE, depth, packed, q * depth * A_TILE));
         return packed;
     }
 

@@ -20,6 +20,7 @@ public final class HugePages {
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
     private static final int MADV_HUGEPAGE = 14;
+
     private static final MethodHandle MMAP;
     private static final MethodHandle MADVISE;
     private static final MethodHandle MUNMAP;
@@ -83,10 +84,16 @@ public final class HugePages {
         }
     }
 
-    /** A copy of {@code src} in huge-page memory. */
+    /** A copy of {@code src} in huge-page memory, made by all compute threads (faulting in pages costs too). */
     public static MemorySegment copyOf(MemorySegment src) {
-        MemorySegment dst = allocate(src.byteSize());
-        dst.copyFrom(src);
+        long bytes = src.byteSize();
+        MemorySegment dst = allocate(bytes);
+        int chunks = (int) ((bytes + HUGE - 1) / HUGE);
+        Parallel.forChunks(chunks, HUGE, (c0, c1) -> {
+            long from = c0 * HUGE;
+            long to = Math.min(bytes, c1 * HUGE);
+            MemorySegment.copy(src, from, dst, from, to - from);
+        });
         return dst;
     }
 }

@@ -6,7 +6,8 @@
 # torch's bf16 weights live in anonymous memory, so they are compared with idefics4j's bf16-resident format.
 # Environment: DTYPES (default "bf16 f32"), THREADS (default "1 2"), TORCH_LAYERS (layers torch builds, default 2),
 #   REPS (torch repetitions, default 5), CHECKPOINT (idefics4j checkpoint; default: the bench's cached random one),
-#   OUT (also write the combined JSON there), PYTHON (default /usr/bin/python3, which has Debian's python3-torch).
+#   OUT (also write the combined JSON there), PYTHON (default /usr/bin/python3, which has Debian's python3-torch),
+#   TORCH_CORETYPE (OpenBLAS kernel set for f32 torch; default: $OPENBLAS_CORETYPE, else SkylakeX).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 torch_script="${1:-$root/../shared/bench/torch_layers.py}"
@@ -40,8 +41,10 @@ for dtype in $dtypes; do
   for t in $threads; do
     for mode in $modes; do
       echo "bench-vs-torch: torch $mode $dtype, $t thread(s)" >&2
-      OMP_NUM_THREADS="$t" "$python" "$torch_script" "$mode" "$dtype" "$t" "$layers" "$reps" \
-        >> "$work/torch.jsonl"
+      # A failed or interrupted torch run drops only its own row.
+      OMP_NUM_THREADS="$t" OPENBLAS_CORETYPE="${TORCH_CORETYPE:-${OPENBLAS_CORETYPE:-SkylakeX}}" \
+        "$python" "$torch_script" "$mode" "$dtype" "$t" "$layers" "$reps" >> "$work/torch.jsonl" \
+        || echo "bench-vs-torch: torch $mode $dtype $t failed" >&2
     done
   done
 done

@@ -126,7 +126,7 @@ final class Gemm {
         return accumulate ? FloatVector.fromArray(F, c, o) : FloatVector.zero(F);
     }
 
-    /** C[0..MR)[0..NR) (+)= A-tile x panel over kc depth indices; A-tile element (k, i) at {@code ao + k * A_TILE + i}. */
+    /** C[0..MR)[0..NR) (+)= A-tile x panel over kc depth; A-tile element (k, i) at {@code ao + k * A_TILE + i}. */
     private static void kernel(float[] a, int ao, float[] p, int kc, float[] c, int co, int cs, boolean accumulate) {
         FloatVector c00 = start(c, co, accumulate), c01 = start(c, co + L, accumulate);
         FloatVector c10 = start(c, co + cs, accumulate), c11 = start(c, co + cs + L, accumulate);

@@ -13,7 +13,12 @@ import java.util.function.IntConsumer;
 public final class Parallel {
     /** Chunks per thread: enough to even out a busy core, few enough that claiming one costs nothing. */
     private static final int CHUNKS_PER_THREAD = 4;
-    private static volatile ForkJoinPool pool = newPool(Runtime.getRuntime().availableProcessors());
+    private static volatile int threads = Runtime.getRuntime().availableProcessors();
+    /**
+     * One worker fewer than the thread count: the caller is the last one. A pool as large as the count lets an
+     * idle worker spin looking for work on a core the others need.
+     */
+    private static volatile ForkJoinPool pool = newPool(threads - 1);
 
     private Parallel() {
     }
@@ -32,21 +37,22 @@ public final class Parallel {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        if (threads != pool.getParallelism()) {
+        if (threads != Parallel.threads) {
             ForkJoinPool old = pool;
-            pool = newPool(threads);
+            pool = newPool(threads - 1);
+            Parallel.threads = threads;
             old.shutdown();
         }
     }
 
     public static int threads() {
-        return pool.getParallelism();
+        return threads;
     }
 
     /** Calls {@code body} for every index in [0, n); runs in parallel when {@code parallel} is true and n > 1. */
     public static void forEach(int n, boolean parallel, IntConsumer body) {
         ForkJoinPool p = pool;
-        if (!parallel || n <= 1 || p.getParallelism() == 1) {
+        if (!parallel || n <= 1 || threads == 1) {
             for (int i = 0; i < n; i++) {
                 body.accept(i);
             }
@@ -61,7 +67,7 @@ public final class Parallel {
      */
     public static void forChunks(int n, long costPerItem, RangeBody body) {
         ForkJoinPool p = pool;
-        int threads = p.getParallelism();
+        int threads = Parallel.threads;
         long work = (long) n * Math.max(1, costPerItem);
         if (threads == 1 || n < 2 || work < 32_768) {
             body.run(0, n);
@@ -85,7 +91,7 @@ public final class Parallel {
                 body.accept(i);
             }
         };
-        int helpers = Math.min(p.getParallelism(), n) - 1;
+        int helpers = Math.min(threads, n) - 1;
         boolean inPool = ForkJoinTask.getPool() == p;
         ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[helpers];
         for (int i = 0; i < helpers; i++) {

@@ -194,17 +194,52 @@ final class Gemv {
         long o0 = rowOffset(r0, 0, rows, rb), o1 = rowOffset(r0, 1, rows, rb);
         long o2 = rowOffset(r0, 2, rows, rb), o3 = rowOffset(r0, 3, rows, rb);
         int x0 = t * in;
-        // Separate even and odd accumulators: eight independent chains hide the FMA latency.
+        // Two cache lines per row and step against four activation vectors held in registers: sixteen independent
+        // chains, and each activation load serves four rows (the load ports, not the FMAs, limit this loop).
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0;
         int full = in - in % (2 * L);
-        for (int k = 0; k < full; k += 2 * L) {
+        int pairs = in - in % (4 * L);
+        int k = 0;
+        for (; k < pairs; k += 4 * L) {
             long kb = 2L * k;
+            FloatVector xe = FloatVector.fromArray(F, x, x0 + k), xo = FloatVector.fromArray(F, x, x0 + k + L);
+            FloatVector ye = FloatVector.fromArray(F, x, x0 + k + 2 * L);
+            FloatVector yo = FloatVector.fromArray(F, x, x0 + k + 3 * L);
+            IntVector w0 = IntVector.fromMemorySegment(I, w, o0 + kb, LE);
+            IntVector v0 = IntVector.fromMemorySegment(I, w, o0 + kb + 4L * L, LE);
+            a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
+            b0 = w0.and(HIGH).reinterpretAsFloats().fma(xo, b0);
+            c0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ye, c0);
+            d0 = v0.and(HIGH).reinterpretAsFloats().fma(yo, d0);
+            IntVector w1 = IntVector.fromMemorySegment(I, w, o1 + kb, LE);
+            IntVector v1 = IntVector.fromMemorySegment(I, w, o1 + kb + 4L * L, LE);
+            a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
+            b1 = w1.and(HIGH).reinterpretAsFloats().fma(xo, b1);
+            c1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ye, c1);
+            d1 = v1.and(HIGH).reinterpretAsFloats().fma(yo, d1);
+            IntVector w2 = IntVector.fromMemorySegment(I, w, o2 + kb, LE);
+            IntVector v2 = IntVector.fromMemorySegment(I, w, o2 + kb + 4L * L, LE);
+            a2 = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
+            b2 = w2.and(HIGH).reinterpretAsFloats().fma(xo, b2);
+            c2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ye, c2);
+            d2 = v2.and(HIGH).reinterpretAsFloats().fma(yo, d2);
+            IntVector w3 = IntVector.fromMemorySegment(I, w, o3 + kb, LE);
+            IntVector v3 = IntVector.fromMemorySegment(I, w, o3 + kb + 4L * L, LE);
+            a3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
+            b3 = w3.and(HIGH).reinterpretAsFloats().fma(xo, b3);
+            c3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ye, c3);
+            d3 = v3.and(HIGH).reinterpretAsFloats().fma(yo, d3);
+        }
+        for (; k < full; k += 2 * L) {
+            long kb = 2L * k;
+            FloatVector xe = FloatVector.fromArray(F, x, x0 + k), xo = FloatVector.fromArray(F, x, x0 + k + L);
             IntVector w0 = IntVector.fromMemorySegment(I, w, o0 + kb, LE);
             IntVector w1 = IntVector.fromMemorySegment(I, w, o1 + kb, LE);
             IntVector w2 = IntVector.fromMemorySegment(I, w, o2 + kb, LE);
             IntVector w3 = IntVector.fromMemorySegment(I, w, o3 + kb, LE);
-            FloatVector xe = FloatVector.fromArray(F, x, x0 + k), xo = FloatVector.fromArray(F, x, x0 + k + L);
             a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
             b0 = w0.and(HIGH).reinterpretAsFloats().fma(xo, b0);
             a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
@@ -215,10 +250,10 @@ final class Gemv {
             b3 = w3.and(HIGH).reinterpretAsFloats().fma(xo, b3);
         }
         float[] lanes = new float[4 * L];
-        a0.add(b0).intoArray(lanes, 0);
-        a1.add(b1).intoArray(lanes, L);
-        a2.add(b2).intoArray(lanes, 2 * L);
-        a3.add(b3).intoArray(lanes, 3 * L);
+        a0.add(b0).add(c0.add(d0)).intoArray(lanes, 0);
+        a1.add(b1).add(c1.add(d1)).intoArray(lanes, L);
+        a2.add(b2).add(c2.add(d2)).intoArray(lanes, 2 * L);
+        a3.add(b3).add(c3.add(d3)).intoArray(lanes, 3 * L);
         storeTile(lanes, 1, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
     }
 

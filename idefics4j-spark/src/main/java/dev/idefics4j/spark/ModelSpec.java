@@ -1,6 +1,7 @@
 package dev.idefics4j.spark;
 
 import dev.idefics4j.IdeficsOptions;
+import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.tokenizer.Flavor;
 
 import java.io.Serializable;
@@ -14,8 +15,12 @@ import java.io.Serializable;
  * @param revision  Hub revision; null for main
  * @param tokenizer which tokenizer file; null for the reference's choice
  * @param threads   compute threads per executor JVM; 0 for all its processors
+ * @param quantize  how each executor quantizes the linear layers while loading: none (null too), fp4, nf4 or int8
+ *                  (the CLI's {@code --quantize}); kept as a name so the spec stays plainly serializable
+ * @param doubleQuant with fp4/nf4: quantize the block scales too ({@code --double-quant})
  */
-public record ModelSpec(String model, String revision, Flavor tokenizer, int threads) implements Serializable {
+public record ModelSpec(String model, String revision, Flavor tokenizer, int threads, String quantize,
+                        boolean doubleQuant) implements Serializable {
     public ModelSpec {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("no model given: a checkpoint folder or a Hub repo id");
@@ -23,6 +28,11 @@ public record ModelSpec(String model, String revision, Flavor tokenizer, int thr
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (all) or positive, got " + threads);
         }
+        quantization(quantize, doubleQuant); // unknown names and double quant without 4-bit fail on the driver
+    }
+
+    public ModelSpec(String model, String revision, Flavor tokenizer, int threads) {
+        this(model, revision, tokenizer, threads, null, false);
     }
 
     public static ModelSpec of(String model) {
@@ -30,10 +40,20 @@ public record ModelSpec(String model, String revision, Flavor tokenizer, int thr
     }
 
     public ModelSpec withThreads(int value) {
-        return new ModelSpec(model, revision, tokenizer, value);
+        return new ModelSpec(model, revision, tokenizer, value, quantize, doubleQuant);
+    }
+
+    public ModelSpec withQuantization(String name, boolean doubleQuantized) {
+        return new ModelSpec(model, revision, tokenizer, threads, name, doubleQuantized);
+    }
+
+    private static Quantization quantization(String name, boolean doubleQuant) {
+        Quantization q = Quantization.parse(name);
+        return doubleQuant ? q.withDoubleQuant(true) : q;
     }
 
     IdeficsOptions options() {
-        return IdeficsOptions.of(model).withRevision(revision).withTokenizer(tokenizer).withThreads(threads);
+        return IdeficsOptions.of(model).withRevision(revision).withTokenizer(tokenizer).withThreads(threads)
+                .withQuantization(quantization(quantize, doubleQuant));
     }
 }

@@ -36,6 +36,13 @@ public final class SparkBatchMain implements Callable<Integer> {
             description = "Compute threads per executor JVM (default: all its processors).")
     int threads;
 
+    @Option(names = "--quantize", paramLabel = "FORMAT",
+            description = "Quantize the linear layers while each executor loads: fp4, nf4 or int8 (default: none).")
+    String quantize;
+
+    @Option(names = "--double-quant", description = "With fp4/nf4: quantize the block scales too.")
+    boolean doubleQuant;
+
     @Option(names = "--input", required = true, paramLabel = "PATH", description = "File or folder of requests.")
     String input;
 
@@ -83,7 +90,7 @@ public final class SparkBatchMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelSpec spec = new ModelSpec(model, revision, flavor(tokenizer), threads);
+        ModelSpec spec = new ModelSpec(model, revision, flavor(tokenizer), threads, quantize, doubleQuant);
         IdeficsBatchJob.Settings settings = new IdeficsBatchJob.Settings(spec, input,
                 format == null ? null : Format.of(format), output,
                 outputFormat == null ? null : Format.of(outputFormat), batchSize, WriteMode.of(mode), partitions,

@@ -2,6 +2,8 @@ package dev.idefics4j.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.Idefics;
+import dev.idefics4j.IdeficsOptions;
+import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.request.Requests;
 import dev.idefics4j.testing.TestData;
 import org.apache.spark.sql.Dataset;
@@ -23,6 +25,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -93,6 +97,39 @@ class SparkBatchJobTest {
                 null, 4, WriteMode.ERROR, 0, null));
         Dataset<Row> out = spark.read().parquet(output.toString());
         assertMatches(out.collectAsList());
+    }
+
+    /** With --quantize, every executor quantizes while loading: the rows equal the batch command on that model. */
+    @Test
+    void quantizedJobGivesTheQuantizedModelsResults() throws Exception {
+        List<ParityCases.Case> some = cases.subList(0, Math.min(4, cases.size()));
+        List<Map<String, Object>> want = new ArrayList<>();
+        try (Idefics nf4 = Idefics.load(IdeficsOptions.of(TestData.model("tiny").toString())
+                .withQuantization(Quantization.NF4))) {
+            for (int i = 0; i < some.size(); i++) {
+                want.add(Requests.batchLine(nf4, some.get(i).batchLine().toString(), i + 1, dir));
+            }
+        }
+        // nf4 changes the tiny random model's answers: equal rows below mean the executors really quantized.
+        assertNotEquals(expected.subList(0, some.size()), want);
+        Path input = dir.resolve("requests-nf4.jsonl");
+        Files.write(input, some.stream().map(c -> c.row().toString()).toList());
+        Path output = dir.resolve("out-nf4");
+        ModelSpec model = SparkTests.tiny().withQuantization("nf4", false);
+        IdeficsBatchJob.Summary s = IdeficsBatchJob.run(spark, new IdeficsBatchJob.Settings(model,
+                input.toString(), null, output.toString(), null, 4, WriteMode.ERROR, 2, null));
+        assertEquals(some.size(), s.rows());
+        assertEquals(0, s.errors());
+        List<Row> out = spark.read().schema(ResultSchema.SCHEMA).json(output.toString()).orderBy("row")
+                .collectAsList();
+        for (int i = 0; i < some.size(); i++) {
+            Row r = out.get(i);
+            Parity.assertSame(want.get(i), SparkRows.sequences(r), r.getAs("error"), some.get(i).id());
+        }
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> SparkTests.tiny().withQuantization("int8", true));
+        assertTrue(bad.getMessage().contains("double quantization"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SparkTests.tiny().withQuantization("int3", false));
     }
 
     private static void assertMatches(List<Row> out) {

@@ -45,7 +45,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> dtypes;
 
     @Option(names = "--quantize", split = ",", paramLabel = "LIST",
-            description = "Quantized formats to add (default: every one on the class path; none for none).")
+            description = "Quantized formats to add: fp4, nf4, nf4-dq, int8 (default: every one on the class path;"
+                    + " none for none; --quick: none).")
     List<String> quantize;
 
     @Option(names = "--threads", split = ",", paramLabel = "LIST",

@@ -8,6 +8,7 @@ import dev.idefics4j.tensor.Shapes;
 import dev.idefics4j.tensor.Weight;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -173,9 +174,33 @@ public final class Checkpoint implements AutoCloseable {
     public interface LinearLoader {
         MatrixWeight load(Checkpoint checkpoint, String name, long... shape);
 
-        /** A loader that reads the stored weight and converts it with {@code format} (quantizes it, say). */
+        /**
+         * A loader that reads the stored weight and converts it with {@code format} (quantizes it, say). Once a weight
+         * is converted into memory of its own, the stored tensor's pages are {@linkplain #releasePages released}: the
+         * model no longer reads them, and without that every converted tensor would stay in the process's resident
+         * memory beside its converted copy.
+         */
         static LinearLoader converting(Function<Weight, MatrixWeight> format) {
-            return (c, name, shape) -> format.apply(c.weight(name, shape));
+            return (c, name, shape) -> {
+                Weight stored = c.weight(name, shape);
+                MatrixWeight converted = format.apply(stored);
+                if (!(converted instanceof Weight w && w.data().address() == stored.data().address())) {
+                    releasePages(stored.data());
+                }
+                return converted;
+            };
+        }
+    }
+
+    /**
+     * Drops this process's resident pages of a memory-mapped range ({@link MemorySegment#unload()}, i.e.
+     * {@code madvise(MADV_DONTNEED)} over the pages it touches); does nothing for memory that is not mapped. The
+     * mapping is read-only and shared, so nothing is lost: the file's pages stay in the page cache (the kernel may
+     * evict them) and any later read, of this range or of a tensor sharing its first or last page, maps them back.
+     */
+    public static void releasePages(MemorySegment mapped) {
+        if (mapped.isMapped()) {
+            mapped.unload();
         }
     }
 

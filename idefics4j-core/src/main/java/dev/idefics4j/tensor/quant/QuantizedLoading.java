@@ -9,6 +9,7 @@ import dev.idefics4j.checkpoint.SafeTensorsWriter;
 import dev.idefics4j.checkpoint.TensorInfo;
 import dev.idefics4j.model.IdeficsModel;
 import dev.idefics4j.tensor.MatrixWeight;
+import dev.idefics4j.tensor.Weight;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,7 +82,9 @@ public final class QuantizedLoading {
         }
         Map<String, MatrixWeight> linears = new LinkedHashMap<>();
         Checkpoint.LinearLoader recording = (ckpt, name, shape) -> {
-            MatrixWeight w = q.quantize(ckpt.weight(name, shape));
+            Weight stored = ckpt.weight(name, shape);
+            MatrixWeight w = q.quantize(stored);
+            Checkpoint.releasePages(stored.data());
             linears.put(name, w);
             return w;
         };

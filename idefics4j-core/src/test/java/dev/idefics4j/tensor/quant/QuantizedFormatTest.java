@@ -1,6 +1,8 @@
 package dev.idefics4j.tensor.quant;
 
 import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.tensor.HugePages;
+import dev.idefics4j.tensor.Weight;
 import dev.idefics4j.tensor.WeightFormat;
 import dev.idefics4j.tensor.WeightFormats;
 import dev.idefics4j.testing.ProcessorInputs;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.stream.Stream;
@@ -61,6 +64,27 @@ class QuantizedFormatTest {
         }
         try (IdeficsModel m = IdeficsModel.load(TestData.model(model), WeightFormats.named(format))) {
             assertArrayEquals(expected, ModelRun.lastLogits(m, prompt));
+        }
+    }
+
+    /**
+     * Converting formats release the stored tensors' mapped pages as they load; the weights that stay mapped (the
+     * lm head, embeddings, norms), some sharing a page with a released tensor, must read as before.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny", "tiny-80b-style", "tiny-noresampler"})
+    void residentCopiesGiveTheMappedModelsLogits(String model) {
+        ProcessorInputs prompt = ProcessorInputs.load(model, "processor.json#text_image_text");
+        float[] mapped;
+        try (IdeficsModel m = IdeficsModel.load(TestData.model(model))) {
+            mapped = ModelRun.lastLogits(m, prompt);
+        }
+        // As bf16-resident, in the stored dtype (the fixtures are bf16 or f32).
+        WeightFormat copy = WeightFormat.of("copy", w -> new Weight(w.name(), w.dtype(), w.rows(), w.cols(),
+                HugePages.copyOf(w.data())));
+        try (IdeficsModel m = IdeficsModel.load(TestData.model(model), copy)) {
+            assertArrayEquals(mapped, ModelRun.lastLogits(m, prompt));
+            assertArrayEquals(mapped, ModelRun.lastLogits(m, prompt));
         }
     }
 }

@@ -61,6 +61,7 @@ final class InspectCommand implements Callable<Integer> {
             out.put("vocab_size", m.vocabSize());
             out.put("tensors", m.checkpoint().tensorNames().size());
             out.put("weight_bytes", m.checkpoint().totalBytes());
+            out.put("loaded_weight_bytes", m.checkpoint().loadedBytes());
             out.put("load_seconds", seconds);
             out.put("heap_bytes_for_model", usedHeap() - heapBefore);
             out.put("resident_bytes_after_load", residentBytes());

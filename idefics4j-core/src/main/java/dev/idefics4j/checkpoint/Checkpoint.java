@@ -37,6 +37,8 @@ public final class Checkpoint implements AutoCloseable {
     private final Map<String, SafeTensorsFile> byTensor;
     private final Set<String> used = new LinkedHashSet<>();
     private LinearLoader linearLoader = Checkpoint::weight;
+    private long linearStoredBytes;
+    private long linearLoadedBytes;
 
     private Checkpoint(Path dir, List<SafeTensorsFile> files, Map<String, SafeTensorsFile> byTensor) {
         this.dir = dir;
@@ -219,7 +221,17 @@ public final class Checkpoint implements AutoCloseable {
 
     /** The weight of an {@code nn.Linear} layer [out, in], made by the loader set with {@link #setLinearLoader}. */
     public MatrixWeight linearWeight(String name, long... shape) {
-        return linearLoader.load(this, name, shape);
+        int before = used.size();
+        MatrixWeight w = linearLoader.load(this, name, shape);
+        // The stored tensors this weight was made of are the ones the loader marked used just now.
+        int i = 0;
+        for (String t : used) {
+            if (i++ >= before) {
+                linearStoredBytes += info(t).byteSize();
+            }
+        }
+        linearLoadedBytes += w.byteSize();
+        return w;
     }
 
     /** A small tensor (norm scales, biases, alphas) widened to float32 on the heap. */
@@ -255,6 +267,14 @@ public final class Checkpoint implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /**
+     * Bytes of the weights as loaded: {@link #totalBytes()} with the linear-layer weights counted in the form the
+     * linear loader made of them (quantized while loading, say) instead of as stored.
+     */
+    public long loadedBytes() {
+        return totalBytes() - linearStoredBytes + linearLoadedBytes;
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.idefics4j.tensor.Weight;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -102,8 +103,11 @@ public final class QuantizedLoading {
             for (String name : ckpt.tensorNames()) {
                 if (!linears.containsKey(name)) {
                     TensorInfo info = ckpt.info(name);
-                    rest.add(new SafeTensorsWriter.Tensor(name, info.dtype(), info.shape(),
-                            t -> t.copyFrom(ckpt.fileOf(name).segment(name))));
+                    rest.add(new SafeTensorsWriter.Tensor(name, info.dtype(), info.shape(), t -> {
+                        MemorySegment stored = ckpt.fileOf(name).segment(name);
+                        t.copyFrom(stored);
+                        Checkpoint.releasePages(stored);
+                    }));
                 }
             }
             packed.addAll(rest);

@@ -45,7 +45,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> dtypes;
 
     @Option(names = "--quantize", split = ",", paramLabel = "LIST",
-            description = "Quantized formats to add (default: every one on the class path; none for none).")
+            description = "Quantized formats to add: fp4, nf4, nf4-dq, int8 (default: every one on the class path;"
+                    + " none for none; --quick: none).")
     List<String> quantize;
 
     @Option(names = "--threads", split = ",", paramLabel = "LIST",
@@ -95,6 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> checkpointInfo = new LinkedHashMap<>();
         for (WeightFormat format : formats) {
             progress("loading " + dir + " as " + format.name());
+            boolean peakReset = ProcessMemory.resetPeak();
             long start = System.nanoTime();
             try (IdeficsModel model = IdeficsModel.load(dir, format)) {
                 double loadSeconds = (System.nanoTime() - start) / 1e9;
@@ -110,6 +112,9 @@ final class BenchCommand implements Callable<Integer> {
                     r.put("load_s", Samples.round(loadSeconds));
                     progress(format.name() + ", " + t + " thread(s)");
                     measure(model, format, settings, r);
+                    // Since this format was loaded (where the peak can be reset; else since the process started).
+                    r.put("peak_rss_gb", ProcessMemory.gb(ProcessMemory.read().peakResidentBytes()));
+                    r.put("peak_rss_since", peakReset ? "load" : "start");
                     results.add(r);
                 }
             }

@@ -25,7 +25,8 @@ final class ModelOptions {
     int threads;
 
     @Option(names = "--quantize", paramLabel = "FORMAT",
-            description = "Quantize linear layers while loading: fp4, nf4 or int8 (as bitsandbytes).")
+            description = "Quantize linear layers while loading: fp4, nf4 or int8 (as bitsandbytes); fp4-dq, nf4-dq"
+                    + " with double quantization.")
     String quantize;
 
     @Option(names = "--double-quant", description = "With fp4/nf4: quantize the block scales too.")

@@ -26,7 +26,7 @@ class BenchCommandTest {
             for (String key : new String[]{"dtype", "threads", "decode_tokens_per_s", "decode_weight_gb_per_s",
                     "read_bandwidth_gb_per_s", "decode_bandwidth_ratio", "image_encode_s", "prefill_tokens_per_s",
                     "gemm_gflops", "fp32_peak_gflops", "gemm_peak_ratio", "batch_decode_speedup", "layers_ms",
-                    "extrapolated"}) {
+                    "extrapolated", "peak_rss_gb"}) {
                 assertTrue(r.has(key), key + " missing from " + r);
             }
             assertTrue(r.get("decode_weight_bytes_per_token").asLong() > 0);

@@ -213,5 +213,11 @@ class CommandLineTest {
         assertEquals(32, info.get("hidden_size").asInt());
         assertEquals(32003, info.get("vocab_size").asInt());
         assertTrue(info.get("weight_bytes").asLong() > 8_000_000, "f32 weights");
+        assertTrue(info.get("peak_resident_bytes").asLong() >= info.get("resident_bytes_after_load").asLong());
+        assertTrue(info.get("heap_max_bytes").asLong() > 0);
+        JsonNode run = json(CliRunner.run("inspect", "--model", out.toString(), "--decode", "3"));
+        assertEquals(3, run.get("decoded_tokens").asInt(), run.toString());
+        assertTrue(run.get("prompt_tokens").asInt() > 0);
+        assertTrue(run.get("peak_resident_bytes").asLong() >= run.get("resident_bytes_after_decode").asLong());
     }
 }

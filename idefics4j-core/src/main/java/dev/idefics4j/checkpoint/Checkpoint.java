@@ -8,6 +8,7 @@ import dev.idefics4j.tensor.Shapes;
 import dev.idefics4j.tensor.Weight;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ public final class Checkpoint implements AutoCloseable {
     private final Map<String, SafeTensorsFile> byTensor;
     private final Set<String> used = new LinkedHashSet<>();
     private LinearLoader linearLoader = Checkpoint::weight;
+    private long linearStoredBytes;
+    private long linearLoadedBytes;
 
     private Checkpoint(Path dir, List<SafeTensorsFile> files, Map<String, SafeTensorsFile> byTensor) {
         this.dir = dir;
@@ -173,9 +176,33 @@ public final class Checkpoint implements AutoCloseable {
     public interface LinearLoader {
         MatrixWeight load(Checkpoint checkpoint, String name, long... shape);
 
-        /** A loader that reads the stored weight and converts it with {@code format} (quantizes it, say). */
+        /**
+         * A loader that reads the stored weight and converts it with {@code format} (quantizes it, say). Once a weight
+         * is converted into memory of its own, the stored tensor's pages are {@linkplain #releasePages released}: the
+         * model no longer reads them, and without that every converted tensor would stay in the process's resident
+         * memory beside its converted copy.
+         */
         static LinearLoader converting(Function<Weight, MatrixWeight> format) {
-            return (c, name, shape) -> format.apply(c.weight(name, shape));
+            return (c, name, shape) -> {
+                Weight stored = c.weight(name, shape);
+                MatrixWeight converted = format.apply(stored);
+                if (!(converted instanceof Weight w && w.data().address() == stored.data().address())) {
+                    releasePages(stored.data());
+                }
+                return converted;
+            };
+        }
+    }
+
+    /**
+     * Drops this process's resident pages of a memory-mapped range ({@link MemorySegment#unload()}, i.e.
+     * {@code madvise(MADV_DONTNEED)} over the pages it touches); does nothing for memory that is not mapped. The
+     * mapping is read-only and shared, so nothing is lost: the file's pages stay in the page cache (the kernel may
+     * evict them) and any later read, of this range or of a tensor sharing its first or last page, maps them back.
+     */
+    public static void releasePages(MemorySegment mapped) {
+        if (mapped.isMapped()) {
+            mapped.unload();
         }
     }
 
@@ -194,7 +221,17 @@ public final class Checkpoint implements AutoCloseable {
 
     /** The weight of an {@code nn.Linear} layer [out, in], made by the loader set with {@link #setLinearLoader}. */
     public MatrixWeight linearWeight(String name, long... shape) {
-        return linearLoader.load(this, name, shape);
+        int before = used.size();
+        MatrixWeight w = linearLoader.load(this, name, shape);
+        // The stored tensors this weight was made of are the ones the loader marked used just now.
+        int i = 0;
+        for (String t : used) {
+            if (i++ >= before) {
+                linearStoredBytes += info(t).byteSize();
+            }
+        }
+        linearLoadedBytes += w.byteSize();
+        return w;
     }
 
     /** A small tensor (norm scales, biases, alphas) widened to float32 on the heap. */
@@ -230,6 +267,14 @@ public final class Checkpoint implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /**
+     * Bytes of the weights as loaded: {@link #totalBytes()} with the linear-layer weights counted in the form the
+     * linear loader made of them (quantized while loading, say) instead of as stored.
+     */
+    public long loadedBytes() {
+        return totalBytes() - linearStoredBytes + linearLoadedBytes;
     }
 
     @Override

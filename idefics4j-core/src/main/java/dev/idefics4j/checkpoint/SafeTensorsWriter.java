@@ -83,7 +83,11 @@ public final class SafeTensorsWriter {
             MemorySegment.copy(headerPadded, 0, file, ValueLayout.JAVA_BYTE, 8, padded);
             long pos = 8 + padded;
             for (Tensor t : tensors) {
-                t.fill().fill(file.asSlice(pos, t.byteSize()));
+                MemorySegment slice = file.asSlice(pos, t.byteSize());
+                t.fill().fill(slice);
+                // Written pages need not stay in this process: the shared mapping leaves them (dirty) in the page
+                // cache, and force() below writes them out; a file of many GB would otherwise be resident at once.
+                Checkpoint.releasePages(slice);
                 pos += t.byteSize();
             }
             file.force();

@@ -38,6 +38,7 @@ final class FourBitQuantizer {
         float[] absmax = new float[blocks];
         float[] table = code.table();
         int zero = code.zeroCode();
+        Lookup lookup = new Lookup(code);
         Parallel.forChunks(blocks, blocksize * 16L, (b0, b1) -> {
             float[] values = new float[blocksize];
             int[] codes = new int[blocksize + 1];
@@ -50,7 +51,7 @@ final class FourBitQuantizer {
                 if (max == 0) {
                     java.util.Arrays.fill(codes, zero);
                 } else {
-                    nearestCodes(code, values, len, 1f / max, codes);
+                    nearestCodes(code, lookup, values, len, 1f / max, codes);
                 }
                 codes[len] = zero;
                 for (int i = 0; i < len; i += 2) {
@@ -60,6 +61,23 @@ final class FourBitQuantizer {
         });
         BlockScales scales = doubleQuant ? NestedAbsmaxScales.quantize(absmax) : AbsmaxScales.of(absmax);
         return new FourBitWeight(w.name(), w.rows(), w.cols(), code, table, blocksize, packed, scales, w.dtype());
+    }
+
+    /** The code's sorted table as {@link #nearestCodes} reads it, made once per weight rather than per block. */
+    private static final class Lookup {
+        final float[] sorted;
+        final int[] sortedBits = new int[16];
+        final int[] sortedCodes;
+        final int distinct;
+
+        Lookup(FourBitCode code) {
+            sorted = code.sortedValues16();
+            for (int k = 0; k < 16; k++) {
+                sortedBits[k] = Float.floatToRawIntBits(sorted[k]);
+            }
+            sortedCodes = code.sortedCodes16();
+            distinct = code.distinctValues();
+        }
     }
 
     private static float absmax(float[] values, int len) {
@@ -80,14 +98,12 @@ final class FourBitQuantizer {
      * float operations: count the sorted table values at or below each value to find its two neighbours, look them
      * and their codes up by a lane permute, and keep the nearer (the lower code on a tie).
      */
-    private static void nearestCodes(FourBitCode code, float[] values, int len, float inv, int[] out) {
-        float[] sorted = code.sortedValues16();
-        int[] sortedBits = new int[16];
-        for (int k = 0; k < 16; k++) {
-            sortedBits[k] = Float.floatToRawIntBits(sorted[k]);
-        }
-        int[] sortedCodes = code.sortedCodes16();
-        int distinct = code.distinctValues();
+    private static void nearestCodes(FourBitCode code, Lookup lookup, float[] values, int len, float inv,
+                                     int[] out) {
+        float[] sorted = lookup.sorted;
+        int[] sortedBits = lookup.sortedBits;
+        int[] sortedCodes = lookup.sortedCodes;
+        int distinct = lookup.distinct;
         int i = 0;
         if (VECTOR_LOOKUP) {
             IntVector v0 = IntVector.fromArray(I, sortedBits, 0);

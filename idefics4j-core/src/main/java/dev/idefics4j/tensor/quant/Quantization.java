@@ -49,17 +49,48 @@ public record Quantization(Method method, boolean doubleQuant, int blocksize) {
         }
     }
 
-    /** {@code "none"}, {@code "fp4"}, {@code "nf4"} or {@code "int8"} (case-insensitive; "8bit"/"4bit" too). */
+    /**
+     * {@code "none"}, {@code "fp4"}, {@code "nf4"} or {@code "int8"} (case-insensitive; "8bit"/"4bit" too), and the
+     * {@link #formatName()}s: a 4-bit name may end in {@code -dq} (double quantization) and any in {@code -b<N>}
+     * (blocksize N), e.g. {@code nf4-dq}.
+     */
     public static Quantization parse(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        return switch (n) {
+        int blocksize = DEFAULT_BLOCKSIZE;
+        int b = n.lastIndexOf("-b");
+        if (b > 0 && n.length() > b + 2 && n.substring(b + 2).chars().allMatch(Character::isDigit)) {
+            blocksize = Integer.parseInt(n.substring(b + 2));
+            n = n.substring(0, b);
+        }
+        boolean doubleQuant = n.endsWith("-dq");
+        if (doubleQuant) {
+            n = n.substring(0, n.length() - 3);
+        }
+        Quantization q = switch (n) {
             case "none", "bf16", "" -> NONE;
             case "fp4", "4bit" -> FP4;
             case "nf4" -> NF4;
             case "int8", "8bit" -> INT8;
             default -> throw new IllegalArgumentException("unknown quantization '" + name
-                    + "'; expected none, fp4, nf4 or int8");
+                    + "'; expected none, fp4, nf4 or int8 (fp4-dq, nf4-dq: with double quantization)");
         };
+        if ((doubleQuant || blocksize != DEFAULT_BLOCKSIZE) && !q.enabled()) {
+            throw new IllegalArgumentException("unknown quantization '" + name + "': none takes no suffix");
+        }
+        return new Quantization(q.method, doubleQuant, blocksize);
+    }
+
+    /**
+     * The name {@link #parse} reads back and {@link QuantizedFormat} registers: {@code fp4}, {@code nf4},
+     * {@code int8}, {@code none}; {@code -dq} appended with double quantization, {@code -b<N>} with a blocksize
+     * other than 64.
+     */
+    public String formatName() {
+        String s = method.name().toLowerCase(Locale.ROOT);
+        if (doubleQuant) {
+            s += "-dq";
+        }
+        return blocksize != DEFAULT_BLOCKSIZE ? s + "-b" + blocksize : s;
     }
 
     public Quantization withDoubleQuant(boolean on) {

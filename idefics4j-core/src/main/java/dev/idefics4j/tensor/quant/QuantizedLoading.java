@@ -9,9 +9,11 @@ import dev.idefics4j.checkpoint.SafeTensorsWriter;
 import dev.idefics4j.checkpoint.TensorInfo;
 import dev.idefics4j.model.IdeficsModel;
 import dev.idefics4j.tensor.MatrixWeight;
+import dev.idefics4j.tensor.Weight;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -81,7 +83,9 @@ public final class QuantizedLoading {
         }
         Map<String, MatrixWeight> linears = new LinkedHashMap<>();
         Checkpoint.LinearLoader recording = (ckpt, name, shape) -> {
-            MatrixWeight w = q.quantize(ckpt.weight(name, shape));
+            Weight stored = ckpt.weight(name, shape);
+            MatrixWeight w = q.quantize(stored);
+            Checkpoint.releasePages(stored.data());
             linears.put(name, w);
             return w;
         };
@@ -99,8 +103,11 @@ public final class QuantizedLoading {
             for (String name : ckpt.tensorNames()) {
                 if (!linears.containsKey(name)) {
                     TensorInfo info = ckpt.info(name);
-                    rest.add(new SafeTensorsWriter.Tensor(name, info.dtype(), info.shape(),
-                            t -> t.copyFrom(ckpt.fileOf(name).segment(name))));
+                    rest.add(new SafeTensorsWriter.Tensor(name, info.dtype(), info.shape(), t -> {
+                        MemorySegment stored = ckpt.fileOf(name).segment(name);
+                        t.copyFrom(stored);
+                        Checkpoint.releasePages(stored);
+                    }));
                 }
             }
             packed.addAll(rest);

@@ -121,6 +121,24 @@ class QuantizedModelTest {
     }
 
     @Test
+    void loadedBytesCountTheWeightsAsLoaded(@TempDir Path dir) {
+        Path tiny = TestData.model("tiny");
+        long quantizedWhileLoading;
+        try (IdeficsModel plain = IdeficsModel.load(tiny);
+             IdeficsModel nf4 = QuantizedLoading.load(tiny, Quantization.NF4)) {
+            assertEquals(plain.checkpoint().totalBytes(), plain.checkpoint().loadedBytes());
+            assertEquals(plain.checkpoint().totalBytes(), nf4.checkpoint().totalBytes());
+            quantizedWhileLoading = nf4.checkpoint().loadedBytes();
+            assertTrue(quantizedWhileLoading < plain.checkpoint().totalBytes());
+        }
+        Path out = dir.resolve("nf4");
+        QuantizedLoading.save(tiny, out, Quantization.NF4);
+        try (IdeficsModel saved = QuantizedLoading.load(out, Quantization.NONE)) {
+            assertEquals(quantizedWhileLoading, saved.checkpoint().loadedBytes());
+        }
+    }
+
+    @Test
     void aQuantizedCheckpointIsNotQuantizedAgain(@TempDir Path dir) {
         Path out = dir.resolve("q");
         QuantizedLoading.save(TestData.model("tiny"), out, Quantization.FP4);

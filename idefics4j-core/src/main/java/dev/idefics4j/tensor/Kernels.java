@@ -24,7 +24,7 @@ public final class Kernels {
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     /** Up to this many activation rows the weights are streamed row by row; beyond, tiles are packed and reused. */
-    static final int GEMV_MAX_ROWS = 8;
+    public static final int GEMV_MAX_ROWS = 8;
 
     private Kernels() {
     }
@@ -118,6 +118,14 @@ public final class Kernels {
         } else {
             Gemv.multiply(x, n, w, out);
         }
+    }
+
+    /**
+     * {@code out[t][r] = sum_k x[t][k] * B[r][k]} through the tiled {@link Gemm}, for weights in other forms
+     * (quantized) when {@code n} exceeds {@link #GEMV_MAX_ROWS}: their panels are decoded on demand.
+     */
+    public static void matmul(float[] x, int n, PanelSource b, float[] out) {
+        Gemm.multiply(x, 0, b.depth(), n, b, out, 0, b.rows(), true);
     }
 
     /** {@code y[i] += a * x[i]}. */

@@ -30,6 +30,33 @@ public interface PanelSource {
         return new ArrayColumns(a, base, stride, rows, depth);
     }
 
+    /**
+     * A weight kept in another form (quantized), whose rows {@code decoder} turns into floats on demand: each panel
+     * decodes just its rows and depth range into a per-thread scratch and transposes it, so no dequantized copy of
+     * the weight ever exists and prefill-sized products still run on the tiled kernel.
+     */
+    static PanelSource decoded(int rows, int depth, RowDecoder decoder) {
+        return new DecodedRows(rows, depth, decoder);
+    }
+
+    /** Writes {@code B[row][k0 .. k0 + kc)} as floats into {@code dst[off ..]}. */
+    @FunctionalInterface
+    interface RowDecoder {
+        void decode(int row, int k0, int kc, float[] dst, int off);
+    }
+
+    record DecodedRows(int rows, int depth, RowDecoder decoder) implements PanelSource {
+        @Override
+        public void pack(int r0, int width, int k0, int kc, float[] dst) {
+            float[] scratch = Gemm.scratch();
+            int valid = Math.min(width, rows - r0);
+            for (int j = 0; j < valid; j++) {
+                decoder.decode(r0 + j, k0, kc, scratch, j * Gemm.KC);
+            }
+            Transposer.transpose(scratch, 0, Gemm.KC, valid, width, kc, dst);
+        }
+    }
+
     /** Widens weight rows into a row-major scratch, then gathers them transposed into the panel. */
     record WeightRows(Weight w) implements PanelSource {
         @Override

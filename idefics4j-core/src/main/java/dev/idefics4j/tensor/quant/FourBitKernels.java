@@ -1,6 +1,7 @@
 package dev.idefics4j.tensor.quant;
 
 import dev.idefics4j.tensor.Kernels;
+import dev.idefics4j.tensor.PanelSource;
 import dev.idefics4j.tensor.Parallel;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -31,7 +32,23 @@ final class FourBitKernels {
     private static final VectorSpecies<Byte> B2 = VECTOR_LOOKUP
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 16)) : null;
 
+    /** L packed bytes: the codes of 2L weights, for decoding panels in natural order. */
+    private static final VectorSpecies<Byte> B1 = VECTOR_LOOKUP
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+    /** Interleave an even-elements vector and an odd-elements one back into natural order (first and second half). */
+    private static final IntVector ZIP_LO = zip(0);
+    private static final IntVector ZIP_HI = zip(L / 2);
+
     private FourBitKernels() {
+    }
+
+    private static IntVector zip(int first) {
+        int[] idx = new int[L];
+        for (int i = 0; i < L; i += 2) {
+            idx[i] = first + i / 2;
+            idx[i + 1] = L + first + i / 2;
+        }
+        return IntVector.fromArray(I, idx, 0);
     }
 
     /**
@@ -49,6 +66,11 @@ final class FourBitKernels {
         w.checkMatmul(x, n, out);
         if (!vectorized(w)) {
             matmulScalarDecode(w, x, n, out);
+            return;
+        }
+        if (n > Kernels.GEMV_MAX_ROWS) {
+            // Prefill and images: the tiled product, on panels decoded as it needs them.
+            Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
             return;
         }
         float[] xd = deinterleave(x, n, cols);
@@ -194,9 +216,62 @@ final class FourBitKernels {
         }
     }
 
+    /**
+     * Decodes {@code W[r][k0 .. k0 + kc)} in natural order, scaled, for the tiled product's panels: a vector of L
+     * packed bytes gives L even and L odd weights (table lookups), which two two-vector permutes interleave back.
+     * Groups of 2L weights never straddle a block when rows start on a block boundary; other shapes and offsets
+     * take the scalar decode.
+     */
+    static PanelSource.RowDecoder rangeDecoder(FourBitWeight w) {
+        int cols = w.cols();
+        int bs = w.blocksize();
+        boolean vector = vectorized(w);
+        int[] table = tableBits(w.table());
+        float[] values = w.table();
+        MemorySegment packed = w.packed();
+        BlockScales scales = w.scales();
+        ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[cols / bs + 2]);
+        return (r, k0, kc, dst, off) -> {
+            float[] s = scratch.get();
+            long f0 = (long) r * cols + k0;
+            long firstBlock = f0 / bs;
+            int count = (int) ((f0 + Math.max(kc, 1) - 1) / bs - firstBlock + 1);
+            scales.decode(firstBlock, count, s);
+            int k = 0;
+            if (vector && k0 % (2 * L) == 0) {
+                IntVector t0 = IntVector.fromArray(I, table, 0);
+                IntVector t1 = L == 16 ? t0 : IntVector.fromArray(I, table, L);
+                for (; k + 2 * L <= kc; k += 2 * L) {
+                    long f = f0 + k;
+                    ByteVector bytes = ByteVector.fromMemorySegment(B1, packed, f >>> 1, ByteOrder.LITTLE_ENDIAN);
+                    IntVector q = (IntVector) bytes.convertShape(VectorOperators.B2I, I, 0);
+                    IntVector h = q.lanewise(VectorOperators.LSHR, 4).and(0xF);
+                    IntVector l = q.and(0xF);
+                    FloatVector scale = FloatVector.broadcast(F, s[(int) (f / bs - firstBlock)]);
+                    IntVector even = (L == 16 ? h.selectFrom(t0) : h.selectFrom(t0, t1)).reinterpretAsFloats()
+                            .mul(scale).reinterpretAsInts();
+                    IntVector odd = (L == 16 ? l.selectFrom(t0) : l.selectFrom(t0, t1)).reinterpretAsFloats()
+                            .mul(scale).reinterpretAsInts();
+                    ZIP_LO.selectFrom(even, odd).reinterpretAsFloats().intoArray(dst, off + k);
+                    ZIP_HI.selectFrom(even, odd).reinterpretAsFloats().intoArray(dst, off + k + L);
+                }
+            }
+            for (; k < kc; k++) {
+                long f = f0 + k;
+                int shift = (int) ((~f & 1) << 2);
+                int code = (packed.get(ValueLayout.JAVA_BYTE, f >>> 1) >> shift) & 0xF;
+                dst[off + k] = values[code] * s[(int) (f / bs - firstBlock)];
+            }
+        };
+    }
+
     private static void matmulScalarDecode(FourBitWeight w, float[] x, int n, float[] out) {
         int rows = w.rows();
         int cols = w.cols();
+        if (n > Kernels.GEMV_MAX_ROWS) {
+            Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
+            return;
+        }
         Parallel.forChunks(rows, (long) cols * n, (r0, r1) -> {
             float[] row = new float[cols];
             float[] scales = new float[cols / w.blocksize() + 2];

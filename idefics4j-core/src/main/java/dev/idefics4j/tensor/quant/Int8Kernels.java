@@ -1,6 +1,7 @@
 package dev.idefics4j.tensor.quant;
 
 import dev.idefics4j.tensor.Kernels;
+import dev.idefics4j.tensor.PanelSource;
 import dev.idefics4j.tensor.Parallel;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -42,6 +43,9 @@ final class Int8Kernels {
                     out[r2] = two[1] * w.rowScale(r2);
                 }
             });
+        } else if (n > Kernels.GEMV_MAX_ROWS) {
+            // Prefill and images: the tiled product, on panels widened and scaled as it needs them.
+            Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
         } else {
             // Widen each row once and reuse it for all n tokens.
             Parallel.forChunks(rows, (long) cols * n, (r0, r1) -> {
@@ -55,6 +59,27 @@ final class Int8Kernels {
                 }
             });
         }
+    }
+
+    /** {@code W[r][k0 .. k0 + kc)} widened and scaled ({@code q * SCB / 127}), for the tiled product's panels. */
+    static PanelSource.RowDecoder rangeDecoder(Int8Weight w) {
+        int cols = w.cols();
+        MemorySegment q = w.values();
+        return (r, k0, kc, dst, off) -> {
+            float s = w.rowScale(r);
+            long base = (long) r * cols + k0;
+            int k = 0;
+            if (L >= 8) {
+                FloatVector sv = FloatVector.broadcast(F, s);
+                for (; k + L <= kc; k += L) {
+                    ((FloatVector) ByteVector.fromMemorySegment(B, q, base + k, LE)
+                            .convertShape(VectorOperators.B2F, F, 0)).mul(sv).intoArray(dst, off + k);
+                }
+            }
+            for (; k < kc; k++) {
+                dst[off + k] = q.get(ValueLayout.JAVA_BYTE, base + k) * s;
+            }
+        };
     }
 
     /**

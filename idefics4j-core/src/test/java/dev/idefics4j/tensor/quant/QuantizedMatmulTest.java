@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The quantized kernels compute exactly the dense product with the dequantized weight (up to float summation order),
  * for shapes on the vector path (cols a multiple of 64, even and odd row counts, rows split across threads) and off
- * it (cols not a multiple of 64 or of the vector length, odd element counts), for one token and for several.
+ * it (cols not a multiple of 64 or of the vector length, odd element counts), for one token, for several (the
+ * multi-row kernels) and for more than eight (the tiled product on panels decoded as it needs them).
  */
 class QuantizedMatmulTest {
     record Format(String name, Function<Weight, MatrixWeight> quantize, Function<MatrixWeight, float[]> dequantize) {
@@ -37,7 +38,7 @@ class QuantizedMatmulTest {
                 new Format("int8", Int8Weight::quantize, m -> ((Int8Weight) m).dequantize()),
         };
         int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96}};
-        int[] tokens = {1, 2, 5};
+        int[] tokens = {1, 2, 5, 9, 20}; // above 8 tokens the tiled product runs on decoded panels
         Stream.Builder<Arguments> b = Stream.builder();
         for (Format f : formats) {
             for (int[] s : shapes) {

@@ -102,6 +102,79 @@ public final class Kernels {
     }
 
     /**
+     * {@code out[t * outStride + r0 + i] = scale[i] * dot(rows[i * cols, (i + 1) * cols), x[t * cols, (t + 1) * cols))}
+     * for the {@code count} (at most 4) decoded weight rows i and every token t in [0, tokens): quantized weights
+     * while decoding a batch. Four rows against four tokens per pass, so each load of a row or of a token's
+     * activations (from L2: a few tokens' activations outgrow L1) feeds four multiply-adds.
+     */
+    public static void dots(float[] rows, int count, int cols, float[] x, int tokens, float[] scale, float[] out,
+                            int r0, int outStride) {
+        float[] lanes = new float[16 * L];
+        int full = cols - cols % L;
+        int c1 = Math.min(1, count - 1) * cols, c2 = Math.min(2, count - 1) * cols, c3 = (count - 1) * cols;
+        int t = 0;
+        for (; t < tokens; t += 4) {
+            // A partial group repeats its last token (and a partial block its last row); repeats are not stored.
+            int x0 = t * cols, x1 = Math.min(t + 1, tokens - 1) * cols;
+            int x2 = Math.min(t + 2, tokens - 1) * cols, x3 = Math.min(t + 3, tokens - 1) * cols;
+            FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+            for (int k = 0; k < full; k += L) {
+                FloatVector w0 = FloatVector.fromArray(F, rows, k), w1 = FloatVector.fromArray(F, rows, c1 + k);
+                FloatVector w2 = FloatVector.fromArray(F, rows, c2 + k), w3 = FloatVector.fromArray(F, rows, c3 + k);
+                FloatVector v = FloatVector.fromArray(F, x, x0 + k);
+                a00 = w0.fma(v, a00);
+                a10 = w1.fma(v, a10);
+                a20 = w2.fma(v, a20);
+                a30 = w3.fma(v, a30);
+                v = FloatVector.fromArray(F, x, x1 + k);
+                a01 = w0.fma(v, a01);
+                a11 = w1.fma(v, a11);
+                a21 = w2.fma(v, a21);
+                a31 = w3.fma(v, a31);
+                v = FloatVector.fromArray(F, x, x2 + k);
+                a02 = w0.fma(v, a02);
+                a12 = w1.fma(v, a12);
+                a22 = w2.fma(v, a22);
+                a32 = w3.fma(v, a32);
+                v = FloatVector.fromArray(F, x, x3 + k);
+                a03 = w0.fma(v, a03);
+                a13 = w1.fma(v, a13);
+                a23 = w2.fma(v, a23);
+                a33 = w3.fma(v, a33);
+            }
+            a00.intoArray(lanes, 0);
+            a01.intoArray(lanes, L);
+            a02.intoArray(lanes, 2 * L);
+            a03.intoArray(lanes, 3 * L);
+            a10.intoArray(lanes, 4 * L);
+            a11.intoArray(lanes, 5 * L);
+            a12.intoArray(lanes, 6 * L);
+            a13.intoArray(lanes, 7 * L);
+            a20.intoArray(lanes, 8 * L);
+            a21.intoArray(lanes, 9 * L);
+            a22.intoArray(lanes, 10 * L);
+            a23.intoArray(lanes, 11 * L);
+            a30.intoArray(lanes, 12 * L);
+            a31.intoArray(lanes, 13 * L);
+            a32.intoArray(lanes, 14 * L);
+            a33.intoArray(lanes, 15 * L);
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < 4 && t + j < tokens; j++) {
+                    float sum = sumLanes(lanes, (i * 4 + j) * L);
+                    int ro = i * cols, xo = (t + j) * cols;
+                    for (int k = full; k < cols; k++) {
+                        sum += rows[ro + k] * x[xo + k];
+                    }
+                    out[(t + j) * outStride + r0 + i] = sum * scale[i];
+                }
+            }
+        }
+    }
+
+    /**
      * {@code out[t][r] = sum_k x[t][k] * W[r][k]} for t in [0, n): a linear layer without bias. A few rows
      * (decoding) stream the weights once for all of them ({@link Gemv}); many rows (prefill, images) go through
      * the tiled {@link Gemm}, which reuses each widened weight tile for every row.

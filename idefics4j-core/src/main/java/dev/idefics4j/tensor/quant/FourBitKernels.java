@@ -96,15 +96,20 @@ final class FourBitKernels {
             });
         } else {
             // Unpack each row once into floats (in the same even|odd order as xd) and reuse it for all n tokens.
-            Parallel.forChunks(rows, (long) cols * n, (r0, r1) -> {
+            // Unpack four rows at a time into floats (in the same even|odd order as xd), then take them against all
+            // n tokens together.
+            Parallel.forChunks((rows + 3) / 4, (long) cols * n * 4, (b0, b1) -> {
                 float[] s = new float[blocksPerRow];
-                float[] row = new float[cols];
-                for (int r = r0; r < r1; r++) {
-                    scales.decode((long) r * blocksPerRow, blocksPerRow, s);
-                    decodeRow(packed, r * rowBytes, cols, blockShift, s, table, row);
-                    for (int t = 0; t < n; t++) {
-                        out[t * rows + r] = Kernels.dot(row, 0, xd, t * cols, cols);
+                float[] block = new float[4 * cols];
+                float[] ones = {1f, 1f, 1f, 1f};
+                for (int b = b0; b < b1; b++) {
+                    int count = Math.min(4, rows - 4 * b);
+                    for (int i = 0; i < count; i++) {
+                        long r = 4L * b + i;
+                        scales.decode(r * blocksPerRow, blocksPerRow, s);
+                        decodeRow(packed, r * rowBytes, cols, blockShift, s, table, block, i * cols);
                     }
+                    Kernels.dots(block, count, cols, xd, n, ones, out, 4 * b, rows);
                 }
             });
         }
@@ -193,7 +198,7 @@ final class FourBitKernels {
 
     /** Row {@code off} unpacked and scaled into {@code row} as [even elements | odd elements]. */
     private static void decodeRow(MemorySegment packed, long off, int cols, int blockShift, float[] scales,
-                                  int[] table, float[] row) {
+                                  int[] table, float[] row, int ro) {
         IntVector t0 = IntVector.fromArray(I, table, 0);
         IntVector t1 = L == 16 ? t0 : IntVector.fromArray(I, table, L);
         int half = cols / 2;
@@ -206,13 +211,13 @@ final class FourBitKernels {
             IntVector l0 = q0.and(0xF);
             IntVector l1 = q1.and(0xF);
             FloatVector scale = FloatVector.broadcast(F, scales[j >>> blockShift]);
-            (L == 16 ? h0.selectFrom(t0) : h0.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale).intoArray(row, j);
+            (L == 16 ? h0.selectFrom(t0) : h0.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale).intoArray(row, ro + j);
             (L == 16 ? h1.selectFrom(t0) : h1.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale)
-                    .intoArray(row, j + L);
+                    .intoArray(row, ro + j + L);
             (L == 16 ? l0.selectFrom(t0) : l0.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale)
-                    .intoArray(row, half + j);
+                    .intoArray(row, ro + half + j);
             (L == 16 ? l1.selectFrom(t0) : l1.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale)
-                    .intoArray(row, half + j + L);
+                    .intoArray(row, ro + half + j + L);
         }
     }
 
@@ -277,9 +282,7 @@ final class FourBitKernels {
             float[] scales = new float[cols / w.blocksize() + 2];
             for (int r = r0; r < r1; r++) {
                 decodeRowScalar(w, r, row, 0, scales);
-                for (int t = 0; t < n; t++) {
-                    out[t * rows + r] = Kernels.dot(row, 0, x, t * cols, cols);
-                }
+                Kernels.dots(row, 1, cols, x, n, new float[]{1f}, out, r, rows);
             }
         });
     }

@@ -48,14 +48,17 @@ final class Int8Kernels {
             Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
         } else {
             // Widen each row once and reuse it for all n tokens.
-            Parallel.forChunks(rows, (long) cols * n, (r0, r1) -> {
-                float[] row = new float[cols];
-                for (int r = r0; r < r1; r++) {
-                    widen(q, (long) r * cols, row, cols);
-                    float s = w.rowScale(r);
-                    for (int t = 0; t < n; t++) {
-                        out[t * rows + r] = Kernels.dot(row, 0, x, t * cols, cols) * s;
+            Parallel.forChunks((rows + 3) / 4, (long) cols * n * 4, (b0, b1) -> {
+                float[] block = new float[4 * cols];
+                float[] scale = new float[4];
+                for (int b = b0; b < b1; b++) {
+                    int count = Math.min(4, rows - 4 * b);
+                    for (int i = 0; i < count; i++) {
+                        int r = 4 * b + i;
+                        widen(q, (long) r * cols, block, i * cols, cols);
+                        scale[i] = w.rowScale(r);
                     }
+                    Kernels.dots(block, count, cols, x, n, scale, out, 4 * b, rows);
                 }
             });
         }
@@ -131,17 +134,17 @@ final class Int8Kernels {
         out[1] = sb;
     }
 
-    private static void widen(MemorySegment q, long off, float[] row, int n) {
+    private static void widen(MemorySegment q, long off, float[] row, int ro, int n) {
         int i = 0;
         if (L >= 8) {
             for (; i <= n - L; i += L) {
                 FloatVector w = (FloatVector) ByteVector.fromMemorySegment(B, q, off + i, LE)
                         .convertShape(VectorOperators.B2F, F, 0);
-                w.intoArray(row, i);
+                w.intoArray(row, ro + i);
             }
         }
         for (; i < n; i++) {
-            row[i] = q.get(ValueLayout.JAVA_BYTE, off + i);
+            row[ro + i] = q.get(ValueLayout.JAVA_BYTE, off + i);
         }
     }
 }

@@ -33,8 +33,7 @@ final class ModelOptions {
     boolean doubleQuant;
 
     Quantization quantization() {
-        Quantization q = Quantization.parse(quantize);
-        return doubleQuant ? q.withDoubleQuant(true) : q;
+        return Quantization.parse(quantize, doubleQuant);
     }
 
     Path dir() {

@@ -28,7 +28,7 @@ public record ModelSpec(String model, String revision, Flavor tokenizer, int thr
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (all) or positive, got " + threads);
         }
-        quantization(quantize, doubleQuant); // unknown names and double quant without 4-bit fail on the driver
+        Quantization.parse(quantize, doubleQuant); // unknown names and double quant without 4-bit fail on the driver
     }
 
     public ModelSpec(String model, String revision, Flavor tokenizer, int threads) {
@@ -47,13 +47,8 @@ public record ModelSpec(String model, String revision, Flavor tokenizer, int thr
         return new ModelSpec(model, revision, tokenizer, threads, name, doubleQuantized);
     }
 
-    private static Quantization quantization(String name, boolean doubleQuant) {
-        Quantization q = Quantization.parse(name);
-        return doubleQuant ? q.withDoubleQuant(true) : q;
-    }
-
     IdeficsOptions options() {
         return IdeficsOptions.of(model).withRevision(revision).withTokenizer(tokenizer).withThreads(threads)
-                .withQuantization(quantization(quantize, doubleQuant));
+                .withQuantization(Quantization.parse(quantize, doubleQuant));
     }
 }

@@ -54,6 +54,12 @@ public record Quantization(Method method, boolean doubleQuant, int blocksize) {
      * {@link #formatName()}s: a 4-bit name may end in {@code -dq} (double quantization) and any in {@code -b<N>}
      * (blocksize N), e.g. {@code nf4-dq}.
      */
+    /** {@link #parse(String)}, with double quantization added when {@code doubleQuant} (the CLI's --double-quant). */
+    public static Quantization parse(String name, boolean doubleQuant) {
+        Quantization q = parse(name);
+        return doubleQuant ? q.withDoubleQuant(true) : q;
+    }
+
     public static Quantization parse(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         int blocksize = DEFAULT_BLOCKSIZE;

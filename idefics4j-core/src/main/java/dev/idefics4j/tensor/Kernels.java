@@ -187,15 +187,15 @@ public final class Kernels {
                     + " with arrays of " + x.length + " and " + out.length);
         }
         if (n > GEMV_MAX_ROWS || w.dtype() == DType.F16) {
-            Gemm.multiply(x, 0, in, n, PanelSource.of(w), out, 0, rows, true);
+            matmul(x, n, PanelSource.of(w), out);
         } else {
             Gemv.multiply(x, n, w, out);
         }
     }
 
     /**
-     * {@code out[t][r] = sum_k x[t][k] * B[r][k]} through the tiled {@link Gemm}, for weights in other forms
-     * (quantized) when {@code n} exceeds {@link #GEMV_MAX_ROWS}: their panels are decoded on demand.
+     * {@code out[t][r] = sum_k x[t][k] * B[r][k]} through the tiled {@link Gemm}, whatever holds B: for stored and
+     * quantized weights alike when {@code n} exceeds {@link #GEMV_MAX_ROWS}, their panels decoded on demand.
      */
     public static void matmul(float[] x, int n, PanelSource b, float[] out) {
         Gemm.multiply(x, 0, b.depth(), n, b, out, 0, b.rows(), true);

@@ -15,9 +15,10 @@ public interface PanelSource {
 
     void pack(int r0, int width, int k0, int kc, float[] dst);
 
-    /** A weight [out, in] in its stored dtype. */
+    /** A weight [out, in] in its stored dtype, its rows widened into floats as panels need them. */
     static PanelSource of(Weight w) {
-        return new WeightRows(w);
+        return decoded(w.rows(), w.cols(),
+                (r, k0, kc, dst, off) -> Kernels.widen(w.data(), w.dtype(), (long) r * w.cols() + k0, dst, off, kc));
     }
 
     /** {@code B[r][k] = a[base + r * stride + k]}: rows of a float array (attention keys). */
@@ -31,9 +32,9 @@ public interface PanelSource {
     }
 
     /**
-     * A weight kept in another form (quantized), whose rows {@code decoder} turns into floats on demand: each panel
-     * decodes just its rows and depth range into a per-thread scratch and transposes it, so no dequantized copy of
-     * the weight ever exists and prefill-sized products still run on the tiled kernel.
+     * A weight whose rows {@code decoder} turns into floats on demand (stored bf16/f16/f32, or quantized): each panel
+     * decodes just its rows and depth range into a per-thread scratch and transposes it, so no float copy of the
+     * weight ever exists.
      */
     static PanelSource decoded(int rows, int depth, RowDecoder decoder) {
         return new DecodedRows(rows, depth, decoder);
@@ -52,30 +53,6 @@ public interface PanelSource {
             int valid = Math.min(width, rows - r0);
             for (int j = 0; j < valid; j++) {
                 decoder.decode(r0 + j, k0, kc, scratch, j * Gemm.KC);
-            }
-            Transposer.transpose(scratch, 0, Gemm.KC, valid, width, kc, dst);
-        }
-    }
-
-    /** Widens weight rows into a row-major scratch, then gathers them transposed into the panel. */
-    record WeightRows(Weight w) implements PanelSource {
-        @Override
-        public int rows() {
-            return w.rows();
-        }
-
-        @Override
-        public int depth() {
-            return w.cols();
-        }
-
-        @Override
-        public void pack(int r0, int width, int k0, int kc, float[] dst) {
-            float[] scratch = Gemm.scratch();
-            int valid = Math.min(width, w.rows() - r0);
-            MemorySegment data = w.data();
-            for (int j = 0; j < valid; j++) {
-                Kernels.widen(data, w.dtype(), (long) (r0 + j) * w.cols() + k0, scratch, j * Gemm.KC, kc);
             }
             Transposer.transpose(scratch, 0, Gemm.KC, valid, width, kc, dst);
         }

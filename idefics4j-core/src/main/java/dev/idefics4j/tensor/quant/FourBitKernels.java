@@ -211,7 +211,8 @@ final class FourBitKernels {
             IntVector l0 = q0.and(0xF);
             IntVector l1 = q1.and(0xF);
             FloatVector scale = FloatVector.broadcast(F, scales[j >>> blockShift]);
-            (L == 16 ? h0.selectFrom(t0) : h0.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale).intoArray(row, ro + j);
+            (L == 16 ? h0.selectFrom(t0) : h0.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale)
+                    .intoArray(row, ro + j);
             (L == 16 ? h1.selectFrom(t0) : h1.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale)
                     .intoArray(row, ro + j + L);
             (L == 16 ? l0.selectFrom(t0) : l0.selectFrom(t0, t1)).reinterpretAsFloats().mul(scale)
@@ -232,16 +233,13 @@ final class FourBitKernels {
         int bs = w.blocksize();
         boolean vector = vectorized(w);
         int[] table = tableBits(w.table());
-        float[] values = w.table();
         MemorySegment packed = w.packed();
         BlockScales scales = w.scales();
-        ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[cols / bs + 2]);
         return (r, k0, kc, dst, off) -> {
-            float[] s = scratch.get();
             long f0 = (long) r * cols + k0;
             long firstBlock = f0 / bs;
-            int count = (int) ((f0 + Math.max(kc, 1) - 1) / bs - firstBlock + 1);
-            scales.decode(firstBlock, count, s);
+            float[] s = new float[(int) ((f0 + Math.max(kc, 1) - 1) / bs - firstBlock + 1)];
+            scales.decode(firstBlock, s.length, s);
             int k = 0;
             if (vector && k0 % (2 * L) == 0) {
                 IntVector t0 = IntVector.fromArray(I, table, 0);
@@ -261,12 +259,7 @@ final class FourBitKernels {
                     ZIP_HI.selectFrom(even, odd).reinterpretAsFloats().intoArray(dst, off + k + L);
                 }
             }
-            for (; k < kc; k++) {
-                long f = f0 + k;
-                int shift = (int) ((~f & 1) << 2);
-                int code = (packed.get(ValueLayout.JAVA_BYTE, f >>> 1) >> shift) & 0xF;
-                dst[off + k] = values[code] * s[(int) (f / bs - firstBlock)];
-            }
+            decodeScalar(w, f0, k, kc, s, firstBlock, dst, off);
         };
     }
 
@@ -280,9 +273,10 @@ final class FourBitKernels {
         Parallel.forChunks(rows, (long) cols * n, (r0, r1) -> {
             float[] row = new float[cols];
             float[] scales = new float[cols / w.blocksize() + 2];
+            float[] one = {1f};
             for (int r = r0; r < r1; r++) {
                 decodeRowScalar(w, r, row, 0, scales);
-                Kernels.dots(row, 1, cols, x, n, new float[]{1f}, out, r, rows);
+                Kernels.dots(row, 1, cols, x, n, one, out, r, rows);
             }
         });
     }
@@ -300,13 +294,23 @@ final class FourBitKernels {
         long firstBlock = f0 / bs;
         int count = (int) ((f0 + cols - 1) / bs - firstBlock + 1);
         w.scales().decode(firstBlock, count, scales);
+        decodeScalar(w, f0, 0, cols, scales, firstBlock, row, rowOffset);
+    }
+
+    /**
+     * Flattened elements {@code f0 + k} for k in [from, to) into {@code dst[off + k]}: element f is nibble
+     * {@code f & 1} (high first) of byte {@code f / 2}, times {@code scales[f / blocksize - firstBlock]}.
+     */
+    private static void decodeScalar(FourBitWeight w, long f0, int from, int to, float[] scales, long firstBlock,
+                                     float[] dst, int off) {
+        long bs = w.blocksize();
         float[] table = w.table();
         MemorySegment packed = w.packed();
-        for (int k = 0; k < cols; k++) {
+        for (int k = from; k < to; k++) {
             long f = f0 + k;
             int shift = (int) ((~f & 1) << 2);
             int code = (packed.get(ValueLayout.JAVA_BYTE, f >>> 1) >> shift) & 0xF;
-            row[rowOffset + k] = table[code] * scales[(int) (f / bs - firstBlock)];
+            dst[off + k] = table[code] * scales[(int) (f / bs - firstBlock)];
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.idefics4j.processor.IdeficsProcessor;
 import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
+import dev.idefics4j.tensor.Bf16DotWeight;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.quant.QuantizedLoading;
 import dev.idefics4j.tokenizer.Tokenizer;
@@ -66,7 +67,11 @@ public final class Idefics implements AutoCloseable {
         IdeficsProcessor processor = options.tokenizer() == null
                 ? IdeficsProcessor.fromCheckpoint(dir, loader)
                 : IdeficsProcessor.fromCheckpoint(dir, options.tokenizer(), loader);
-        IdeficsModel model = QuantizedLoading.load(dir, options.quantization());
+        if (options.bf16Dot()) {
+            Bf16DotWeight.requireAvailable(); // before any reading, with the reason
+        }
+        IdeficsModel model = options.bf16Dot() ? IdeficsModel.load(dir, Bf16DotWeight::of)
+                : QuantizedLoading.load(dir, options.quantization());
         try {
             return new Idefics(dir, model, processor);
         } catch (RuntimeException e) {

@@ -24,6 +24,9 @@ final class QuantizeCommand implements Callable<Integer> {
         if (model.quantize == null) {
             throw new IllegalArgumentException("give --quantize fp4, nf4 or int8");
         }
+        if (model.bf16Dot) {
+            throw new IllegalArgumentException("--bf16-dot chooses a kernel when running, it is not a format to save");
+        }
         long start = System.nanoTime();
         QuantizedLoading.save(model.dir(), out, model.quantization());
         System.err.printf("wrote %s (%s) in %.1f s%n", out, model.quantization(), (System.nanoTime() - start) / 1e9);

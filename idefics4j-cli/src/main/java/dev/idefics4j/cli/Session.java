@@ -11,7 +11,8 @@ final class Session {
     static Idefics open(ModelOptions options) {
         IdeficsOptions o = IdeficsOptions.of(options.dir().toString()).withTokenizer(options.flavor())
                 .withThreads(options.threads)
-                .withQuantization(options.quantization());
+                .withQuantization(options.quantization())
+                .withBf16Dot(options.bf16Dot);
         return Idefics.load(o);
     }
 }

@@ -186,7 +186,7 @@ public final class Checkpoint implements AutoCloseable {
             return (c, name, shape) -> {
                 Weight stored = c.weight(name, shape);
                 MatrixWeight converted = format.apply(stored);
-                if (!(converted instanceof Weight w && w.data().address() == stored.data().address())) {
+                if (!converted.readsFrom(stored.data())) {
                     releasePages(stored.data());
                 }
                 return converted;

@@ -16,4 +16,12 @@ public interface MatrixWeight {
 
     /** Bytes this weight occupies (mapped or in memory). */
     long byteSize();
+
+    /**
+     * True when this weight reads its values from {@code data} itself (it was made without a copy), so the memory
+     * must stay resident; a converted or quantized copy answers false and its source pages can be released.
+     */
+    default boolean readsFrom(java.lang.foreign.MemorySegment data) {
+        return false;
+    }
 }

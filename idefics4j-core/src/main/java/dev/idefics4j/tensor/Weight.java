@@ -35,6 +35,11 @@ public record Weight(String name, DType dtype, int rows, int cols, MemorySegment
     }
 
     @Override
+    public boolean readsFrom(MemorySegment other) {
+        return data.address() == other.address();
+    }
+
+    @Override
     public void matmul(float[] x, int n, float[] out) {
         Kernels.matmul(x, n, this, out);
     }

@@ -13,8 +13,9 @@ import java.util.ServiceLoader;
  * The weight formats available: {@code bf16}, {@code f16} and {@code f32} (the stored weight when it has that
  * dtype, else a converted copy in {@link HugePages} memory), {@code bf16-resident} (always such a copy: a
  * memory-mapped checkpoint's page-cache pages stream markedly slower than anonymous memory when decoding, at
- * the price of holding the linear weights twice while the page cache keeps the file), then whatever
- * {@link WeightFormat} providers the class path holds (quantized formats).
+ * the price of holding the linear weights twice while the page cache keeps the file), {@code bf16-dot} where the
+ * CPU and build have the bf16 dot-product kernel ({@link Bf16DotWeight}), then whatever {@link WeightFormat}
+ * providers the class path holds (quantized formats).
  */
 public final class WeightFormats {
     private static final int CHUNK = 1 << 16;
@@ -32,6 +33,9 @@ public final class WeightFormats {
             all.put(name(d), WeightFormat.of(name(d), w -> as(w, d)));
         }
         all.put(RESIDENT, WeightFormat.of(RESIDENT, WeightFormats::resident));
+        if (Bf16Dot.available()) {
+            all.put(Bf16DotWeight.FORMAT, WeightFormat.of(Bf16DotWeight.FORMAT, Bf16DotWeight::of));
+        }
         for (WeightFormat f : ServiceLoader.load(WeightFormat.class)) {
             all.putIfAbsent(f.name(), f);
         }
@@ -44,6 +48,10 @@ public final class WeightFormats {
             if (f.name().equalsIgnoreCase(name)) {
                 return f;
             }
+        }
+        if (name.equalsIgnoreCase(Bf16DotWeight.FORMAT)) {
+            throw new IllegalArgumentException(Bf16DotWeight.FORMAT + " is unavailable here: "
+                    + Bf16Dot.unavailableReason());
         }
         throw new IllegalArgumentException("unknown weight format '" + name + "'; available: "
                 + available().stream().map(WeightFormat::name).toList());

@@ -1,5 +1,6 @@
 package dev.idefics4j.tensor.quant;
 
+import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.model.IdeficsModel;

@@ -1,5 +1,6 @@
 package dev.idefics4j.tensor.quant;
 
+import dev.idefics4j.testing.ModelRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;

@@ -1,19 +1,18 @@
-package dev.idefics4j.tensor.quant;
+package dev.idefics4j.testing;
 
 import dev.idefics4j.model.IdeficsModel;
 import dev.idefics4j.model.ImageContext;
 import dev.idefics4j.model.KvCache;
-import dev.idefics4j.testing.ProcessorInputs;
 
 import java.util.Arrays;
 
 /** Runs a model on reference processor inputs: last-position logits, and a plain greedy continuation. */
-final class ModelRun {
+public final class ModelRun {
     private ModelRun() {
     }
 
     /** Logits of the last position of every row, [rows, vocab]. */
-    static float[] lastLogits(IdeficsModel model, ProcessorInputs in) {
+    public static float[] lastLogits(IdeficsModel model, ProcessorInputs in) {
         KvCache cache = model.newCache(in.rows(), in.tokens());
         return model.forward(in.inputIds(), in.attentionMask(), in.imageAttentionMask(), images(model, in), cache,
                 false, null);
@@ -25,7 +24,7 @@ final class ModelRun {
     }
 
     /** Logits after the prompt ([rows, vocab]) and the argmax token at each of {@code steps} decoding steps. */
-    record Decoded(float[] firstLogits, int[][] argmax) {
+    public record Decoded(float[] firstLogits, int[][] argmax) {
     }
 
     /**
@@ -33,7 +32,7 @@ final class ModelRun {
      * argmax is recorded either way). Each new token attends to the images the prompt's last token attends to, as
      * transformers' IDEFICS generation extends {@code image_attention_mask}.
      */
-    static Decoded decode(IdeficsModel model, ProcessorInputs in, int steps, int[][] forced) {
+    public static Decoded decode(IdeficsModel model, ProcessorInputs in, int steps, int[][] forced) {
         int rows = in.rows();
         int vocab = model.vocabSize();
         KvCache cache = model.newCache(rows, in.tokens() + steps);
@@ -61,7 +60,7 @@ final class ModelRun {
         return new Decoded(first, out);
     }
 
-    static int argmax(float[] v, int offset, int n) {
+    public static int argmax(float[] v, int offset, int n) {
         int best = 0;
         for (int i = 1; i < n; i++) {
             if (v[offset + i] > v[offset + best]) {
@@ -71,7 +70,7 @@ final class ModelRun {
         return best;
     }
 
-    static double cosine(float[] a, float[] b) {
+    public static double cosine(float[] a, float[] b) {
         double dot = 0;
         double na = 0;
         double nb = 0;

@@ -1,0 +1,142 @@
+package dev.idefics4j.tensor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The optional native kernel library ({@code src/main/c/bf16_dot.c}, built into the jar when the build machine has
+ * gcc), reached through {@code java.lang.foreign}: it gives the CPU's bf16 dot-product instruction (AVX512_BF16),
+ * which the Vector API does not expose. Loaded on first use only; everything works without it, and
+ * {@link #unavailableReason()} says why it is missing. The system property {@code idefics4j.native.library} names
+ * a library file to use instead of the bundled one.
+ */
+final class NativeKernels {
+    private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
+    private static final int ABI_VERSION = 1;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
+
+    /** Resolved once, on first use. */
+    private static final class Loaded {
+        static final String REASON;
+        static final MethodHandle PACK;
+        static final MethodHandle GEMM;
+        static final int TILE;
+
+        static {
+            String reason = null;
+            MethodHandle pack = null;
+            MethodHandle gemm = null;
+            int tile = 0;
+            try {
+                SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
+                Linker linker = Linker.nativeLinker();
+                int abi = (int) linker.downcallHandle(lib.findOrThrow("i4j_abi_version"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+                int supported = (int) linker.downcallHandle(lib.findOrThrow("i4j_bf16_supported"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+                tile = (int) linker.downcallHandle(lib.findOrThrow("i4j_tokens_per_tile"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+                if (abi != ABI_VERSION) {
+                    reason = "the native kernel library has interface version " + abi + ", this build needs "
+                            + ABI_VERSION;
+                } else if (supported != 1) {
+                    reason = "this CPU has no AVX512_BF16 instructions";
+                } else {
+                    // Heap arrays (activations, outputs) are passed directly: the calls are short and do not
+                    // call back into Java.
+                    Linker.Option heap = Linker.Option.critical(true);
+                    pack = linker.downcallHandle(lib.findOrThrow("i4j_pack_activations"), FunctionDescriptor
+                            .ofVoid(ADDRESS, LONG, LONG, LONG, ADDRESS, LONG, LONG), heap);
+                    gemm = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemm"), FunctionDescriptor
+                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                }
+            } catch (Throwable e) {
+                reason = "the native kernel library could not be loaded: " + e.getMessage();
+            }
+            REASON = reason;
+            PACK = pack;
+            GEMM = gemm;
+            TILE = tile;
+        }
+    }
+
+    private NativeKernels() {
+    }
+
+    /** True when the bf16 dot-product kernel can run here. */
+    static boolean available() {
+        return Loaded.REASON == null;
+    }
+
+    /** Why {@link #available()} is false, or null. */
+    static String unavailableReason() {
+        return Loaded.REASON;
+    }
+
+    private static Path libraryFile() throws IOException {
+        String explicit = System.getProperty("idefics4j.native.library");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String os = System.getProperty("os.name", "").toLowerCase();
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new IOException("it is built for Linux x86-64 only, this is " + os + " " + arch);
+        }
+        try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IOException("this build does not contain it (gcc was not found when it was built)");
+            }
+            Path file = Files.createTempFile("idefics4j-kernels-", ".so");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        }
+    }
+
+    private static void check() {
+        if (!available()) {
+            throw new UnsupportedOperationException("bf16 dot-product kernel unavailable: " + unavailableReason());
+        }
+    }
+
+    /** Tokens per packed activation tile. */
+    static int tile() {
+        check();
+        return Loaded.TILE;
+    }
+
+    /** Packs tiles [tile0, tile1) of {@code a} (n rows of {@code depth} at stride {@code lda}) as bf16 pairs. */
+    static void packActivations(float[] a, int n, int lda, int depth, MemorySegment out, int tile0, int tile1) {
+        check();
+        try {
+            Loaded.PACK.invokeExact(MemorySegment.ofArray(a), (long) n, (long) lda, (long) depth, out, (long) tile0,
+                    (long) tile1);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native activation packing failed", e);
+        }
+    }
+
+    /** {@code c[t][r] = sum_k bf16(a[t][k]) * w[r][k]} for rows [r0, r1), from packed activations. */
+    static void bf16Gemm(MemorySegment packed, int n, int depth, MemorySegment w, int r0, int r1, float[] c,
+                         int ldc) {
+        check();
+        try {
+            Loaded.GEMM.invokeExact(packed, (long) n, (long) depth, w, (long) r0, (long) r1,
+                    MemorySegment.ofArray(c), (long) ldc);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native bf16 product failed", e);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.idefics4j.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The native bf16 dot-product kernel computes {@code sum_k bf16(x[t][k]) * W[r][k]}: checked against that sum
+ * taken in double, over shapes that cut through every edge (partial panels and token tiles, odd depths, depth
+ * blocks), and against the float32 path at bf16's precision.
+ */
+class Bf16DotTest {
+    private static Weight bf16(int rows, int cols, Random rnd) {
+        MemorySegment seg = Arena.ofAuto().allocate(Math.max(2, (long) rows * cols * 2), 2)
+                .asSlice(0, (long) rows * cols * 2);
+        for (int i = 0; i < rows * cols; i++) {
+            seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, BFloat16.fromFloat((float) rnd.nextGaussian()));
+        }
+        return new Weight("w", DType.BF16, rows, cols, seg);
+    }
+
+    private static float[] activations(int n, int depth, Random rnd) {
+        float[] x = new float[n * depth];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextGaussian() * 2);
+        }
+        return x;
+    }
+
+    @Test
+    void equalsTheSumOfBf16RoundedProducts() {
+        assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
+        Random rnd = new Random(7);
+        int[][] shapes = {{1, 1, 1}, {1, 33, 7}, {12, 32, 64}, {13, 31, 513}, {5, 70, 600}, {40, 65, 1030},
+                {25, 100, 2}};
+        for (int[] s : shapes) {
+            int n = s[0], rows = s[1], depth = s[2];
+            Weight w = bf16(rows, depth, rnd);
+            float[] x = activations(n, depth, rnd);
+            float[] out = new float[n * rows];
+            java.util.Arrays.fill(out, Float.NaN);
+            Bf16Dot.multiply(x, n, w, out);
+            float[] wf = w.toFloats();
+            for (int t = 0; t < n; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double sum = 0;
+                    double scale = 0;
+                    for (int k = 0; k < depth; k++) {
+                        double p = (double) BFloat16.toFloat(BFloat16.fromFloat(x[t * depth + k])) * wf[r * depth + k];
+                        sum += p;
+                        scale += Math.abs(p);
+                    }
+                    float got = out[t * rows + r];
+                    String where = n + "x" + depth + " by " + rows + ": [" + t + "][" + r + "]";
+                    assertEquals(sum, got, 1e-6 * scale + 1e-30, where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void agreesWithTheFloatPathAtBf16Precision() {
+        assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
+        Random rnd = new Random(11);
+        int n = 30, rows = 96, depth = 256;
+        Weight w = bf16(rows, depth, rnd);
+        float[] x = activations(n, depth, rnd);
+        float[] exact = new float[n * rows];
+        float[] fast = new float[n * rows];
+        Kernels.matmul(x, n, w, exact);
+        Bf16Dot.multiply(x, n, w, fast);
+        double diff = 0, norm = 0;
+        for (int i = 0; i < exact.length; i++) {
+            diff += (exact[i] - fast[i]) * (double) (exact[i] - fast[i]);
+            norm += exact[i] * (double) exact[i];
+        }
+        double relative = Math.sqrt(diff / norm);
+        // bf16 keeps 8 significant bits: each activation moves by up to 2^-9 of itself, the sums by less.
+        assertTrue(relative > 1e-5 && relative < 4e-3, "relative error " + relative);
+    }
+
+    @Test
+    void theWeightFormatDecodesFewTokensExactly() {
+        assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
+        Random rnd = new Random(3);
+        Weight w = bf16(40, 300, rnd);
+        MatrixWeight fast = WeightFormats.named(Bf16DotWeight.FORMAT).apply(w);
+        assertTrue(fast.readsFrom(w.data()), "a bf16 weight is used where it lies");
+        for (int n : new int[]{1, 3, Kernels.GEMV_MAX_ROWS, Kernels.GEMV_MAX_ROWS + 1}) {
+            float[] x = activations(n, 300, rnd);
+            float[] exact = new float[n * 40];
+            float[] got = new float[n * 40];
+            Kernels.matmul(x, n, w, exact);
+            fast.matmul(x, n, got);
+            if (n <= Kernels.GEMV_MAX_ROWS) {
+                assertArrayEquals(exact, got, "n = " + n);
+            } else {
+                float[] native_ = new float[n * 40];
+                Bf16Dot.multiply(x, n, w, native_);
+                assertArrayEquals(native_, got, "n = " + n);
+            }
+        }
+    }
+
+    @Test
+    void refusesOtherDtypesAndShortArrays() {
+        assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
+        Random rnd = new Random(1);
+        Weight w = bf16(4, 8, rnd);
+        Weight f32 = WeightFormats.as(w, DType.F32);
+        assertThrows(IllegalArgumentException.class, () -> Bf16Dot.multiply(new float[16], 2, f32, new float[8]));
+        assertThrows(IllegalArgumentException.class, () -> Bf16Dot.multiply(new float[15], 2, w, new float[8]));
+    }
+}

@@ -27,6 +27,11 @@ final class LayerNorm {
         return y;
     }
 
+    /** Into {@code out} (may be {@code x}). */
+    void forward(float[] x, int n, float[] out) {
+        Ops.layerNorm(x, n, dim, weight, bias, eps, out);
+    }
+
     float[] weight() {
         return weight;
     }

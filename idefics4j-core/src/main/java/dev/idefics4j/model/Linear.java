@@ -2,6 +2,7 @@ package dev.idefics4j.model;
 
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.tensor.MatrixWeight;
+import dev.idefics4j.tensor.Ops;
 
 /** {@code nn.Linear}: {@code y = x W^T (+ b)} with W kept in its stored dtype. */
 public final class Linear {
@@ -41,12 +42,7 @@ public final class Linear {
     public void forward(float[] x, int n, float[] y) {
         weight.matmul(x, n, y);
         if (bias != null) {
-            int out = weight.rows();
-            for (int r = 0; r < n; r++) {
-                for (int i = 0; i < out; i++) {
-                    y[r * out + i] += bias[i];
-                }
-            }
+            Ops.addBias(y, n, bias);
         }
     }
 }

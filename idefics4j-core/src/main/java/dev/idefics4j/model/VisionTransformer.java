@@ -115,8 +115,9 @@ public final class VisionTransformer {
             h[i] += positions[i];
         }
         preLayrnorm.forwardInPlace(h, tokens);
+        VisionEncoderLayer.Scratch scratch = new VisionEncoderLayer.Scratch(tokens, e, config.intermediateSize());
         for (VisionEncoderLayer layer : layers) {
-            h = layer.forward(h, tokens);
+            h = layer.forward(h, tokens, scratch);
         }
         return h;
     }

@@ -60,7 +60,7 @@ public final class Attention {
                     keys = Math.max(keys, Math.min(nk, keyLimit[i]));
                 }
             }
-            float[] scores = new float[qb * keys];
+            float[] scores = ThreadBuffers.floats(ThreadBuffers.ATTENTION_SCORES, qb * keys);
             Gemm.multiply(q, qBase + i0 * qStride, qStride, qb, PanelSource.rows(k, kBase, kStride, keys, dim),
                     scores, 0, keys, false);
             for (int i = 0; i < qb; i++) {

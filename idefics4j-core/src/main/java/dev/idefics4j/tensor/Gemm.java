@@ -66,7 +66,7 @@ final class Gemm {
      */
     private static float[] packActivations(float[] a, int aOff, int aStride, int n, int depth, boolean parallel) {
         int tiles = (n + A_TILE - 1) / A_TILE;
-        float[] packed = new float[tiles * depth * A_TILE];
+        float[] packed = ThreadBuffers.floats(ThreadBuffers.GEMM_ACTIVATIONS, tiles * depth * A_TILE);
         Parallel.forEach(tiles, parallel, q -> Transposer.transpose(a, aOff + q * A_TILE * aStride, aStride,
                 Math.min(A_TILE, n - q * A_TILE), A_TILE, depth, packed, q * depth * A_TILE));
         return packed;

@@ -24,12 +24,15 @@ public final class Ops {
             float mean = sum(x, o, dim) / dim;
             float var = squaredDeviation(x, o, dim, mean) / dim;
             float inv = (float) (1.0 / Math.sqrt(var + eps));
+            // Full vectors, then a scalar tail of the same operations: a masked loop here fell off the JIT's
+            // intrinsics (15 ns per element, a tenth of a ViT layer's time).
             int i = 0;
-            for (; i < dim; i += L) {
-                VectorMask<Float> m = F.indexInRange(i, dim);
-                FloatVector v = FloatVector.fromArray(F, x, o + i, m).sub(mean).mul(inv);
-                v.fma(FloatVector.fromArray(F, weight, i, m), FloatVector.fromArray(F, bias, i, m))
-                        .intoArray(out, o + i, m);
+            for (; i + L <= dim; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, o + i).sub(mean).mul(inv);
+                v.fma(FloatVector.fromArray(F, weight, i), FloatVector.fromArray(F, bias, i)).intoArray(out, o + i);
+            }
+            for (; i < dim; i++) {
+                out[o + i] = Math.fma((x[o + i] - mean) * inv, weight[i], bias[i]);
             }
         }
     }
@@ -102,8 +105,15 @@ public final class Ops {
 
     /** Exact (erf-based) GELU, as {@code torch.nn.functional.gelu} with approximate='none'. */
     public static void gelu(float[] x, int n) {
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, n);
+        // On all cores: a ViT MLP's 257 x 5120 activations took 1.5 ms on one, a twentieth of the layer with
+        // bf16 dot products.
+        int blocks = (n + L - 1) / L;
+        Parallel.forChunks(blocks, 16L * L, (b0, b1) -> geluRange(x, b0 * L, Math.min(n, b1 * L)));
+    }
+
+    private static void geluRange(float[] x, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, to);
             FloatVector v = FloatVector.fromArray(F, x, i, m);
             FloatVector e = VectorMath.erf(v.mul(SQRT_HALF));
             v.mul(0.5f).mul(e.add(1f)).intoArray(x, i, m);
@@ -163,6 +173,23 @@ public final class Ops {
             VectorMask<Float> m = F.indexInRange(i, len);
             FloatVector.fromArray(F, x, off + i, m).mul(a).intoArray(x, off + i, m);
         }
+    }
+
+    /** {@code y[r][i] += bias[i]} for rows r in [0, n) of width {@code bias.length}, on all cores when large. */
+    public static void addBias(float[] y, int n, float[] bias) {
+        int width = bias.length;
+        Parallel.forChunks(n, width, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * width;
+                int i = 0;
+                for (; i + L <= width; i += L) {
+                    FloatVector.fromArray(F, y, o + i).add(FloatVector.fromArray(F, bias, i)).intoArray(y, o + i);
+                }
+                for (; i < width; i++) {
+                    y[o + i] += bias[i];
+                }
+            }
+        });
     }
 
     /** {@code y[i] += x[i]}. */

@@ -1,0 +1,32 @@
+package dev.idefics4j.tensor;
+
+/**
+ * Per-thread scratch arrays that kernels reuse from call to call instead of allocating: a vision tower makes
+ * thousands of small products (attention per head and query block), whose fresh arrays came to several hundred MB
+ * of garbage per image. Each slot holds one array per thread, grown on demand; requests above
+ * {@link #MAX_CACHED} floats get a fresh array, so a long prompt's buffers are not kept alive. Callers must not
+ * hold a slot's array across another call that uses the same slot on the same thread; contents are unspecified.
+ */
+final class ThreadBuffers {
+    static final int GEMM_ACTIVATIONS = 0;
+    static final int ATTENTION_SCORES = 1;
+    private static final int SLOTS = 2;
+    /** 4 MiB per slot and thread at most. */
+    static final int MAX_CACHED = 1 << 20;
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
+
+    private ThreadBuffers() {
+    }
+
+    /** An array of at least {@code size} floats for {@code slot} on this thread. */
+    static float[] floats(int slot, int size) {
+        if (size > MAX_CACHED) {
+            return new float[size];
+        }
+        float[][] mine = BUFFERS.get();
+        if (mine[slot].length < size) {
+            mine[slot] = new float[size];
+        }
+        return mine[slot];
+    }
+}

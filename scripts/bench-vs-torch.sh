@@ -12,7 +12,9 @@
 #   TORCH_CORETYPE (OpenBLAS kernel set for f32 torch; default SkylakeX, the AVX-512 one: an OPENBLAS_CORETYPE
 #   inherited from the environment is not used, since this machine's sets Haswell, on which f32 torch ran 10-100x
 #   slower here),
-#   TORCH_TIMEOUT (seconds one torch mode may take before it is stopped and its row dropped; default 600).
+#   TORCH_TIMEOUT (seconds one torch mode may take before it is stopped and its row dropped; default 600),
+#   MODES (layer modes, default all five), OURS_BF16 (the idefics4j format set beside torch's bf16: default
+#   bf16-resident; bf16-dot runs images and prompts through the CPU's bf16 dot-product instruction as torch does).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 torch_script="${1:-$root/../shared/bench/torch_layers.py}"
@@ -21,7 +23,7 @@ dtypes="${DTYPES:-bf16 f32}"
 threads="${THREADS:-1 2}"
 layers="${TORCH_LAYERS:-2}"
 reps="${REPS:-5}"
-modes="llama_decode xattn_decode llama_prefill xattn_prefill vit"
+modes="${MODES:-llama_decode xattn_decode llama_prefill xattn_prefill vit}"
 if [ ! -f "$torch_script" ]; then
   echo "bench-vs-torch: no torch_layers.py at $torch_script (pass its path)" >&2
   exit 2
@@ -44,7 +46,7 @@ ours_side() {
 }
 for dtype in $dtypes; do
   format="$dtype"
-  if [ "$dtype" = bf16 ]; then format=bf16-resident; fi
+  if [ "$dtype" = bf16 ]; then format="${OURS_BF16:-bf16-resident}"; fi
   ours_side "$dtype" "$format" before
   for t in $threads; do
     for mode in $modes; do
@@ -67,7 +69,7 @@ for f in sorted(glob.glob(f"{work}/idefics4j-*.json")):
     turn = os.path.basename(f).rsplit("-", 1)[1].removesuffix(".json")
     report = json.load(open(f))
     for r in report["results"]:
-        dtype = r["dtype"].replace("-resident", "")
+        dtype = r["dtype"].replace("-resident", "").replace("-dot", "")
         probes[(dtype, r["threads"], turn)] = (r.get("read_bandwidth_gb_per_s"), r.get("fp32_peak_gflops"))
         for mode, t in r.get("layers_ms", {}).items():
             ours.setdefault((mode, dtype, r["threads"]), {})[turn] = t

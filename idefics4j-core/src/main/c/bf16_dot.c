@@ -20,7 +20,7 @@
 
 #define KERNEL_TARGET __attribute__((target("avx512f,avx512bf16")))
 
-int i4j_abi_version(void) { return 1; }
+int i4j_abi_version(void) { return 2; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
@@ -184,14 +184,37 @@ static void kernel(const uint32_t *a, const uint32_t *panel, int64_t kc, float *
     }
 }
 
+/* Words one weight of `rows` x `depth` takes packed: whole panels of NR rows, each kpairs x NR words. */
+int64_t i4j_packed_weight_words(int64_t rows, int64_t depth) {
+    return (rows + NR - 1) / NR * ((depth + 1) / 2) * NR;
+}
+
 /*
- * c[t][r] = sum_k bf16(a[t][k]) * w[r][k] for every token t < n and weight rows r in [r0, r1); row t of c at
- * c + t * ldc. apack comes from i4j_pack_activations over all tiles; w is [rows, depth] bf16. Overwrites c.
+ * The panels of rows [r0, r1) (r0 a multiple of NR) in the layout the kernel reads, packed once: panel p, depth
+ * block kb (pairs) starts at word p * kpairs * NR + kb * NR and holds what pack_panel would produce for it.
  */
 KERNEL_TARGET
-void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1,
-                   float *c, int64_t ldc) {
-    static __thread uint32_t panel[KCP * NR] __attribute__((aligned(64)));
+void i4j_pack_weights(const uint16_t *w, int64_t rows, int64_t depth, uint32_t *out, int64_t r0, int64_t r1) {
+    int64_t kpairs = (depth + 1) / 2;
+    for (int64_t p0 = r0; p0 < r1; p0 += NR) {
+        int width = (int) (rows - p0 < NR ? rows - p0 : NR);
+        for (int64_t kb = 0; kb < kpairs; kb += KCP) {
+            int64_t kc = kpairs - kb < KCP ? kpairs - kb : KCP;
+            pack_panel(w, depth, p0, width, kb, kc, out + p0 / NR * kpairs * NR + kb * NR);
+        }
+    }
+}
+
+/*
+ * c[t][r] = sum_k bf16(a[t][k]) * W[r][k] for every token t < n and weight rows r in [r0, r1); row t of c at
+ * c + t * ldc. apack comes from i4j_pack_activations over all tiles. W is either `w`, [rows, depth] bf16 as
+ * stored, whose panels are packed here as they are needed, or (w NULL) `packed` from i4j_pack_weights, in which
+ * case r0 must be a multiple of NR. Overwrites c.
+ */
+KERNEL_TARGET
+void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16_t *w, const uint32_t *packed,
+                   int64_t r0, int64_t r1, float *c, int64_t ldc) {
+    static __thread uint32_t scratch[KCP * NR] __attribute__((aligned(64)));
     int64_t kpairs = (depth + 1) / 2;
     int64_t tiles = (n + MR - 1) / MR;
     for (int64_t p0 = r0; p0 < r1; p0 += NR) {
@@ -200,7 +223,13 @@ void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16
         __mmask16 m1 = (__mmask16) (width >= 32 ? 0xffff : width <= 16 ? 0 : (1u << (width - 16)) - 1);
         for (int64_t kb = 0; kb < kpairs; kb += KCP) {
             int64_t kc = kpairs - kb < KCP ? kpairs - kb : KCP;
-            pack_panel(w, depth, p0, width, kb, kc, panel);
+            const uint32_t *panel;
+            if (w != NULL) {
+                pack_panel(w, depth, p0, width, kb, kc, scratch);
+                panel = scratch;
+            } else {
+                panel = packed + p0 / NR * kpairs * NR + kb * NR;
+            }
             for (int64_t tile = 0; tile < tiles; tile++) {
                 int64_t t0 = tile * MR;
                 int tokens = (int) (n - t0 < MR ? n - t0 : MR);

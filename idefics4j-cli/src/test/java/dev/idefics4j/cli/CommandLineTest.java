@@ -204,6 +204,21 @@ class CommandLineTest {
     }
 
     @Test
+    void bf16DotProductsAreAnOptionOfTheLoadingCommands() throws IOException {
+        CliRunner.Result r = CliRunner.run("caption", CAT, "--model", TINY, "--bf16-dot", "--json");
+        if (dev.idefics4j.tensor.Bf16Dot.available()) {
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(json(r).get("caption").asText().length() > 0, r.out());
+        } else {
+            assertEquals(1, r.exitCode());
+            assertTrue(r.err().contains("bf16-dot is unavailable"), r.err());
+        }
+        CliRunner.Result both = CliRunner.run("caption", CAT, "--model", TINY, "--bf16-dot", "--quantize", "nf4");
+        assertEquals(1, both.exitCode());
+        assertTrue(both.err().contains("cannot be combined with nf4"), both.err());
+    }
+
+    @Test
     void randomCheckpointAndInspect() throws IOException {
         Path out = dir.resolve("rand");
         CliRunner.Result r = CliRunner.run("random-checkpoint", "--like",

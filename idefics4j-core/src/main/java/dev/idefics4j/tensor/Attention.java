@@ -51,8 +51,11 @@ public final class Attention {
             }
             return;
         }
-        for (int i0 = 0; i0 < nq; i0 += QUERY_BLOCK) {
-            int qb = Math.min(QUERY_BLOCK, nq - i0);
+        // Equal blocks: 257 image tokens as 64+64+64+64+1 packed every key panel again for the last query alone.
+        int blocks = (nq + QUERY_BLOCK - 1) / QUERY_BLOCK;
+        int block = (nq + blocks - 1) / blocks;
+        for (int i0 = 0; i0 < nq; i0 += block) {
+            int qb = Math.min(block, nq - i0);
             int keys = nk;
             if (keyLimit != null) {
                 keys = 0;

@@ -31,6 +31,14 @@ public final class Bf16Dot {
 
     /** {@code out[t][r] = sum_k bf16(x[t][k]) * W[r][k]} for {@code n} rows of {@code x} and a bf16 weight. */
     public static void multiply(float[] x, int n, Weight w, float[] out) {
+        multiply(x, n, w, null, out);
+    }
+
+    /**
+     * As {@link #multiply(float[], int, Weight, float[])}, reading the weight from {@code packed} ({@link #pack} of
+     * it) when that is not null: the panels the kernel streams are then not transposed again on every call.
+     */
+    static void multiply(float[] x, int n, Weight w, MemorySegment packed, float[] out) {
         if (w.dtype() != DType.BF16) {
             throw new IllegalArgumentException(w.name() + ": the bf16 dot-product kernel needs a bf16 weight, not "
                     + w.dtype());
@@ -47,12 +55,31 @@ public final class Bf16Dot {
         int tile = NativeKernels.tile();
         int tiles = (n + tile - 1) / tile;
         long kpairs = (depth + 1) / 2;
-        MemorySegment packed = packBuffer(tiles * kpairs * tile * 4L);
+        MemorySegment activations = packBuffer(tiles * kpairs * tile * 4L);
         Parallel.forChunks(tiles, (long) tile * depth,
-                (t0, t1) -> NativeKernels.packActivations(x, n, depth, depth, packed, t0, t1));
+                (t0, t1) -> NativeKernels.packActivations(x, n, depth, depth, activations, t0, t1));
         int panels = (rows + PANEL - 1) / PANEL;
-        Parallel.forChunks(panels, (long) n * depth * PANEL, (p0, p1) -> NativeKernels.bf16Gemm(packed, n, depth,
-                w.data(), p0 * PANEL, Math.min(rows, p1 * PANEL), out, rows));
+        MemorySegment stored = packed == null ? w.data() : null;
+        Parallel.forChunks(panels, (long) n * depth * PANEL, (p0, p1) -> NativeKernels.bf16Gemm(activations, n, depth,
+                stored, packed, p0 * PANEL, Math.min(rows, p1 * PANEL), out, rows));
+    }
+
+    /**
+     * The bf16 weight {@code w} in the kernel's panel layout (the same bytes, rearranged), in anonymous memory: for
+     * weights that only ever multiply many tokens, where transposing panels on every call cost about a sixth of
+     * each product.
+     */
+    static MemorySegment pack(Weight w) {
+        if (w.dtype() != DType.BF16) {
+            throw new IllegalArgumentException(w.name() + ": only bf16 weights are packed, not " + w.dtype());
+        }
+        int rows = w.rows();
+        int depth = w.cols();
+        MemorySegment out = HugePages.allocate(NativeKernels.packedWeightBytes(rows, depth));
+        int panels = (rows + PANEL - 1) / PANEL;
+        Parallel.forChunks(panels, (long) depth * PANEL, (p0, p1) -> NativeKernels.packWeights(w.data(), rows, depth,
+                out, p0 * PANEL, Math.min(rows, p1 * PANEL)));
+        return out;
     }
 
     /**

@@ -1,14 +1,26 @@
 package dev.idefics4j.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
 /**
  * A bf16 weight whose products of many tokens (images, prompts) go through the CPU's bf16 dot-product instruction
  * ({@link Bf16Dot}, activations rounded to bf16), while decoding a few tokens keeps the exact float32 kernels: a
  * decoding step is bound by reading the weights, so bf16 activations would lose precision and gain nothing.
  * This is the {@value #FORMAT} weight format.
  */
-public record Bf16DotWeight(Weight stored) implements MatrixWeight {
+public record Bf16DotWeight(Weight stored, MemorySegment packed) implements MatrixWeight {
     public static final String FORMAT = "bf16-dot";
+    /**
+     * Layers that only ever see many tokens at once (the vision tower and the resampler, one image's 257 tokens
+     * and 64 latents): their weights are packed once into the kernel's layout, in place of the mapped ones.
+     */
+    private static final List<String> MANY_TOKENS_ONLY = List.of("model.vision_model.", "model.perceiver_resampler.");
 
+    /**
+     * @param packed the weight in the native kernel's panel layout, or null to read the stored weight (and
+     *               transpose its panels on each product)
+     */
     public Bf16DotWeight {
         if (stored.dtype() != DType.BF16) {
             throw new IllegalArgumentException(stored.name() + ": " + FORMAT + " needs a bf16 weight, not "
@@ -22,7 +34,9 @@ public record Bf16DotWeight(Weight stored) implements MatrixWeight {
      */
     public static Bf16DotWeight of(Weight w) {
         requireAvailable();
-        return new Bf16DotWeight(WeightFormats.as(w, DType.BF16));
+        Weight bf16 = WeightFormats.as(w, DType.BF16);
+        boolean manyTokensOnly = MANY_TOKENS_ONLY.stream().anyMatch(w.name()::startsWith);
+        return new Bf16DotWeight(bf16, manyTokensOnly ? Bf16Dot.pack(bf16) : null);
     }
 
     /** Throws, naming the reason, unless the bf16 dot-product kernel runs here. */
@@ -50,19 +64,19 @@ public record Bf16DotWeight(Weight stored) implements MatrixWeight {
     @Override
     public void matmul(float[] x, int n, float[] out) {
         if (n > Kernels.GEMV_MAX_ROWS) {
-            Bf16Dot.multiply(x, n, stored, out);
+            Bf16Dot.multiply(x, n, stored, packed, out);
         } else {
             Kernels.matmul(x, n, stored, out);
         }
     }
 
     @Override
-    public boolean readsFrom(java.lang.foreign.MemorySegment data) {
-        return stored.readsFrom(data);
+    public boolean readsFrom(MemorySegment data) {
+        return packed == null && stored.readsFrom(data);
     }
 
     @Override
     public long byteSize() {
-        return stored.byteSize();
+        return packed == null ? stored.byteSize() : packed.byteSize();
     }
 }

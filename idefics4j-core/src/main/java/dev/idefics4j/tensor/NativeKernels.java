@@ -22,7 +22,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 1;
+    private static final int ABI_VERSION = 2;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -31,12 +31,16 @@ final class NativeKernels {
         static final String REASON;
         static final MethodHandle PACK;
         static final MethodHandle GEMM;
+        static final MethodHandle PACK_WEIGHTS;
+        static final MethodHandle PACKED_WORDS;
         static final int TILE;
 
         static {
             String reason = null;
             MethodHandle pack = null;
             MethodHandle gemm = null;
+            MethodHandle packWeights = null;
+            MethodHandle packedWords = null;
             int tile = 0;
             try {
                 SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
@@ -59,7 +63,11 @@ final class NativeKernels {
                     pack = linker.downcallHandle(lib.findOrThrow("i4j_pack_activations"), FunctionDescriptor
                             .ofVoid(ADDRESS, LONG, LONG, LONG, ADDRESS, LONG, LONG), heap);
                     gemm = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemm"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                    packWeights = linker.downcallHandle(lib.findOrThrow("i4j_pack_weights"), FunctionDescriptor
+                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG), heap);
+                    packedWords = linker.downcallHandle(lib.findOrThrow("i4j_packed_weight_words"),
+                            FunctionDescriptor.of(LONG, LONG, LONG));
                 }
             } catch (Throwable e) {
                 reason = "the native kernel library could not be loaded: " + e.getMessage();
@@ -67,6 +75,8 @@ final class NativeKernels {
             REASON = reason;
             PACK = pack;
             GEMM = gemm;
+            PACK_WEIGHTS = packWeights;
+            PACKED_WORDS = packedWords;
             TILE = tile;
         }
     }
@@ -128,15 +138,40 @@ final class NativeKernels {
         }
     }
 
-    /** {@code c[t][r] = sum_k bf16(a[t][k]) * w[r][k]} for rows [r0, r1), from packed activations. */
-    static void bf16Gemm(MemorySegment packed, int n, int depth, MemorySegment w, int r0, int r1, float[] c,
-                         int ldc) {
+    /**
+     * {@code c[t][r] = sum_k bf16(a[t][k]) * W[r][k]} for rows [r0, r1), from packed activations; W is the stored
+     * bf16 {@code w}, or, when {@code w} is null, {@code packedW} from {@link #packWeights} (r0 a multiple of 32).
+     */
+    static void bf16Gemm(MemorySegment packed, int n, int depth, MemorySegment w, MemorySegment packedW, int r0,
+                         int r1, float[] c, int ldc) {
         check();
         try {
-            Loaded.GEMM.invokeExact(packed, (long) n, (long) depth, w, (long) r0, (long) r1,
+            MemorySegment stored = w == null ? MemorySegment.NULL : w;
+            MemorySegment panels = packedW == null ? MemorySegment.NULL : packedW;
+            Loaded.GEMM.invokeExact(packed, (long) n, (long) depth, stored, panels, (long) r0, (long) r1,
                     MemorySegment.ofArray(c), (long) ldc);
         } catch (Throwable e) {
             throw new IllegalStateException("native bf16 product failed", e);
+        }
+    }
+
+    /** Bytes a [rows, depth] weight takes in the kernel's panel layout. */
+    static long packedWeightBytes(int rows, int depth) {
+        check();
+        try {
+            return 4 * (long) Loaded.PACKED_WORDS.invokeExact((long) rows, (long) depth);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native packed size failed", e);
+        }
+    }
+
+    /** Packs rows [r0, r1) (r0 a multiple of 32) of the bf16 weight {@code w} into {@code out}'s panel layout. */
+    static void packWeights(MemorySegment w, int rows, int depth, MemorySegment out, int r0, int r1) {
+        check();
+        try {
+            Loaded.PACK_WEIGHTS.invokeExact(w, (long) rows, (long) depth, out, (long) r0, (long) r1);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native weight packing failed", e);
         }
     }
 }

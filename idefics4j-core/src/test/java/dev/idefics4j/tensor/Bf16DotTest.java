@@ -89,6 +89,35 @@ class Bf16DotTest {
     }
 
     @Test
+    void weightsPackedOnceGiveTheSameProducts() {
+        assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
+        Random rnd = new Random(5);
+        int[][] shapes = {{9, 1, 1}, {13, 33, 7}, {30, 70, 600}, {17, 96, 1030}};
+        for (int[] s : shapes) {
+            int n = s[0], rows = s[1], depth = s[2];
+            Weight w = bf16(rows, depth, rnd);
+            float[] x = activations(n, depth, rnd);
+            float[] direct = new float[n * rows];
+            float[] packed = new float[n * rows];
+            Bf16Dot.multiply(x, n, w, direct);
+            Bf16Dot.multiply(x, n, w, Bf16Dot.pack(w), packed);
+            assertArrayEquals(direct, packed, n + "x" + depth + " by " + rows);
+        }
+        Weight vision = new Weight("model.vision_model.encoder.layers.0.mlp.fc1.weight", DType.BF16, 40, 64,
+                bf16(40, 64, rnd).data());
+        Bf16DotWeight packedFormat = Bf16DotWeight.of(vision);
+        assertTrue(packedFormat.packed() != null && !packedFormat.readsFrom(vision.data()),
+                "vision weights are packed once and the stored pages may go");
+        assertTrue(Bf16DotWeight.of(bf16(40, 64, rnd)).packed() == null, "decoder weights are read where they lie");
+        float[] x = activations(12, 64, rnd);
+        float[] a = new float[12 * 40];
+        float[] b = new float[12 * 40];
+        packedFormat.matmul(x, 12, a);
+        Bf16Dot.multiply(x, 12, vision, b);
+        assertArrayEquals(b, a);
+    }
+
+    @Test
     void theWeightFormatDecodesFewTokensExactly() {
         assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
         Random rnd = new Random(3);

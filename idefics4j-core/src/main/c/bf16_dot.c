@@ -18,16 +18,17 @@
 /* Depth pairs per panel block: 32 rows x 256 pairs x 4 bytes = 32 KiB, held in L1/L2 while the tokens stream by. */
 #define KCP 256
 
-#define KERNEL_TARGET __attribute__((target("avx512f,avx512bf16")))
+#define KERNEL_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
-int i4j_abi_version(void) { return 2; }
+int i4j_abi_version(void) { return 3; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
 /* 1 when this CPU executes AVX512_BF16 instructions. */
 int i4j_bf16_supported(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512bf16");
 }
 
 /* panel[k * NR + j] = pair kb + k of weight row r0 + j (zero for j >= width and past the depth): any depth. */
@@ -181,6 +182,23 @@ static void kernel(const uint32_t *a, const uint32_t *panel, int64_t kc, float *
             _mm512_mask_storeu_ps(c + i * ldc, m0, acc[i][0]);
             _mm512_mask_storeu_ps(c + i * ldc + 16, m1, acc[i][1]);
         }
+    }
+}
+
+/* dst[i] = bf16(src[i]) for i < n, rounded to nearest even (weights decoded from a quantized form). */
+KERNEL_TARGET
+void i4j_floats_to_bf16(const float *src, int64_t n, uint16_t *dst) {
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + i + 16), _mm512_loadu_ps(src + i));
+        _mm512_storeu_si512(dst + i, (__m512i) v);
+    }
+    if (i < n) {
+        int64_t left = n - i;
+        __mmask16 mlo = (__mmask16) (left >= 16 ? 0xffff : (1u << left) - 1);
+        __mmask16 mhi = (__mmask16) (left <= 16 ? 0 : (1u << (left - 16)) - 1);
+        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(mhi, src + i + 16), _mm512_maskz_loadu_ps(mlo, src + i));
+        _mm512_mask_storeu_epi16(dst + i, (__mmask32) ((1ull << left) - 1), (__m512i) v);
     }
 }
 

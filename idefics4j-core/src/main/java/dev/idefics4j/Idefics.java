@@ -70,7 +70,8 @@ public final class Idefics implements AutoCloseable {
         if (options.bf16Dot()) {
             Bf16DotWeight.requireAvailable(); // before any reading, with the reason
         }
-        IdeficsModel model = options.bf16Dot() ? IdeficsModel.load(dir, Bf16DotWeight::of)
+        IdeficsModel model = options.bf16Dot()
+                ? QuantizedLoading.load(dir, options.quantization(), Bf16DotWeight::wrap)
                 : QuantizedLoading.load(dir, options.quantization());
         try {
             return new Idefics(dir, model, processor);

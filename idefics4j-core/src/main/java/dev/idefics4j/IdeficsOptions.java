@@ -16,8 +16,10 @@ import dev.idefics4j.tokenizer.Flavor;
  *                  stored. A checkpoint saved quantized loads as it was saved.
  * @param bf16Dot   products of many tokens (images, prompts) through the CPU's bf16 dot-product instruction, about
  *                  twice as fast, with activations rounded to bf16 as PyTorch's bf16 inference holds them (logits
- *                  then differ from the exact float32 path by about that rounding); decoding stays float32. Needs
- *                  AVX512_BF16 and the native kernel (built when gcc is present); not with quantization.
+ *                  then differ from the exact float32 path by about that rounding); decoding stays float32. With
+ *                  quantization, the dequantized weights are rounded to bf16 too, as bitsandbytes does with
+ *                  {@code bnb_4bit_compute_dtype=torch.bfloat16}. Needs AVX512_BF16 and the native kernel (built
+ *                  when gcc is present).
  */
 public record IdeficsOptions(String model, String revision, int threads, Flavor tokenizer, ImageLimits images,
                              Quantization quantization, boolean bf16Dot) {
@@ -33,10 +35,6 @@ public record IdeficsOptions(String model, String revision, int threads, Flavor 
         }
         if (quantization == null) {
             quantization = Quantization.NONE;
-        }
-        if (bf16Dot && quantization.enabled()) {
-            throw new IllegalArgumentException("bf16 dot products apply to bf16 weights; they cannot be combined with "
-                    + quantization.formatName() + " quantization");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.idefics4j.cli;
 import dev.idefics4j.model.IdeficsModel;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Warmup;
+import dev.idefics4j.tensor.Bf16DotWeight;
 import dev.idefics4j.tensor.WeightFormat;
 import dev.idefics4j.tensor.WeightFormats;
 import jdk.incubator.vector.FloatVector;
@@ -48,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Quantized formats to add: fp4, nf4, nf4-dq, int8 (default: every one on the class path;"
                     + " none for none; --quick: none).")
     List<String> quantize;
+
+    @Option(names = "--bf16-dot", description = "Measure each format with bf16 dot products for many tokens on top"
+            + " (as --bf16-dot does when loading; reported as FORMAT+bf16-dot).")
+    boolean bf16Dot;
 
     @Option(names = "--threads", split = ",", paramLabel = "LIST",
             description = "Thread counts (default: 1 and all processors; --quick: all processors).")
@@ -148,7 +153,14 @@ final class BenchCommand implements Callable<Integer> {
         } else if (!(quantize.size() == 1 && quantize.get(0).equalsIgnoreCase("none"))) {
             names.addAll(quantize);
         }
-        return names.stream().distinct().map(WeightFormats::named).toList();
+        List<WeightFormat> named = names.stream().distinct().map(WeightFormats::named).toList();
+        if (!bf16Dot) {
+            return named;
+        }
+        Bf16DotWeight.requireAvailable();
+        return named.stream().filter(f -> !f.name().equals(Bf16DotWeight.FORMAT))
+                .map(f -> WeightFormat.of(f.name() + "+" + Bf16DotWeight.FORMAT, w -> Bf16DotWeight.wrap(f.apply(w))))
+                .toList();
     }
 
     /** Probes before and after the model measurements: the ratio uses the median of all readings. */

@@ -34,7 +34,7 @@ final class ModelOptions {
 
     @Option(names = "--bf16-dot", description = "Images and prompts through the CPU's bf16 dot-product instruction"
             + " (AVX512_BF16): about twice as fast, activations rounded to bf16 as in PyTorch's bf16 inference;"
-            + " decoding stays float32. Not with --quantize.")
+            + " decoding stays float32. With --quantize, the dequantized weights are rounded to bf16 too.")
     boolean bf16Dot;
 
     Quantization quantization() {

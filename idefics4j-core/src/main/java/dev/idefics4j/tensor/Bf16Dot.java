@@ -15,6 +15,9 @@ public final class Bf16Dot {
 
     private static final ThreadLocal<MemorySegment> PACKED =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(1 << 20, 64));
+    /** Per thread: one panel of a decoded weight, as floats and as bf16. */
+    private static final ThreadLocal<float[]> DECODED = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<MemorySegment> BF16_ROWS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     private Bf16Dot() {
     }
@@ -52,16 +55,70 @@ public final class Bf16Dot {
         if (n == 0) {
             return;
         }
+        MemorySegment activations = packActivations(x, n, depth);
+        int panels = (rows + PANEL - 1) / PANEL;
+        MemorySegment stored = packed == null ? w.data() : null;
+        Parallel.forChunks(panels, (long) n * depth * PANEL, (p0, p1) -> NativeKernels.bf16Gemm(activations, n, depth,
+                stored, packed, p0 * PANEL, Math.min(rows, p1 * PANEL), out, rows));
+    }
+
+    /**
+     * {@code out[t][r] = sum_k bf16(x[t][k]) * bf16(W[r][k])} for a weight [rows, depth] whose rows {@code decoder}
+     * yields as floats (a quantized weight): each panel of 32 rows is decoded, rounded to bf16 and multiplied while
+     * it is in cache, as bitsandbytes dequantizes to its bf16 compute dtype before multiplying.
+     */
+    public static void multiply(float[] x, int n, int rows, int depth, PanelSource.RowDecoder decoder, float[] out) {
+        if (x.length < (long) n * depth || out.length < (long) n * rows) {
+            throw new IllegalArgumentException("matmul of " + n + "x" + depth + " into " + n + "x" + rows
+                    + " with arrays of " + x.length + " and " + out.length);
+        }
+        if (n == 0) {
+            return;
+        }
+        MemorySegment activations = packActivations(x, n, depth);
+        int panels = (rows + PANEL - 1) / PANEL;
+        Parallel.forChunks(panels, (long) n * depth * PANEL, (p0, p1) -> {
+            float[] decoded = decodedRows(PANEL * depth);
+            MemorySegment bf16 = bf16Rows(PANEL * depth * 2L);
+            for (int p = p0; p < p1; p++) {
+                int r0 = p * PANEL;
+                int count = Math.min(PANEL, rows - r0);
+                for (int j = 0; j < count; j++) {
+                    decoder.decode(r0 + j, 0, depth, decoded, j * depth);
+                }
+                NativeKernels.floatsToBf16(decoded, count * depth, bf16);
+                NativeKernels.bf16Gemm(activations, n, depth, bf16, null, 0, count, out, r0, rows);
+            }
+        });
+    }
+
+    /** {@code x} (n rows of {@code depth}) converted and laid out for the kernel, in this thread's buffer. */
+    private static MemorySegment packActivations(float[] x, int n, int depth) {
         int tile = NativeKernels.tile();
         int tiles = (n + tile - 1) / tile;
         long kpairs = (depth + 1) / 2;
         MemorySegment activations = packBuffer(tiles * kpairs * tile * 4L);
         Parallel.forChunks(tiles, (long) tile * depth,
                 (t0, t1) -> NativeKernels.packActivations(x, n, depth, depth, activations, t0, t1));
-        int panels = (rows + PANEL - 1) / PANEL;
-        MemorySegment stored = packed == null ? w.data() : null;
-        Parallel.forChunks(panels, (long) n * depth * PANEL, (p0, p1) -> NativeKernels.bf16Gemm(activations, n, depth,
-                stored, packed, p0 * PANEL, Math.min(rows, p1 * PANEL), out, rows));
+        return activations;
+    }
+
+    private static float[] decodedRows(int size) {
+        float[] f = DECODED.get();
+        if (f.length < size) {
+            f = new float[size];
+            DECODED.set(f);
+        }
+        return f;
+    }
+
+    private static MemorySegment bf16Rows(long bytes) {
+        MemorySegment b = BF16_ROWS.get();
+        if (b.byteSize() < bytes) {
+            b = Arena.ofAuto().allocate(bytes, 64);
+            BF16_ROWS.set(b);
+        }
+        return b;
     }
 
     /**

@@ -39,6 +39,15 @@ public record Bf16DotWeight(Weight stored, MemorySegment packed) implements Matr
         return new Bf16DotWeight(bf16, manyTokensOnly ? Bf16Dot.pack(bf16) : null);
     }
 
+    /**
+     * {@code w} with bf16 dot products for many tokens, whatever its form: a stored weight as {@link #of}, any other
+     * (quantized) as a {@link Bf16DotDecodedWeight}.
+     */
+    public static MatrixWeight wrap(MatrixWeight w) {
+        requireAvailable();
+        return w instanceof Weight stored ? of(stored) : new Bf16DotDecodedWeight(w);
+    }
+
     /** Throws, naming the reason, unless the bf16 dot-product kernel runs here. */
     public static void requireAvailable() {
         if (!Bf16Dot.available()) {
@@ -68,6 +77,11 @@ public record Bf16DotWeight(Weight stored, MemorySegment packed) implements Matr
         } else {
             Kernels.matmul(x, n, stored, out);
         }
+    }
+
+    @Override
+    public PanelSource.RowDecoder rowDecoder() {
+        return stored.rowDecoder();
     }
 
     @Override

@@ -18,6 +18,15 @@ public interface MatrixWeight {
     long byteSize();
 
     /**
+     * Decodes rows of this weight into floats ({@code W[r][k0 .. k0 + kc)}), for kernels that need them in another
+     * form (panels, bf16). Every built-in format has one.
+     */
+    default PanelSource.RowDecoder rowDecoder() {
+        throw new UnsupportedOperationException(name() + ": " + getClass().getSimpleName()
+                + " does not decode its rows");
+    }
+
+    /**
      * True when this weight reads its values from {@code data} itself (it was made without a copy), so the memory
      * must stay resident; a converted or quantized copy answers false and its source pages can be released.
      */

@@ -22,7 +22,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 2;
+    private static final int ABI_VERSION = 3;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -33,6 +33,7 @@ final class NativeKernels {
         static final MethodHandle GEMM;
         static final MethodHandle PACK_WEIGHTS;
         static final MethodHandle PACKED_WORDS;
+        static final MethodHandle TO_BF16;
         static final int TILE;
 
         static {
@@ -41,6 +42,7 @@ final class NativeKernels {
             MethodHandle gemm = null;
             MethodHandle packWeights = null;
             MethodHandle packedWords = null;
+            MethodHandle toBf16 = null;
             int tile = 0;
             try {
                 SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
@@ -68,6 +70,8 @@ final class NativeKernels {
                             .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG), heap);
                     packedWords = linker.downcallHandle(lib.findOrThrow("i4j_packed_weight_words"),
                             FunctionDescriptor.of(LONG, LONG, LONG));
+                    toBf16 = linker.downcallHandle(lib.findOrThrow("i4j_floats_to_bf16"),
+                            FunctionDescriptor.ofVoid(ADDRESS, LONG, ADDRESS), heap);
                 }
             } catch (Throwable e) {
                 reason = "the native kernel library could not be loaded: " + e.getMessage();
@@ -77,6 +81,7 @@ final class NativeKernels {
             GEMM = gemm;
             PACK_WEIGHTS = packWeights;
             PACKED_WORDS = packedWords;
+            TO_BF16 = toBf16;
             TILE = tile;
         }
     }
@@ -144,14 +149,31 @@ final class NativeKernels {
      */
     static void bf16Gemm(MemorySegment packed, int n, int depth, MemorySegment w, MemorySegment packedW, int r0,
                          int r1, float[] c, int ldc) {
+        bf16Gemm(packed, n, depth, w, packedW, r0, r1, c, 0, ldc);
+    }
+
+    /** As above, row t of the output at {@code c[cOffset + t * ldc]}. */
+    static void bf16Gemm(MemorySegment packed, int n, int depth, MemorySegment w, MemorySegment packedW, int r0,
+                         int r1, float[] c, int cOffset, int ldc) {
         check();
         try {
             MemorySegment stored = w == null ? MemorySegment.NULL : w;
             MemorySegment panels = packedW == null ? MemorySegment.NULL : packedW;
-            Loaded.GEMM.invokeExact(packed, (long) n, (long) depth, stored, panels, (long) r0, (long) r1,
-                    MemorySegment.ofArray(c), (long) ldc);
+            MemorySegment out = MemorySegment.ofArray(c).asSlice(4L * cOffset);
+            Loaded.GEMM.invokeExact(packed, (long) n, (long) depth, stored, panels, (long) r0, (long) r1, out,
+                    (long) ldc);
         } catch (Throwable e) {
             throw new IllegalStateException("native bf16 product failed", e);
+        }
+    }
+
+    /** {@code dst} gets {@code src[0 .. n)} rounded to bf16 (nearest even). */
+    static void floatsToBf16(float[] src, int n, MemorySegment dst) {
+        check();
+        try {
+            Loaded.TO_BF16.invokeExact(MemorySegment.ofArray(src), (long) n, dst);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native bf16 rounding failed", e);
         }
     }
 

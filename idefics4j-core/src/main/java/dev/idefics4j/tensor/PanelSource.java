@@ -17,8 +17,7 @@ public interface PanelSource {
 
     /** A weight [out, in] in its stored dtype, its rows widened into floats as panels need them. */
     static PanelSource of(Weight w) {
-        return decoded(w.rows(), w.cols(),
-                (r, k0, kc, dst, off) -> Kernels.widen(w.data(), w.dtype(), (long) r * w.cols() + k0, dst, off, kc));
+        return decoded(w.rows(), w.cols(), w.rowDecoder());
     }
 
     /** {@code B[r][k] = a[base + r * stride + k]}: rows of a float array (attention keys). */

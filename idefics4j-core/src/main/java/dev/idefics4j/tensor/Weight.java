@@ -35,6 +35,11 @@ public record Weight(String name, DType dtype, int rows, int cols, MemorySegment
     }
 
     @Override
+    public PanelSource.RowDecoder rowDecoder() {
+        return (r, k0, kc, dst, off) -> Kernels.widen(data, dtype, (long) r * cols + k0, dst, off, kc);
+    }
+
+    @Override
     public boolean readsFrom(MemorySegment other) {
         return data.address() == other.address();
     }

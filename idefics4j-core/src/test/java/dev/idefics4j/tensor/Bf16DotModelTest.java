@@ -1,6 +1,8 @@
 package dev.idefics4j.tensor;
 
 import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.tensor.quant.Quantization;
+import dev.idefics4j.tensor.quant.QuantizedLoading;
 import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.TestData;
@@ -34,5 +36,25 @@ class Bf16DotModelTest {
         assertFalse(java.util.Arrays.equals(exact.firstLogits(), fast.firstLogits()),
                 model + ": the bf16 products did not run");
         System.out.printf("%s: cosine %.6f%n", model, cosine);
+    }
+
+    /** Quantized and bf16 dot products: the logits stay within bf16 rounding of the quantized model's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nf4", "int8"})
+    void quantizedModelsTakeBf16DotProductsToo(String format) {
+        assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
+        ProcessorInputs prompt = ProcessorInputs.load("tiny", "processor.json#text_image_text");
+        Quantization q = Quantization.parse(format);
+        float[] quantized;
+        try (IdeficsModel m = QuantizedLoading.load(TestData.model("tiny"), q)) {
+            quantized = ModelRun.lastLogits(m, prompt);
+        }
+        float[] fast;
+        try (IdeficsModel m = QuantizedLoading.load(TestData.model("tiny"), q, Bf16DotWeight::wrap)) {
+            fast = ModelRun.lastLogits(m, prompt);
+        }
+        double cosine = ModelRun.cosine(quantized, fast);
+        assertTrue(cosine > 0.999, format + ": cosine " + cosine);
+        assertFalse(java.util.Arrays.equals(quantized, fast), format + ": the bf16 products did not run");
     }
 }

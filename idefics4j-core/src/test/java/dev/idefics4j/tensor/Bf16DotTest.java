@@ -118,6 +118,38 @@ class Bf16DotTest {
     }
 
     @Test
+    void quantizedWeightsMultiplyAsTheirBf16RoundedDequantization() {
+        assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
+        Random rnd = new Random(9);
+        for (String format : new String[]{"nf4", "int8"}) {
+            Weight w = bf16(70, 256, rnd);
+            MatrixWeight q = dev.idefics4j.tensor.quant.Quantization.parse(format).quantize(w);
+            MatrixWeight fast = Bf16DotWeight.wrap(q);
+            float[] dq = new float[70 * 256];
+            for (int r = 0; r < 70; r++) {
+                q.rowDecoder().decode(r, 0, 256, dq, r * 256);
+            }
+            MemorySegment rounded = Arena.ofAuto().allocate(70 * 256 * 2L, 64);
+            for (int i = 0; i < dq.length; i++) {
+                rounded.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, BFloat16.fromFloat(dq[i]));
+            }
+            Weight reference = new Weight("dq", DType.BF16, 70, 256, rounded);
+            for (int n : new int[]{3, 13, 40}) {
+                float[] x = activations(n, 256, rnd);
+                float[] got = new float[n * 70];
+                float[] want = new float[n * 70];
+                fast.matmul(x, n, got);
+                if (n <= Kernels.GEMV_MAX_ROWS) {
+                    q.matmul(x, n, want);
+                } else {
+                    Bf16Dot.multiply(x, n, reference, want);
+                }
+                assertArrayEquals(want, got, format + ", n = " + n);
+            }
+        }
+    }
+
+    @Test
     void theWeightFormatDecodesFewTokensExactly() {
         assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
         Random rnd = new Random(3);

@@ -1,6 +1,7 @@
 package dev.idefics4j.tensor.quant;
 
 import dev.idefics4j.tensor.DType;
+import dev.idefics4j.tensor.PanelSource;
 
 import java.lang.foreign.MemorySegment;
 
@@ -72,6 +73,11 @@ public final class FourBitWeight extends QuantizedWeight {
 
     BlockScales scales() {
         return scales;
+    }
+
+    @Override
+    public PanelSource.RowDecoder rowDecoder() {
+        return FourBitKernels.rangeDecoder(this);
     }
 
     @Override

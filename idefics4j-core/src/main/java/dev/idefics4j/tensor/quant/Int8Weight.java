@@ -1,6 +1,7 @@
 package dev.idefics4j.tensor.quant;
 
 import dev.idefics4j.tensor.DType;
+import dev.idefics4j.tensor.PanelSource;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -69,6 +70,11 @@ public final class Int8Weight extends QuantizedWeight {
     /** {@code SCB[r] / 127}: the factor turning row r's int8 dot product into the float one. */
     float rowScale(int r) {
         return rowScale[r];
+    }
+
+    @Override
+    public PanelSource.RowDecoder rowDecoder() {
+        return Int8Kernels.rangeDecoder(this);
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -42,15 +44,26 @@ public final class QuantizedLoading {
      * is not quantized twice).
      */
     public static IdeficsModel load(Path dir, Quantization q) {
+        return load(dir, q, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #load(Path, Quantization)}, each linear weight then passed through {@code wrap} (which picks the
+     * kernels for it, e.g. {@code Bf16DotWeight::wrap}).
+     */
+    public static IdeficsModel load(Path dir, Quantization q, UnaryOperator<MatrixWeight> wrap) {
         Quantization stored = stored(dir);
         if (stored.enabled()) {
             if (q.enabled() && !q.equals(stored)) {
                 throw new CheckpointException(dir + " is already quantized (" + stored + "); it cannot be loaded as "
                         + q + ". Load it without a quantization option, or quantize the original checkpoint.");
             }
-            return IdeficsModel.load(dir, new BnbLayout());
+            BnbLayout layout = new BnbLayout();
+            return IdeficsModel.load(dir, (Checkpoint.LinearLoader) (c, name, shape) ->
+                    wrap.apply(layout.load(c, name, shape)));
         }
-        return IdeficsModel.load(dir, q.linearFormat());
+        return IdeficsModel.load(dir, (Function<Weight, MatrixWeight>) w ->
+                wrap.apply(q.quantize(w)));
     }
 
     /** The quantization a checkpoint folder is stored in ({@link Quantization#NONE} for a plain checkpoint). */

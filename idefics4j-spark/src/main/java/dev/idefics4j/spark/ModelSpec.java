@@ -18,9 +18,11 @@ import java.io.Serializable;
  * @param quantize  how each executor quantizes the linear layers while loading: none (null too), fp4, nf4 or int8
  *                  (the CLI's {@code --quantize}); kept as a name so the spec stays plainly serializable
  * @param doubleQuant with fp4/nf4: quantize the block scales too ({@code --double-quant})
+ * @param bf16Dot   images and prompts through the CPU's bf16 dot-product instruction on each executor
+ *                  ({@code --bf16-dot}; {@link IdeficsOptions#bf16Dot})
  */
 public record ModelSpec(String model, String revision, Flavor tokenizer, int threads, String quantize,
-                        boolean doubleQuant) implements Serializable {
+                        boolean doubleQuant, boolean bf16Dot) implements Serializable {
     public ModelSpec {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("no model given: a checkpoint folder or a Hub repo id");
@@ -32,7 +34,12 @@ public record ModelSpec(String model, String revision, Flavor tokenizer, int thr
     }
 
     public ModelSpec(String model, String revision, Flavor tokenizer, int threads) {
-        this(model, revision, tokenizer, threads, null, false);
+        this(model, revision, tokenizer, threads, null, false, false);
+    }
+
+    public ModelSpec(String model, String revision, Flavor tokenizer, int threads, String quantize,
+                     boolean doubleQuant) {
+        this(model, revision, tokenizer, threads, quantize, doubleQuant, false);
     }
 
     public static ModelSpec of(String model) {
@@ -40,15 +47,19 @@ public record ModelSpec(String model, String revision, Flavor tokenizer, int thr
     }
 
     public ModelSpec withThreads(int value) {
-        return new ModelSpec(model, revision, tokenizer, value, quantize, doubleQuant);
+        return new ModelSpec(model, revision, tokenizer, value, quantize, doubleQuant, bf16Dot);
     }
 
     public ModelSpec withQuantization(String name, boolean doubleQuantized) {
-        return new ModelSpec(model, revision, tokenizer, threads, name, doubleQuantized);
+        return new ModelSpec(model, revision, tokenizer, threads, name, doubleQuantized, bf16Dot);
+    }
+
+    public ModelSpec withBf16Dot(boolean value) {
+        return new ModelSpec(model, revision, tokenizer, threads, quantize, doubleQuant, value);
     }
 
     IdeficsOptions options() {
         return IdeficsOptions.of(model).withRevision(revision).withTokenizer(tokenizer).withThreads(threads)
-                .withQuantization(Quantization.parse(quantize, doubleQuant));
+                .withQuantization(Quantization.parse(quantize, doubleQuant)).withBf16Dot(bf16Dot);
     }
 }

@@ -43,6 +43,10 @@ public final class SparkBatchMain implements Callable<Integer> {
     @Option(names = "--double-quant", description = "With fp4/nf4: quantize the block scales too.")
     boolean doubleQuant;
 
+    @Option(names = "--bf16-dot", description = "Images and prompts through the CPU's bf16 dot-product instruction"
+            + " on each executor (AVX512_BF16; activations rounded to bf16).")
+    boolean bf16Dot;
+
     @Option(names = "--input", required = true, paramLabel = "PATH", description = "File or folder of requests.")
     String input;
 
@@ -90,7 +94,7 @@ public final class SparkBatchMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelSpec spec = new ModelSpec(model, revision, flavor(tokenizer), threads, quantize, doubleQuant);
+        ModelSpec spec = new ModelSpec(model, revision, flavor(tokenizer), threads, quantize, doubleQuant, bf16Dot);
         IdeficsBatchJob.Settings settings = new IdeficsBatchJob.Settings(spec, input,
                 format == null ? null : Format.of(format), output,
                 outputFormat == null ? null : Format.of(outputFormat), batchSize, WriteMode.of(mode), partitions,

@@ -130,6 +130,8 @@ class SparkBatchJobTest {
                 () -> SparkTests.tiny().withQuantization("int8", true));
         assertTrue(bad.getMessage().contains("double quantization"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SparkTests.tiny().withQuantization("int3", false));
+        IdeficsOptions fast = model.withBf16Dot(true).options();
+        assertTrue(fast.bf16Dot() && fast.quantization().equals(Quantization.NF4), fast.toString());
     }
 
     private static void assertMatches(List<Row> out) {

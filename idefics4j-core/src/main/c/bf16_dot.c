@@ -10,6 +10,8 @@
  */
 #include <immintrin.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Weight rows per panel: two vectors of 16 float lanes. */
 #define NR 32
@@ -20,7 +22,7 @@
 
 #define KERNEL_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
-int i4j_abi_version(void) { return 3; }
+int i4j_abi_version(void) { return 4; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
@@ -254,6 +256,89 @@ void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16
                 kernel(apack + (tile * kpairs + kb) * MR, panel, kc, c + t0 * ldc + p0, ldc, tokens, m0, m1,
                        kb > 0);
             }
+        }
+    }
+}
+
+/*
+ * Decoding: out[t * ldo + r] = sum_k x[t][k] * w[r][k] for n (up to a few) tokens and rows [r0, r1), float32
+ * activations against bf16 weights widened in registers (a 32-bit lane holds two bf16: `lane << 16` is the even
+ * one, `lane & 0xFFFF0000` the odd one, so the activations are split into even and odd halves per 32-element
+ * block). Four rows stream at once, each a cache line per step, with software prefetch 1 KiB ahead, which the Java
+ * Vector API has no way to issue; every token takes the same loop, so a sequence decodes the same alone or batched.
+ */
+#define GEMV_PREFETCH 1024
+
+KERNEL_TARGET
+static void gemv_rows4(const uint16_t *w, int64_t depth, const float *xs, const float *x, float *out, int64_t r0,
+                       int64_t r1, int64_t full) {
+    const uint16_t *p[4];
+    for (int i = 0; i < 4; i++) {
+        int64_t r = r0 + i < r1 ? r0 + i : r1 - 1; /* a partial block repeats its last row and drops the result */
+        p[i] = w + r * depth;
+    }
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    __m512i high = _mm512_set1_epi32((int) 0xffff0000u);
+    for (int64_t k = 0; k < full; k += 32) {
+        _mm_prefetch((const char *) (p[0] + k) + GEMV_PREFETCH, _MM_HINT_T0);
+        _mm_prefetch((const char *) (p[1] + k) + GEMV_PREFETCH, _MM_HINT_T0);
+        _mm_prefetch((const char *) (p[2] + k) + GEMV_PREFETCH, _MM_HINT_T0);
+        _mm_prefetch((const char *) (p[3] + k) + GEMV_PREFETCH, _MM_HINT_T0);
+        __m512 xe = _mm512_loadu_ps(xs + k), xo = _mm512_loadu_ps(xs + k + 16);
+        __m512i w0 = _mm512_loadu_si512(p[0] + k), w1 = _mm512_loadu_si512(p[1] + k);
+        __m512i w2 = _mm512_loadu_si512(p[2] + k), w3 = _mm512_loadu_si512(p[3] + k);
+        a0 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(w0, 16)), xe, a0);
+        b0 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(w0, high)), xo, b0);
+        a1 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(w1, 16)), xe, a1);
+        b1 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(w1, high)), xo, b1);
+        a2 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(w2, 16)), xe, a2);
+        b2 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(w2, high)), xo, b2);
+        a3 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(w3, 16)), xe, a3);
+        b3 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(w3, high)), xo, b3);
+    }
+    float sums[4] = {_mm512_reduce_add_ps(_mm512_add_ps(a0, b0)), _mm512_reduce_add_ps(_mm512_add_ps(a1, b1)),
+                     _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)), _mm512_reduce_add_ps(_mm512_add_ps(a3, b3))};
+    for (int i = 0; i < 4 && r0 + i < r1; i++) {
+        float s = sums[i];
+        for (int64_t k = full; k < depth; k++) {
+            uint32_t bits = (uint32_t) p[i][k] << 16;
+            float wk;
+            memcpy(&wk, &bits, 4);
+            s += wk * x[k];
+        }
+        out[r0 + i] = s;
+    }
+}
+
+KERNEL_TARGET
+void i4j_bf16_gemv(const float *x, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1, float *out,
+                   int64_t ldo) {
+    static __thread float *xs = NULL;
+    static __thread int64_t capacity = 0;
+    int64_t need = n * depth;
+    if (capacity < need) {
+        free(xs);
+        xs = aligned_alloc(64, (size_t) ((need + 15) / 16 * 64));
+        capacity = xs == NULL ? 0 : need;
+        if (xs == NULL) {
+            return;
+        }
+    }
+    int64_t full = depth - depth % 32;
+    for (int64_t t = 0; t < n; t++) {
+        const float *xt = x + t * depth;
+        float *st = xs + t * depth;
+        for (int64_t k = 0; k < full; k += 32) {
+            for (int j = 0; j < 16; j++) {
+                st[k + j] = xt[k + 2 * j];
+                st[k + 16 + j] = xt[k + 2 * j + 1];
+            }
+        }
+    }
+    /* Row blocks outermost: the tokens after the first find the four rows in cache. */
+    for (int64_t r = r0; r < r1; r += 4) {
+        for (int64_t t = 0; t < n; t++) {
+            gemv_rows4(w, depth, xs + t * depth, x + t * depth, out + t * ldo, r, r1, full);
         }
     }
 }

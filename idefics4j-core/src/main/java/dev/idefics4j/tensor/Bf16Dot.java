@@ -63,6 +63,22 @@ public final class Bf16Dot {
     }
 
     /**
+     * Decoding a few tokens: {@code out[t][r] = sum_k x[t][k] * W[r][k]} in float32 (activations not rounded) for
+     * a stored bf16 weight, through the native kernel, which prefetches the weight rows ahead of its reads.
+     */
+    static void decode(float[] x, int n, Weight w, float[] out) {
+        int depth = w.cols();
+        int rows = w.rows();
+        if (x.length < (long) n * depth || out.length < (long) n * rows) {
+            throw new IllegalArgumentException(w.name() + ": matmul of " + n + "x" + depth + " into " + n + "x"
+                    + rows + " with arrays of " + x.length + " and " + out.length);
+        }
+        int blocks = (rows + 3) / 4;
+        Parallel.forChunks(blocks, (long) depth * 4 * Math.max(1, n / 2), (b0, b1) ->
+                NativeKernels.bf16Gemv(x, n, depth, w.data(), 4 * b0, Math.min(rows, 4 * b1), out, rows));
+    }
+
+    /**
      * {@code out[t][r] = sum_k bf16(x[t][k]) * bf16(W[r][k])} for a weight [rows, depth] whose rows {@code decoder}
      * yields as floats (a quantized weight): each panel of 32 rows is decoded, rounded to bf16 and multiplied while
      * it is in cache, as bitsandbytes dequantizes to its bf16 compute dtype before multiplying.

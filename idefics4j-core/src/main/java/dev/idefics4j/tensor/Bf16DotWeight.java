@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * A bf16 weight whose products of many tokens (images, prompts) go through the CPU's bf16 dot-product instruction
- * ({@link Bf16Dot}, activations rounded to bf16), while decoding a few tokens keeps the exact float32 kernels: a
- * decoding step is bound by reading the weights, so bf16 activations would lose precision and gain nothing.
- * This is the {@value #FORMAT} weight format.
+ * ({@link Bf16Dot}, activations rounded to bf16), while decoding a few tokens keeps float32 arithmetic: a decoding
+ * step is bound by reading the weights, so bf16 activations would lose precision and gain nothing. Decoding takes
+ * the native kernel's matrix-vector product, which prefetches the weight rows (the Java kernel's sums are the same
+ * but added in another order). This is the {@value #FORMAT} weight format.
  */
 public record Bf16DotWeight(Weight stored, MemorySegment packed) implements MatrixWeight {
     public static final String FORMAT = "bf16-dot";
@@ -74,8 +75,10 @@ public record Bf16DotWeight(Weight stored, MemorySegment packed) implements Matr
     public void matmul(float[] x, int n, float[] out) {
         if (n > Kernels.GEMV_MAX_ROWS) {
             Bf16Dot.multiply(x, n, stored, packed, out);
+        } else if (packed == null) {
+            Bf16Dot.decode(x, n, stored, out);
         } else {
-            Kernels.matmul(x, n, stored, out);
+            Kernels.matmul(x, n, stored, out); // not expected: these layers see many tokens
         }
     }
 

@@ -22,7 +22,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 3;
+    private static final int ABI_VERSION = 4;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -34,6 +34,7 @@ final class NativeKernels {
         static final MethodHandle PACK_WEIGHTS;
         static final MethodHandle PACKED_WORDS;
         static final MethodHandle TO_BF16;
+        static final MethodHandle GEMV;
         static final int TILE;
 
         static {
@@ -43,6 +44,7 @@ final class NativeKernels {
             MethodHandle packWeights = null;
             MethodHandle packedWords = null;
             MethodHandle toBf16 = null;
+            MethodHandle gemv = null;
             int tile = 0;
             try {
                 SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
@@ -72,6 +74,8 @@ final class NativeKernels {
                             FunctionDescriptor.of(LONG, LONG, LONG));
                     toBf16 = linker.downcallHandle(lib.findOrThrow("i4j_floats_to_bf16"),
                             FunctionDescriptor.ofVoid(ADDRESS, LONG, ADDRESS), heap);
+                    gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv"), FunctionDescriptor
+                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
                 }
             } catch (Throwable e) {
                 reason = "the native kernel library could not be loaded: " + e.getMessage();
@@ -82,6 +86,7 @@ final class NativeKernels {
             PACK_WEIGHTS = packWeights;
             PACKED_WORDS = packedWords;
             TO_BF16 = toBf16;
+            GEMV = gemv;
             TILE = tile;
         }
     }
@@ -164,6 +169,20 @@ final class NativeKernels {
                     (long) ldc);
         } catch (Throwable e) {
             throw new IllegalStateException("native bf16 product failed", e);
+        }
+    }
+
+    /**
+     * Decoding: {@code out[t * ldo + r] = sum_k x[t][k] * w[r][k]} in float32 for {@code n} tokens and rows
+     * [r0, r1) of the stored bf16 weight {@code w} [rows, depth].
+     */
+    static void bf16Gemv(float[] x, int n, int depth, MemorySegment w, int r0, int r1, float[] out, int ldo) {
+        check();
+        try {
+            Loaded.GEMV.invokeExact(MemorySegment.ofArray(x), (long) n, (long) depth, w, (long) r0, (long) r1,
+                    MemorySegment.ofArray(out), (long) ldo);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native bf16 decoding product failed", e);
         }
     }
 

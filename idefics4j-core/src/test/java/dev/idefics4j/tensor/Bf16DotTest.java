@@ -150,25 +150,38 @@ class Bf16DotTest {
     }
 
     @Test
-    void theWeightFormatDecodesFewTokensExactly() {
+    void theWeightFormatDecodesFewTokensInFloat32TheSameAloneOrBatched() {
         assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
         Random rnd = new Random(3);
-        Weight w = bf16(40, 300, rnd);
-        MatrixWeight fast = WeightFormats.named(Bf16DotWeight.FORMAT).apply(w);
-        assertTrue(fast.readsFrom(w.data()), "a bf16 weight is used where it lies");
-        for (int n : new int[]{1, 3, Kernels.GEMV_MAX_ROWS, Kernels.GEMV_MAX_ROWS + 1}) {
-            float[] x = activations(n, 300, rnd);
-            float[] exact = new float[n * 40];
-            float[] got = new float[n * 40];
-            Kernels.matmul(x, n, w, exact);
-            fast.matmul(x, n, got);
-            if (n <= Kernels.GEMV_MAX_ROWS) {
-                assertArrayEquals(exact, got, "n = " + n);
-            } else {
-                float[] native_ = new float[n * 40];
-                Bf16Dot.multiply(x, n, w, native_);
-                assertArrayEquals(native_, got, "n = " + n);
+        for (int depth : new int[]{300, 64, 4096, 33}) {
+            Weight w = bf16(41, depth, rnd);
+            MatrixWeight fast = WeightFormats.named(Bf16DotWeight.FORMAT).apply(w);
+            assertTrue(fast.readsFrom(w.data()), "a bf16 weight is used where it lies");
+            float[] batch = activations(Kernels.GEMV_MAX_ROWS, depth, rnd);
+            float[] batched = new float[Kernels.GEMV_MAX_ROWS * 41];
+            fast.matmul(batch, Kernels.GEMV_MAX_ROWS, batched);
+            float[] exact = new float[Kernels.GEMV_MAX_ROWS * 41];
+            Kernels.matmul(batch, Kernels.GEMV_MAX_ROWS, w, exact);
+            float[] wf = w.toFloats();
+            for (int t = 0; t < Kernels.GEMV_MAX_ROWS; t++) {
+                float[] one = new float[41];
+                fast.matmul(java.util.Arrays.copyOfRange(batch, t * depth, (t + 1) * depth), 1, one);
+                for (int r = 0; r < 41; r++) {
+                    assertEquals(one[r], batched[t * 41 + r], "token " + t + " row " + r + ": alone == batched");
+                    double scale = 0;
+                    for (int k = 0; k < depth; k++) {
+                        scale += Math.abs((double) wf[r * depth + k] * batch[t * depth + k]);
+                    }
+                    assertEquals(exact[t * 41 + r], batched[t * 41 + r], 2e-6 * scale, "float32 sums, depth " + depth);
+                }
             }
+            int n = Kernels.GEMV_MAX_ROWS + 1;
+            float[] x = activations(n, depth, rnd);
+            float[] got = new float[n * 41];
+            float[] native_ = new float[n * 41];
+            fast.matmul(x, n, got);
+            Bf16Dot.multiply(x, n, w, native_);
+            assertArrayEquals(native_, got, "more than " + Kernels.GEMV_MAX_ROWS + " rows: bf16 dot products");
         }
     }
 

@@ -36,6 +36,18 @@ class Bf16DotTest {
         return x;
     }
 
+    /** Where the build had gcc and this CPU has AVX512_BF16, the kernel must be there (it compiles or fails loudly). */
+    @Test
+    void theKernelIsBuiltWhereItCanBe() throws java.io.IOException {
+        java.nio.file.Path cpuinfo = java.nio.file.Path.of("/proc/cpuinfo");
+        boolean cpu = java.nio.file.Files.isReadable(cpuinfo)
+                && java.nio.file.Files.readString(cpuinfo).contains("avx512_bf16");
+        boolean gcc = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/gcc"));
+        boolean x86 = System.getProperty("os.arch", "").equals("amd64");
+        assumeTrue(cpu && gcc && x86, "no AVX512_BF16, gcc or x86-64 here");
+        assertTrue(Bf16Dot.available(), "bf16 dot-product kernel missing: " + Bf16Dot.unavailableReason());
+    }
+
     @Test
     void equalsTheSumOfBf16RoundedProducts() {
         assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());

@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
  * Products of many activation rows (prefill, images) by a bf16 weight through the CPU's bf16 dot-product
  * instruction ({@link NativeKernels}): the activations are rounded to bf16, as PyTorch's bf16 inference holds them,
  * and the products accumulate in float32. Twice the multiply-adds per instruction of the float32 {@link Gemm}, at
- * the price of activations with 8 significant bits; the exact float32 path stays the default.
+ * the price of activations with 8 significant bits; the exact float32 path stays the default. Also the float32
+ * decoding product of the {@code bf16-dot} format ({@link #decode}), which prefetches its weight rows.
  */
 public final class Bf16Dot {
     /** Weight rows per native call: whole panels of 32, a few calls per thread so a slowed core takes fewer. */

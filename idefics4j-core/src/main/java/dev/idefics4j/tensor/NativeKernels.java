@@ -15,8 +15,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The optional native kernel library ({@code src/main/c/bf16_dot.c}, built into the jar when the build machine has
- * gcc), reached through {@code java.lang.foreign}: it gives the CPU's bf16 dot-product instruction (AVX512_BF16),
- * which the Vector API does not expose. Loaded on first use only; everything works without it, and
+ * gcc), reached through {@code java.lang.foreign}: it gives the CPU's bf16 dot-product instruction (AVX512_BF16)
+ * and software prefetch for decoding, neither of which the Vector API exposes. Loaded on first use only; everything works without it, and
  * {@link #unavailableReason()} says why it is missing. The system property {@code idefics4j.native.library} names
  * a library file to use instead of the bundled one.
  */

@@ -10,7 +10,6 @@
  */
 #include <immintrin.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Weight rows per panel: two vectors of 16 float lanes. */
@@ -22,7 +21,12 @@
 
 #define KERNEL_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
-int i4j_abi_version(void) { return 4; }
+/* The first `count` of 16 lanes (none when count <= 0, all when count >= 16). */
+static inline __mmask16 lane_mask(int64_t count) {
+    return (__mmask16) (count >= 16 ? 0xffff : count <= 0 ? 0 : (1u << count) - 1);
+}
+
+int i4j_abi_version(void) { return 5; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
@@ -97,8 +101,8 @@ void i4j_pack_activations(const float *a, int64_t n, int64_t lda, int64_t depth,
         for (int64_t kp0 = 0; kp0 < kpairs; kp0 += 16) {
             int cols = (int) (kpairs - kp0 < 16 ? kpairs - kp0 : 16);
             int64_t left = depth - 2 * kp0;
-            __mmask16 mlo = (__mmask16) (left >= 16 ? 0xffff : (1u << left) - 1);
-            __mmask16 mhi = (__mmask16) (left >= 32 ? 0xffff : left <= 16 ? 0 : (1u << (left - 16)) - 1);
+            __mmask16 mlo = lane_mask(left);
+            __mmask16 mhi = lane_mask(left - 16);
             __m512i r[16];
             for (int i = 0; i < 16; i++) {
                 int64_t t = tile * MR + i;
@@ -134,7 +138,7 @@ static void pack_panel(const uint16_t *w, int64_t depth, int64_t r0, int width, 
     for (int j0 = 0; j0 < NR; j0 += 16) {
         for (int64_t k0 = 0; k0 < kc; k0 += 16) {
             int cols = (int) (kc - k0 < 16 ? kc - k0 : 16);
-            __mmask16 m = (__mmask16) (cols == 16 ? 0xffff : (1u << cols) - 1);
+            __mmask16 m = lane_mask(cols);
             __m512i r[16];
             for (int i = 0; i < 16; i++) {
                 r[i] = j0 + i < width
@@ -197,9 +201,8 @@ void i4j_floats_to_bf16(const float *src, int64_t n, uint16_t *dst) {
     }
     if (i < n) {
         int64_t left = n - i;
-        __mmask16 mlo = (__mmask16) (left >= 16 ? 0xffff : (1u << left) - 1);
-        __mmask16 mhi = (__mmask16) (left <= 16 ? 0 : (1u << (left - 16)) - 1);
-        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(mhi, src + i + 16), _mm512_maskz_loadu_ps(mlo, src + i));
+        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(lane_mask(left - 16), src + i + 16),
+                                         _mm512_maskz_loadu_ps(lane_mask(left), src + i));
         _mm512_mask_storeu_epi16(dst + i, (__mmask32) ((1ull << left) - 1), (__m512i) v);
     }
 }
@@ -239,8 +242,8 @@ void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16
     int64_t tiles = (n + MR - 1) / MR;
     for (int64_t p0 = r0; p0 < r1; p0 += NR) {
         int width = (int) (r1 - p0 < NR ? r1 - p0 : NR);
-        __mmask16 m0 = (__mmask16) (width >= 16 ? 0xffff : (1u << width) - 1);
-        __mmask16 m1 = (__mmask16) (width >= 32 ? 0xffff : width <= 16 ? 0 : (1u << (width - 16)) - 1);
+        __mmask16 m0 = lane_mask(width);
+        __mmask16 m1 = lane_mask(width - 16);
         for (int64_t kb = 0; kb < kpairs; kb += KCP) {
             int64_t kc = kpairs - kb < KCP ? kpairs - kb : KCP;
             const uint32_t *panel;
@@ -262,24 +265,30 @@ void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16
 
 /*
  * Decoding: out[t * ldo + r] = sum_k x[t][k] * w[r][k] for n (up to a few) tokens and rows [r0, r1), float32
- * activations against bf16 weights widened in registers (a 32-bit lane holds two bf16: `lane << 16` is the even
- * one, `lane & 0xFFFF0000` the odd one, so the activations are split into even and odd halves per 32-element
- * block). Four rows stream at once, each a cache line per step, with software prefetch 1 KiB ahead, which the Java
- * Vector API has no way to issue; every token takes the same loop, so a sequence decodes the same alone or batched.
+ * activations against bf16 weights widened in registers. A 32-bit lane holds two bf16: `lane << 16` is the even
+ * one, `lane & 0xFFFF0000` the odd one, so the caller passes the activations split into even and odd halves per
+ * 32-element block (xs: per block the 16 even elements, then the 16 odd ones; the depth % 32 tail as it is).
+ * Four rows stream at once, each a cache line per step, with software prefetch 1 KiB ahead, which the Java Vector
+ * API has no way to issue; every token takes the same loop, so a sequence decodes the same alone or batched.
  */
 #define GEMV_PREFETCH 1024
 
-static void gemv_finish(const uint16_t *const p[4], float sums[4], int64_t depth, int64_t full, const float *x,
+static void gemv_finish(const uint16_t *const p[4], float sums[4], int64_t depth, int64_t full, const float *xs,
                         float *out, int64_t r0, int64_t r1);
 
-KERNEL_TARGET
-static void gemv_rows4(const uint16_t *w, int64_t depth, const float *xs, const float *x, float *out, int64_t r0,
-                       int64_t r1, int64_t full) {
-    const uint16_t *p[4];
+/* Rows r0 .. r0 + 3; a partial block (past r1) repeats its last row, whose result is then dropped. */
+static void row_pointers(const uint16_t *w, int64_t depth, int64_t r0, int64_t r1, const uint16_t *p[4]) {
     for (int i = 0; i < 4; i++) {
-        int64_t r = r0 + i < r1 ? r0 + i : r1 - 1; /* a partial block repeats its last row and drops the result */
+        int64_t r = r0 + i < r1 ? r0 + i : r1 - 1;
         p[i] = w + r * depth;
     }
+}
+
+KERNEL_TARGET
+static void gemv_rows4(const uint16_t *w, int64_t depth, const float *xs, float *out, int64_t r0, int64_t r1,
+                       int64_t full) {
+    const uint16_t *p[4];
+    row_pointers(w, depth, r0, r1, p);
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     __m512i high = _mm512_set1_epi32((int) 0xffff0000u);
     for (int64_t k = 0; k < full; k += 32) {
@@ -301,11 +310,11 @@ static void gemv_rows4(const uint16_t *w, int64_t depth, const float *xs, const 
     }
     float sums[4] = {_mm512_reduce_add_ps(_mm512_add_ps(a0, b0)), _mm512_reduce_add_ps(_mm512_add_ps(a1, b1)),
                      _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)), _mm512_reduce_add_ps(_mm512_add_ps(a3, b3))};
-    gemv_finish(p, sums, depth, full, x, out, r0, r1);
+    gemv_finish(p, sums, depth, full, xs, out, r0, r1);
 }
 
 /* The dot products of the last depth % 32 elements (scalar) added to `sums`, written for rows that exist. */
-static void gemv_finish(const uint16_t *const p[4], float sums[4], int64_t depth, int64_t full, const float *x,
+static void gemv_finish(const uint16_t *const p[4], float sums[4], int64_t depth, int64_t full, const float *xs,
                         float *out, int64_t r0, int64_t r1) {
     for (int i = 0; i < 4 && r0 + i < r1; i++) {
         float s = sums[i];
@@ -313,7 +322,7 @@ static void gemv_finish(const uint16_t *const p[4], float sums[4], int64_t depth
             uint32_t bits = (uint32_t) p[i][k] << 16;
             float wk;
             memcpy(&wk, &bits, 4);
-            s += wk * x[k];
+            s += wk * xs[k];
         }
         out[r0 + i] = s;
     }
@@ -324,13 +333,10 @@ static void gemv_finish(const uint16_t *const p[4], float sums[4], int64_t depth
  * two calls of gemv_rows4), halving the widening and the weight loads per token in batches.
  */
 KERNEL_TARGET
-static void gemv_rows4x2(const uint16_t *w, int64_t depth, const float *xs, const float *xs2, const float *x,
-                         const float *x2, float *out, float *out2, int64_t r0, int64_t r1, int64_t full) {
+static void gemv_rows4x2(const uint16_t *w, int64_t depth, const float *xs, const float *xs2, float *out,
+                         float *out2, int64_t r0, int64_t r1, int64_t full) {
     const uint16_t *p[4];
-    for (int i = 0; i < 4; i++) {
-        int64_t r = r0 + i < r1 ? r0 + i : r1 - 1;
-        p[i] = w + r * depth;
-    }
+    row_pointers(w, depth, r0, r1, p);
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     __m512 c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
     __m512i high = _mm512_set1_epi32((int) 0xffff0000u);
@@ -368,44 +374,23 @@ static void gemv_rows4x2(const uint16_t *w, int64_t depth, const float *xs, cons
                      _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)), _mm512_reduce_add_ps(_mm512_add_ps(a3, b3))};
     float sums2[4] = {_mm512_reduce_add_ps(_mm512_add_ps(c0, d0)), _mm512_reduce_add_ps(_mm512_add_ps(c1, d1)),
                       _mm512_reduce_add_ps(_mm512_add_ps(c2, d2)), _mm512_reduce_add_ps(_mm512_add_ps(c3, d3))};
-    gemv_finish(p, sums, depth, full, x, out, r0, r1);
-    gemv_finish(p, sums2, depth, full, x2, out2, r0, r1);
+    gemv_finish(p, sums, depth, full, xs, out, r0, r1);
+    gemv_finish(p, sums2, depth, full, xs2, out2, r0, r1);
 }
 
 KERNEL_TARGET
-void i4j_bf16_gemv(const float *x, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1, float *out,
+void i4j_bf16_gemv(const float *xs, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1, float *out,
                    int64_t ldo) {
-    static __thread float *xs = NULL;
-    static __thread int64_t capacity = 0;
-    int64_t need = n * depth;
-    if (capacity < need) {
-        free(xs);
-        xs = aligned_alloc(64, (size_t) ((need + 15) / 16 * 64));
-        capacity = xs == NULL ? 0 : need;
-        if (xs == NULL) {
-            return;
-        }
-    }
     int64_t full = depth - depth % 32;
-    for (int64_t t = 0; t < n; t++) {
-        const float *xt = x + t * depth;
-        float *st = xs + t * depth;
-        for (int64_t k = 0; k < full; k += 32) {
-            for (int j = 0; j < 16; j++) {
-                st[k + j] = xt[k + 2 * j];
-                st[k + 16 + j] = xt[k + 2 * j + 1];
-            }
-        }
-    }
     /* Row blocks outermost: the tokens after the first find the four rows in cache. */
     for (int64_t r = r0; r < r1; r += 4) {
         int64_t t = 0;
         for (; t + 2 <= n; t += 2) {
-            gemv_rows4x2(w, depth, xs + t * depth, xs + (t + 1) * depth, x + t * depth, x + (t + 1) * depth,
-                         out + t * ldo, out + (t + 1) * ldo, r, r1, full);
+            gemv_rows4x2(w, depth, xs + t * depth, xs + (t + 1) * depth, out + t * ldo, out + (t + 1) * ldo, r, r1,
+                         full);
         }
         if (t < n) {
-            gemv_rows4(w, depth, xs + t * depth, x + t * depth, out + t * ldo, r, r1, full);
+            gemv_rows4(w, depth, xs + t * depth, out + t * ldo, r, r1, full);
         }
     }
 }

@@ -14,10 +14,12 @@ public final class Bf16Dot {
     /** Weight rows per native call: whole panels of 32, a few calls per thread so a slowed core takes fewer. */
     private static final int PANEL = 32;
 
-    private static final ThreadLocal<MemorySegment> PACKED =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(1 << 20, 64));
-    /** Per thread: one panel of a decoded weight, as floats and as bf16. */
-    private static final ThreadLocal<float[]> DECODED = ThreadLocal.withInitial(() -> new float[0]);
+    /**
+     * Per thread, kept between calls: the packed activations (a fresh allocation per product, hundreds of KiB, was
+     * mapped anew each time and page-faulted back in, about a tenth of a ViT product) and one panel of a decoded
+     * weight in bf16.
+     */
+    private static final ThreadLocal<MemorySegment> PACKED = ThreadLocal.withInitial(() -> MemorySegment.NULL);
     private static final ThreadLocal<MemorySegment> BF16_ROWS = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     private Bf16Dot() {
@@ -49,10 +51,7 @@ public final class Bf16Dot {
         }
         int depth = w.cols();
         int rows = w.rows();
-        if (x.length < (long) n * depth || out.length < (long) n * rows) {
-            throw new IllegalArgumentException(w.name() + ": matmul of " + n + "x" + depth + " into " + n + "x"
-                    + rows + " with arrays of " + x.length + " and " + out.length);
-        }
+        Kernels.checkMatmul(w.name(), x, n, depth, out, rows);
         if (n == 0) {
             return;
         }
@@ -65,18 +64,22 @@ public final class Bf16Dot {
 
     /**
      * Decoding a few tokens: {@code out[t][r] = sum_k x[t][k] * W[r][k]} in float32 (activations not rounded) for
-     * a stored bf16 weight, through the native kernel, which prefetches the weight rows ahead of its reads.
+     * a stored bf16 weight, through the native kernel, which prefetches the weight rows ahead of its reads. The
+     * activations are split into even and odd halves per 32-element block once per product, as {@link Gemv} does
+     * for its own bf16 kernels (with 16-lane vectors; the Java kernels take any other vector width).
      */
     static void decode(float[] x, int n, Weight w, float[] out) {
         int depth = w.cols();
         int rows = w.rows();
-        if (x.length < (long) n * depth || out.length < (long) n * rows) {
-            throw new IllegalArgumentException(w.name() + ": matmul of " + n + "x" + depth + " into " + n + "x"
-                    + rows + " with arrays of " + x.length + " and " + out.length);
+        Kernels.checkMatmul(w.name(), x, n, depth, out, rows);
+        if (Kernels.L != 16) {
+            Kernels.matmul(x, n, w, out);
+            return;
         }
+        float[] xs = Gemv.deinterleave(x, n, depth);
         int blocks = (rows + 3) / 4;
         Parallel.forChunks(blocks, (long) depth * 4 * Math.max(1, n / 2), (b0, b1) ->
-                NativeKernels.bf16Gemv(x, n, depth, w.data(), 4 * b0, Math.min(rows, 4 * b1), out, rows));
+                NativeKernels.bf16Gemv(xs, n, depth, w.data(), 4 * b0, Math.min(rows, 4 * b1), out, rows));
     }
 
     /**
@@ -85,18 +88,15 @@ public final class Bf16Dot {
      * it is in cache, as bitsandbytes dequantizes to its bf16 compute dtype before multiplying.
      */
     public static void multiply(float[] x, int n, int rows, int depth, PanelSource.RowDecoder decoder, float[] out) {
-        if (x.length < (long) n * depth || out.length < (long) n * rows) {
-            throw new IllegalArgumentException("matmul of " + n + "x" + depth + " into " + n + "x" + rows
-                    + " with arrays of " + x.length + " and " + out.length);
-        }
+        Kernels.checkMatmul("bf16 dot product", x, n, depth, out, rows);
         if (n == 0) {
             return;
         }
         MemorySegment activations = packActivations(x, n, depth);
         int panels = (rows + PANEL - 1) / PANEL;
         Parallel.forChunks(panels, (long) n * depth * PANEL, (p0, p1) -> {
-            float[] decoded = decodedRows(PANEL * depth);
-            MemorySegment bf16 = bf16Rows(PANEL * depth * 2L);
+            float[] decoded = ThreadBuffers.floats(ThreadBuffers.DECODED_ROWS, PANEL * depth);
+            MemorySegment bf16 = threadSegment(BF16_ROWS, PANEL * depth * 2L);
             for (int p = p0; p < p1; p++) {
                 int r0 = p * PANEL;
                 int count = Math.min(PANEL, rows - r0);
@@ -114,28 +114,10 @@ public final class Bf16Dot {
         int tile = NativeKernels.tile();
         int tiles = (n + tile - 1) / tile;
         long kpairs = (depth + 1) / 2;
-        MemorySegment activations = packBuffer(tiles * kpairs * tile * 4L);
+        MemorySegment activations = threadSegment(PACKED, tiles * kpairs * tile * 4L);
         Parallel.forChunks(tiles, (long) tile * depth,
                 (t0, t1) -> NativeKernels.packActivations(x, n, depth, depth, activations, t0, t1));
         return activations;
-    }
-
-    private static float[] decodedRows(int size) {
-        float[] f = DECODED.get();
-        if (f.length < size) {
-            f = new float[size];
-            DECODED.set(f);
-        }
-        return f;
-    }
-
-    private static MemorySegment bf16Rows(long bytes) {
-        MemorySegment b = BF16_ROWS.get();
-        if (b.byteSize() < bytes) {
-            b = Arena.ofAuto().allocate(bytes, 64);
-            BF16_ROWS.set(b);
-        }
-        return b;
     }
 
     /**
@@ -156,15 +138,12 @@ public final class Bf16Dot {
         return out;
     }
 
-    /**
-     * The calling thread's buffer for packed activations, kept between calls: a fresh allocation per product
-     * (hundreds of KiB) was mapped anew each time and page-faulted back in, about a tenth of a ViT product.
-     */
-    private static MemorySegment packBuffer(long bytes) {
-        MemorySegment b = PACKED.get();
+    /** This thread's segment in {@code slot}, 64-byte aligned, grown (at least doubling) to {@code bytes}. */
+    private static MemorySegment threadSegment(ThreadLocal<MemorySegment> slot, long bytes) {
+        MemorySegment b = slot.get();
         if (b.byteSize() < bytes) {
             b = Arena.ofAuto().allocate(Math.max(bytes, 2 * b.byteSize()), 64);
-            PACKED.set(b);
+            slot.set(b);
         }
         return b;
     }

@@ -77,8 +77,11 @@ final class Gemv {
         });
     }
 
-    /** Per token and per full {@code 2L} block: the even-indexed elements, then the odd ones. */
-    private static float[] deinterleave(float[] x, int n, int in) {
+    /**
+     * Per token and per full {@code 2L} block: the even-indexed elements, then the odd ones; the tail as it is. (Also
+     * the activation layout of the native decoding kernel, {@link Bf16Dot#decode}, where L is 16.)
+     */
+    static float[] deinterleave(float[] x, int n, int in) {
         float[] xs = new float[n * in];
         int full = in - in % (2 * L);
         for (int t = 0; t < n; t++) {

@@ -182,14 +182,19 @@ public final class Kernels {
     public static void matmul(float[] x, int n, Weight w, float[] out) {
         int in = w.cols();
         int rows = w.rows();
-        if (x.length < (long) n * in || out.length < (long) n * rows) {
-            throw new IllegalArgumentException(w.name() + ": matmul of " + n + "x" + in + " into " + n + "x" + rows
-                    + " with arrays of " + x.length + " and " + out.length);
-        }
+        checkMatmul(w.name(), x, n, in, out, rows);
         if (n > GEMV_MAX_ROWS || w.dtype() == DType.F16) {
             matmul(x, n, PanelSource.of(w), out);
         } else {
             Gemv.multiply(x, n, w, out);
+        }
+    }
+
+    /** Fails, naming {@code name}, unless x holds n rows of {@code cols} and out n rows of {@code rows}. */
+    public static void checkMatmul(String name, float[] x, int n, int cols, float[] out, int rows) {
+        if (x.length < (long) n * cols || out.length < (long) n * rows) {
+            throw new IllegalArgumentException(name + ": matmul of " + n + "x" + cols + " into " + n + "x" + rows
+                    + " with arrays of " + x.length + " and " + out.length);
         }
     }
 

@@ -22,7 +22,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 4;
+    private static final int ABI_VERSION = 5;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -174,12 +174,13 @@ final class NativeKernels {
 
     /**
      * Decoding: {@code out[t * ldo + r] = sum_k x[t][k] * w[r][k]} in float32 for {@code n} tokens and rows
-     * [r0, r1) of the stored bf16 weight {@code w} [rows, depth].
+     * [r0, r1) of the stored bf16 weight {@code w} [rows, depth]; {@code xs} is x as {@link Gemv#deinterleave}
+     * lays it out with 16-lane vectors.
      */
-    static void bf16Gemv(float[] x, int n, int depth, MemorySegment w, int r0, int r1, float[] out, int ldo) {
+    static void bf16Gemv(float[] xs, int n, int depth, MemorySegment w, int r0, int r1, float[] out, int ldo) {
         check();
         try {
-            Loaded.GEMV.invokeExact(MemorySegment.ofArray(x), (long) n, (long) depth, w, (long) r0, (long) r1,
+            Loaded.GEMV.invokeExact(MemorySegment.ofArray(xs), (long) n, (long) depth, w, (long) r0, (long) r1,
                     MemorySegment.ofArray(out), (long) ldo);
         } catch (Throwable e) {
             throw new IllegalStateException("native bf16 decoding product failed", e);

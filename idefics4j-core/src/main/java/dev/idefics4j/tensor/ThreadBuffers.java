@@ -10,7 +10,9 @@ package dev.idefics4j.tensor;
 final class ThreadBuffers {
     static final int GEMM_ACTIVATIONS = 0;
     static final int ATTENTION_SCORES = 1;
-    private static final int SLOTS = 2;
+    /** One panel of a quantized weight decoded into floats ({@link Bf16Dot}). */
+    static final int DECODED_ROWS = 2;
+    private static final int SLOTS = 3;
     /** 4 MiB per slot and thread at most. */
     static final int MAX_CACHED = 1 << 20;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);

@@ -1,5 +1,6 @@
 package dev.idefics4j.tensor.quant;
 
+import dev.idefics4j.tensor.Kernels;
 import dev.idefics4j.tensor.MatrixWeight;
 
 /** What every quantized linear weight has: its name and shape, and the argument check of its product. */
@@ -33,9 +34,6 @@ abstract sealed class QuantizedWeight implements MatrixWeight permits FourBitWei
     public abstract float[] dequantize();
 
     void checkMatmul(float[] x, int n, float[] out) {
-        if (x.length < (long) n * cols || out.length < (long) n * rows) {
-            throw new IllegalArgumentException(name + ": matmul of " + n + "x" + cols + " into " + n + "x" + rows
-                    + " with arrays of " + x.length + " and " + out.length);
-        }
+        Kernels.checkMatmul(name, x, n, cols, out, rows);
     }
 }

@@ -60,14 +60,11 @@ final class DecoderLayer {
         int past = cache.length();
         cache.ensureCapacity(past + tokens);
         for (int b = 0; b < rows; b++) {
-            float[] ck = cache.keys(index, b);
-            float[] cv = cache.values(index, b);
             for (int t = 0; t < tokens; t++) {
                 int row = (b * tokens + t) * hidden;
                 rotary.apply(q, row, heads, positions[b][t]);
                 rotary.apply(k, row, heads, positions[b][t]);
-                System.arraycopy(k, row, ck, (past + t) * hidden, hidden);
-                System.arraycopy(v, row, cv, (past + t) * hidden, hidden);
+                cache.put(index, b, past + t, k, row, v, row);
             }
         }
         float[] attn = new float[n * hidden];
@@ -79,9 +76,11 @@ final class DecoderLayer {
         Parallel.forEach(rows * heads, (past + tokens) * tokens > 64,
                 bh -> {
                     int b = bh / heads;
-                    int off = (bh % heads) * headDim;
+                    int head = bh % heads;
+                    int off = head * headDim;
+                    int kv = cache.headOffset(head);
                     Attention.attendHead(q, b * tokens * hidden + off, hidden,
-                            cache.keys(index, b), off, hidden, cache.values(index, b), off, hidden,
+                            cache.keys(index, b), kv, headDim, cache.values(index, b), kv, headDim,
                             tokens, past + tokens, headDim, scale, limits, keyValid[b],
                             attn, b * tokens * hidden + off, hidden);
                 });
@@ -111,18 +110,19 @@ final class DecoderLayer {
             int row = b * hidden;
             rotary.apply(q, row, heads, positions[b]);
             rotary.apply(k, row, heads, positions[b]);
-            System.arraycopy(k, row, cache.keys(index, 0), past * hidden, hidden);
-            System.arraycopy(v, row, cache.values(index, 0), past * hidden, hidden);
+            cache.put(index, 0, past, k, row, v, row);
             limits[b] = new int[]{past + 1};
         }
         float[] attn = new float[n * hidden];
         float scale = (float) (1.0 / Math.sqrt(headDim));
         dev.idefics4j.tensor.Parallel.forEach(n * heads, n * heads > 1 && n > 1, bh -> {
             int b = bh / heads;
-            int off = (bh % heads) * headDim;
+            int head = bh % heads;
+            int off = head * headDim;
+            int kv = caches[b].headOffset(head);
             int keys = limits[b][0];
-            Attention.attendHead(q, b * hidden + off, hidden, caches[b].keys(index, 0), off, hidden,
-                    caches[b].values(index, 0), off, hidden, 1, keys, headDim, scale, limits[b], keyValid[b],
+            Attention.attendHead(q, b * hidden + off, hidden, caches[b].keys(index, 0), kv, headDim,
+                    caches[b].values(index, 0), kv, headDim, 1, keys, headDim, scale, limits[b], keyValid[b],
                     attn, b * hidden + off, hidden);
         });
         finish(h, attn, n);

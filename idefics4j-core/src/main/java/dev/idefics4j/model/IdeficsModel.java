@@ -128,7 +128,7 @@ public final class IdeficsModel implements AutoCloseable {
     }
 
     public KvCache newCache(int rows, int capacity) {
-        return new KvCache(layers.length, rows, config.hiddenSize(), capacity);
+        return new KvCache(layers.length, rows, config.numAttentionHeads(), config.headDim(), capacity);
     }
 
     /** A context for prompts without images: every token's cross-attention term is gated off. */

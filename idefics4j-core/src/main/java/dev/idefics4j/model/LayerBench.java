@@ -68,7 +68,7 @@ public final class LayerBench {
         DecoderLayer layer = model.decoderLayer(0);
         int hidden = model.config().hiddenSize();
         float[] input = randomStates(tokens * hidden);
-        KvCache cache = new KvCache(1, 1, hidden, past + tokens);
+        KvCache cache = new KvCache(1, 1, model.config().numAttentionHeads(), model.config().headDim(), past + tokens);
         cache.advance(past);
         int[][] positions = new int[1][tokens];
         for (int t = 0; t < tokens; t++) {

@@ -16,6 +16,8 @@ public final class ApiError extends RuntimeException {
         TOO_LARGE(413, 413, "invalid_request_error", "validation", "too_large"),
         OVERLOADED(429, 429, "rate_limit_error", "overloaded", "overloaded"),
         UNAVAILABLE(503, 503, "server_error", "unavailable", "unavailable"),
+        /** The client closed the connection before the answer was ready (499: nginx's "client closed request"). */
+        CANCELLED(499, 499, "server_error", "cancelled", "cancelled"),
         FAILED(500, 424, "server_error", "generation", "error");
 
         final int openAiStatus;

@@ -3,6 +3,8 @@ package dev.idefics4j.server;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.tokenizer.Tokenizer;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import java.util.function.Supplier;
 
 /** What the API routes share: the model, the limits, the batching engine, the request preparer and the metrics. */
@@ -15,9 +17,10 @@ record Backend(Idefics idefics, ServerConfig config, String modelName, BatchEngi
 
     /**
      * Admits a request: takes a place in the queue first (429 when full, before any image is fetched), prepares it
-     * within the limits, and queues it for the running batch.
+     * within the limits, and queues it for the running batch. Should the client hang up before its answer is
+     * ready, the job is cancelled and leaves the batch.
      */
-    Job start(long arrivalNanos, Supplier<PreparedRequest> prepare) {
+    Job start(HttpServletRequest client, long arrivalNanos, Supplier<PreparedRequest> prepare) {
         engine.reserve();
         PreparedRequest prepared;
         try {
@@ -26,7 +29,7 @@ record Backend(Idefics idefics, ServerConfig config, String modelName, BatchEngi
             engine.release();
             throw e;
         }
-        Job job = new Job(prepared, arrivalNanos);
+        Job job = new Job(prepared, arrivalNanos, ClientHangup.of(client));
         engine.submit(job);
         return job;
     }

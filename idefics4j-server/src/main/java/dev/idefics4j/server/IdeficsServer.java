@@ -147,6 +147,9 @@ public final class IdeficsServer implements AutoCloseable {
             backend.metrics().request(route, body.handle(ctx, arrival));
         } catch (ApiError e) {
             backend.metrics().request(route, e.kind().outcome);
+            if (e.kind() == ApiError.Kind.CANCELLED) {
+                return; // the client is gone: there is no one to answer, and a stream has begun already
+            }
             throw e;
         } catch (Exception | Error e) {
             backend.metrics().request(route, ApiError.Kind.FAILED.outcome);

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 final class Job {
     final PreparedRequest request;
     final long arrivalNanos;
+    /** Whether the client went away; asked only by the thread that waits for the answer. */
+    final ClientHangup client;
     private final BlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
     private volatile boolean cancelled;
 
@@ -27,9 +29,10 @@ final class Job {
     final boolean[] done;
     int step;
 
-    Job(PreparedRequest request, long arrivalNanos) {
+    Job(PreparedRequest request, long arrivalNanos, ClientHangup client) {
         this.request = request;
         this.arrivalNanos = arrivalNanos;
+        this.client = client;
         int n = request.choices();
         pendingText = new StringBuilder[n];
         for (int i = 0; i < n; i++) {

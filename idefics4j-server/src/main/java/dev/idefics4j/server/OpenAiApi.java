@@ -81,7 +81,7 @@ final class OpenAiApi {
         if (stop != null) {
             parameters.put("stop", stop);
         }
-        Job job = backend.start(arrival, () -> backend.preparer().prepare(prompt, parameters, maxTokens, maxName,
+        Job job = backend.start(ctx.req(), arrival, () -> backend.preparer().prepare(prompt, parameters, maxTokens, maxName,
                 "messages", false));
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
@@ -169,12 +169,21 @@ final class OpenAiApi {
         }
     }
 
-    /** Waits for the job's next event; a server that stops fails the job, so this cannot wait forever. */
+    /**
+     * Waits for the job's next event; a server that stops fails the job, so this cannot wait forever, and a job
+     * cancelled because its client hung up ends the wait (the engine sends it no more events).
+     */
     static JobEvent next(Job job) {
         try {
             JobEvent e;
             do {
-                e = job.next(1000);
+                if (job.client.gone()) {
+                    job.cancel(); // its sequences leave the batch at the next step
+                }
+                if (job.cancelled()) {
+                    throw new ApiError(ApiError.Kind.CANCELLED, "the client closed the connection");
+                }
+                e = job.next(100);
             } while (e == null);
             return e;
         } catch (InterruptedException ie) {

@@ -70,7 +70,7 @@ final class TgiApi {
 
     private String generate(Context ctx, JsonNode body, long arrival) {
         Request r = parse(body);
-        Job job = start(r, arrival);
+        Job job = start(ctx, r, arrival);
         List<Map<String, Object>> tokens = new ArrayList<>();
         while (true) {
             switch (OpenAiApi.next(job)) {
@@ -96,7 +96,7 @@ final class TgiApi {
 
     private String stream(Context ctx, JsonNode body, long arrival) {
         Request r = parse(body);
-        Job job = start(r, arrival);
+        Job job = start(ctx, r, arrival);
         EventStream events = new EventStream(ctx.res());
         int index = 0;
         try {
@@ -128,8 +128,8 @@ final class TgiApi {
         }
     }
 
-    private Job start(Request r, long arrival) {
-        return backend.start(arrival, () -> backend.preparer().prepare(r.prompt(), r.parameters(), r.maxNewTokens(),
+    private Job start(Context ctx, Request r, long arrival) {
+        return backend.start(ctx.req(), arrival, () -> backend.preparer().prepare(r.prompt(), r.parameters(), r.maxNewTokens(),
                 "parameters.max_new_tokens", "inputs", true));
     }
 

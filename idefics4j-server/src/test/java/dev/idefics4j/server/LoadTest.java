@@ -7,6 +7,8 @@ import dev.idefics4j.processor.PromptItem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -156,6 +158,43 @@ class LoadTest {
             assertEquals(burst - QUEUE, refused);
         }
         assertTrue(server.metrics().requests("chat_completions", "overloaded") >= burst - QUEUE);
+    }
+
+    /**
+     * A client that is not streaming hangs up while its answer is being generated: its handler, blocked waiting
+     * for the answer, never writes, so only the server's notice of the closed connection can cancel it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"chat_completions", "generate"})
+    void aWaitingClientThatHangsUpIsCancelled(String route) throws Exception {
+        long before = server.metrics().requests(route, "cancelled");
+        String path = route.equals("generate") ? "/generate" : "/v1/chat/completions";
+        String body = route.equals("generate")
+                ? "{\"inputs\": \"Tell me everything.\", \"parameters\": {\"max_new_tokens\": 2000, "
+                + "\"min_new_tokens\": 2000}}"
+                : "{\"messages\": [{\"role\": \"user\", \"content\": \"Tell me everything.\"}], "
+                + "\"max_tokens\": 2000, \"min_tokens\": 2000, \"temperature\": 0}";
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            long started = System.nanoTime() + 10_000_000_000L;
+            while (server.runningSequences() == 0 && System.nanoTime() < started) {
+                Thread.sleep(2);
+            }
+            assertTrue(server.runningSequences() > 0, "the request is being generated");
+            socket.setSoLinger(true, 0); // hang up hard, as a killed client does
+        }
+        long end = System.nanoTime() + 10_000_000_000L;
+        while ((server.metrics().requests(route, "cancelled") == before || server.runningSequences() > 0)
+                && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertEquals(before + 1, server.metrics().requests(route, "cancelled"),
+                "the request ended as cancelled, not after its 2000 tokens");
+        assertEquals(0, server.runningSequences(), "its sequence left the batch");
     }
 
     @Test

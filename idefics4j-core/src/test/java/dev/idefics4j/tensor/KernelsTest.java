@@ -53,6 +53,16 @@ class KernelsTest {
         }
         float[] out = new float[n * rows];
         Kernels.matmul(x, n, w, out);
+        assertProduct(dtype, n, rows, in, x, wf, out);
+        if (dtype != DType.F16 && n <= Kernels.GEMV_MAX_ROWS) {
+            // The Java decoding kernels, which bf16 weights take where the native library does not run.
+            float[] java = new float[n * rows];
+            Gemv.multiply(x, n, w, java);
+            assertProduct(dtype, n, rows, in, x, wf, java);
+        }
+    }
+
+    private static void assertProduct(DType dtype, int n, int rows, int in, float[] x, float[] wf, float[] out) {
         for (int t = 0; t < n; t++) {
             for (int r = 0; r < rows; r++) {
                 double exact = 0;

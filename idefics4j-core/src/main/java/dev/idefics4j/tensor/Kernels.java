@@ -30,11 +30,9 @@ public final class Kernels {
      * the native library runs ({@link NativeKernels}): the same float32 products of bf16 weights as {@link Gemv},
      * summed in another order, but with software prefetch, which the Vector API lacks (memory-mapped weights
      * streamed 1.2-1.5x faster). From four tokens on, the Java kernel's four-by-four tile is as fast.
-     * {@code -Didefics4j.native.decode=false} keeps the Java kernels.
+     * {@code -Didefics4j.native.decode=false} keeps the Java kernels ({@link NativeDecoding}).
      */
     static final int NATIVE_DECODE_MAX_ROWS = 3;
-    private static final boolean NATIVE_DECODE = L == 16
-            && !"false".equals(System.getProperty("idefics4j.native.decode"));
 
     private Kernels() {
     }
@@ -196,8 +194,8 @@ public final class Kernels {
         checkMatmul(w.name(), x, n, in, out, rows);
         if (n > GEMV_MAX_ROWS || w.dtype() == DType.F16) {
             matmul(x, n, PanelSource.of(w), out);
-        } else if (n <= NATIVE_DECODE_MAX_ROWS && w.dtype() == DType.BF16 && NATIVE_DECODE
-                && NativeKernels.available()) {
+        } else if (n <= NATIVE_DECODE_MAX_ROWS && w.dtype() == DType.BF16 && L == 16
+                && NativeDecoding.available()) {
             Bf16Dot.decode(x, n, w, out);
         } else {
             Gemv.multiply(x, n, w, out);

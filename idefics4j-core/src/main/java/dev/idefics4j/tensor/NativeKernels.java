@@ -22,7 +22,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 5;
+    private static final int ABI_VERSION = 6;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -35,6 +35,8 @@ final class NativeKernels {
         static final MethodHandle PACKED_WORDS;
         static final MethodHandle TO_BF16;
         static final MethodHandle GEMV;
+        static final MethodHandle Q4_GEMV;
+        static final MethodHandle I8_GEMV;
         static final int TILE;
 
         static {
@@ -45,6 +47,8 @@ final class NativeKernels {
             MethodHandle packedWords = null;
             MethodHandle toBf16 = null;
             MethodHandle gemv = null;
+            MethodHandle q4Gemv = null;
+            MethodHandle i8Gemv = null;
             int tile = 0;
             try {
                 SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
@@ -76,6 +80,10 @@ final class NativeKernels {
                             FunctionDescriptor.ofVoid(ADDRESS, LONG, ADDRESS), heap);
                     gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv"), FunctionDescriptor
                             .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                    q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), FunctionDescriptor
+                            .ofVoid(ADDRESS, LONG, ADDRESS, ADDRESS, LONG, ADDRESS, LONG, LONG, ADDRESS), heap);
+                    i8Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv"), FunctionDescriptor
+                            .ofVoid(ADDRESS, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS), heap);
                 }
             } catch (Throwable e) {
                 reason = "the native kernel library could not be loaded: " + e.getMessage();
@@ -87,6 +95,8 @@ final class NativeKernels {
             PACKED_WORDS = packedWords;
             TO_BF16 = toBf16;
             GEMV = gemv;
+            Q4_GEMV = q4Gemv;
+            I8_GEMV = i8Gemv;
             TILE = tile;
         }
     }
@@ -184,6 +194,32 @@ final class NativeKernels {
                     MemorySegment.ofArray(out), (long) ldo);
         } catch (Throwable e) {
             throw new IllegalStateException("native bf16 decoding product failed", e);
+        }
+    }
+
+    /**
+     * Decoding one token against rows [r0, r1) of a 4-bit weight: {@code xq} is x in the kernel's order
+     * ({@link NativeDecoding#fourBitActivations}), {@code scales} the decoded block scales of those rows only.
+     */
+    static void fourBitGemv(float[] xq, int cols, MemorySegment packed, float[] scales, int blocksize, float[] table,
+                            int r0, int r1, float[] out) {
+        check();
+        try {
+            Loaded.Q4_GEMV.invokeExact(MemorySegment.ofArray(xq), (long) cols, packed, MemorySegment.ofArray(scales),
+                    (long) blocksize, MemorySegment.ofArray(table), (long) r0, (long) r1, MemorySegment.ofArray(out));
+        } catch (Throwable e) {
+            throw new IllegalStateException("native 4-bit decoding product failed", e);
+        }
+    }
+
+    /** Decoding one token against rows [r0, r1) of an int8 weight [rows, cols] with one scale per row. */
+    static void int8Gemv(float[] x, int cols, MemorySegment q, float[] rowScale, int r0, int r1, float[] out) {
+        check();
+        try {
+            Loaded.I8_GEMV.invokeExact(MemorySegment.ofArray(x), (long) cols, q, MemorySegment.ofArray(rowScale),
+                    (long) r0, (long) r1, MemorySegment.ofArray(out));
+        } catch (Throwable e) {
+            throw new IllegalStateException("native int8 decoding product failed", e);
         }
     }
 

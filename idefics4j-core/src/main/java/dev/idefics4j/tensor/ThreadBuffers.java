@@ -12,7 +12,9 @@ final class ThreadBuffers {
     static final int ATTENTION_SCORES = 1;
     /** One panel of a quantized weight decoded into floats ({@link Bf16Dot}). */
     static final int DECODED_ROWS = 2;
-    private static final int SLOTS = 3;
+    /** The decoded block scales of a few rows of a 4-bit weight ({@link NativeDecoding}). */
+    static final int FOUR_BIT_SCALES = 3;
+    private static final int SLOTS = 4;
     /** 4 MiB per slot and thread at most. */
     static final int MAX_CACHED = 1 << 20;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);

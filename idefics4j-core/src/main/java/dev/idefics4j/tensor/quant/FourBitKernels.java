@@ -1,6 +1,7 @@
 package dev.idefics4j.tensor.quant;
 
 import dev.idefics4j.tensor.Kernels;
+import dev.idefics4j.tensor.NativeDecoding;
 import dev.idefics4j.tensor.PanelSource;
 import dev.idefics4j.tensor.Parallel;
 import jdk.incubator.vector.ByteVector;
@@ -71,6 +72,10 @@ final class FourBitKernels {
         if (n > Kernels.GEMV_MAX_ROWS) {
             // Prefill and images: the tiled product, on panels decoded as it needs them.
             Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
+            return;
+        }
+        if (n == 1 && NativeDecoding.takesFourBit(cols, w.blocksize())) {
+            NativeDecoding.fourBit(x, rows, cols, w.packed(), w.blocksize(), w.table(), w.scales()::decode, out);
             return;
         }
         float[] xd = deinterleave(x, n, cols);

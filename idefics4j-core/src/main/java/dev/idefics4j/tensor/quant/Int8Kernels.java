@@ -1,6 +1,7 @@
 package dev.idefics4j.tensor.quant;
 
 import dev.idefics4j.tensor.Kernels;
+import dev.idefics4j.tensor.NativeDecoding;
 import dev.idefics4j.tensor.PanelSource;
 import dev.idefics4j.tensor.Parallel;
 import jdk.incubator.vector.ByteVector;
@@ -33,16 +34,10 @@ final class Int8Kernels {
         int cols = w.cols();
         w.checkMatmul(x, n, out);
         MemorySegment q = w.values();
-        if (n == 1) {
-            Parallel.forChunks(rows, cols, (r0, r1) -> {
-                float[] two = new float[2];
-                for (int r = r0; r < r1; r += 2) {
-                    int r2 = Math.min(r + 1, r1 - 1); // a lone last row pairs with itself
-                    dotTwoRows(q, (long) r * cols, (long) r2 * cols, x, cols, two);
-                    out[r] = two[0] * w.rowScale(r);
-                    out[r2] = two[1] * w.rowScale(r2);
-                }
-            });
+        if (n == 1 && NativeDecoding.available()) {
+            NativeDecoding.int8(x, rows, cols, q, w.rowScales(), out);
+        } else if (n == 1) {
+            oneToken(w, x, out);
         } else if (n > Kernels.GEMV_MAX_ROWS) {
             // Prefill and images: the tiled product, on panels widened and scaled as it needs them.
             Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
@@ -62,6 +57,22 @@ final class Int8Kernels {
                 }
             });
         }
+    }
+
+    /** One token through the Java kernel (where the native one does not run): two rows share each activation load. */
+    static void oneToken(Int8Weight w, float[] x, float[] out) {
+        int cols = w.cols();
+        MemorySegment q = w.values();
+        w.checkMatmul(x, 1, out);
+        Parallel.forChunks(w.rows(), cols, (r0, r1) -> {
+            float[] two = new float[2];
+            for (int r = r0; r < r1; r += 2) {
+                int r2 = Math.min(r + 1, r1 - 1); // a lone last row pairs with itself
+                dotTwoRows(q, (long) r * cols, (long) r2 * cols, x, cols, two);
+                out[r] = two[0] * w.rowScale(r);
+                out[r2] = two[1] * w.rowScale(r2);
+            }
+        });
     }
 
     /** {@code W[r][k0 .. k0 + kc)} widened and scaled ({@code q * SCB / 127}), for the tiled product's panels. */

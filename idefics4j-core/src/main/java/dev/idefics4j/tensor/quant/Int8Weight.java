@@ -68,6 +68,11 @@ public final class Int8Weight extends QuantizedWeight {
     }
 
     /** {@code SCB[r] / 127}: the factor turning row r's int8 dot product into the float one. */
+    /** Every row's scale ({@code SCB / 127}); not to be modified. */
+    float[] rowScales() {
+        return rowScale;
+    }
+
     float rowScale(int r) {
         return rowScale[r];
     }

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The quantized kernels compute exactly the dense product with the dequantized weight (up to float summation order),
- * for shapes on the vector path (cols a multiple of 64, even and odd row counts, rows split across threads) and off
+ * for shapes on the vector path (cols a multiple of 64, or of 128 for the native one-token kernel, even and odd row counts, rows split across threads) and off
  * it (cols not a multiple of 64 or of the vector length, odd element counts), for one token, for several (the
  * multi-row kernels) and for more than eight (the tiled product on panels decoded as it needs them).
  */
@@ -35,9 +35,14 @@ class QuantizedMatmulTest {
                         m -> ((FourBitWeight) m).dequantize()),
                 new Format("fp4-blocksize-128", w -> FourBitQuantizer.quantize(w, FourBitCode.FP4, 128, false),
                         m -> ((FourBitWeight) m).dequantize()),
+                new Format("nf4-blocksize-256", w -> FourBitQuantizer.quantize(w, FourBitCode.NF4, 256, false),
+                        m -> ((FourBitWeight) m).dequantize()),
                 new Format("int8", Int8Weight::quantize, m -> ((Int8Weight) m).dequantize()),
         };
-        int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96}};
+        // [37, 1024], [3, 1280], [130, 256], [65, 384] and [1, 128] take the native one-token 4-bit kernel where it
+        // runs (whole 128-element steps; more than 64 rows per thread are several calls); the others the Java one.
+        int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96},
+                {130, 256}, {65, 384}, {1, 128}};
         int[] tokens = {1, 2, 5, 9, 20}; // above 8 tokens the tiled product runs on decoded panels
         Stream.Builder<Arguments> b = Stream.builder();
         for (Format f : formats) {
@@ -59,6 +64,16 @@ class QuantizedMatmulTest {
         float[] dq = format.dequantize.apply(q);
         float[] out = new float[n * rows];
         q.matmul(x, n, out);
+        assertProduct(format, rows, cols, n, x, dq, out);
+        if (n == 1 && q instanceof Int8Weight w8) {
+            // The Java one-token kernel, which int8 weights take where the native library does not run.
+            float[] java = new float[rows];
+            Int8Kernels.oneToken(w8, x, java);
+            assertProduct(format, rows, cols, n, x, dq, java);
+        }
+    }
+
+    private static void assertProduct(Format format, int rows, int cols, int n, float[] x, float[] dq, float[] out) {
         for (int t = 0; t < n; t++) {
             for (int r = 0; r < rows; r++) {
                 double ref = 0;

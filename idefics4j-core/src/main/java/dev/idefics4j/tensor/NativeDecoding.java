@@ -1,0 +1,93 @@
+package dev.idefics4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The float32 decoding kernels of the native library ({@link NativeKernels}): a token or a few against a bf16
+ * weight, or one token against a 4-bit or an int8 weight. They compute the same float32 products as the Java kernels, in
+ * another order, and prefetch the weight rows ahead of their reads, which the Vector API cannot. Used wherever
+ * the library runs; {@code -Didefics4j.native.decode=false} keeps the Java kernels.
+ */
+public final class NativeDecoding {
+    private static final boolean ENABLED = !"false".equals(System.getProperty("idefics4j.native.decode"));
+    /** Rows per native call of the 4-bit kernel: their scales, decoded in Java, fit a small per-thread buffer. */
+    private static final int FOUR_BIT_ROWS = 64;
+    /** Elements per step of the 4-bit kernel: one 64-byte vector of packed codes. */
+    private static final int FOUR_BIT_STEP = 128;
+
+    private NativeDecoding() {
+    }
+
+    /** Whether the native decoding kernels run here (and are not switched off). */
+    public static boolean available() {
+        return ENABLED && NativeKernels.available();
+    }
+
+    /** The scales of blocks [first, first + count) of a blockwise-quantized weight into {@code out[0..count)}. */
+    @FunctionalInterface
+    public interface BlockScaleDecoder {
+        void decode(long first, int count, float[] out);
+    }
+
+    /** Whether {@link #fourBit} takes a 4-bit weight of this shape: whole 128-element steps, blocks of 64 or more. */
+    public static boolean takesFourBit(int cols, int blocksize) {
+        return available() && cols % FOUR_BIT_STEP == 0 && blocksize % 64 == 0 && cols % blocksize == 0;
+    }
+
+    /**
+     * {@code out[r] = sum_k table[code(r, k)] * scale(r, k) * x[k]} for one token and a 4-bit weight in
+     * bitsandbytes' layout ({@code packed}: rows x cols/2 bytes, element 2m in the high nibble of byte m), on all
+     * threads. Only for shapes {@link #takesFourBit} accepts.
+     */
+    public static void fourBit(float[] x, int rows, int cols, MemorySegment packed, int blocksize, float[] table,
+                               BlockScaleDecoder scales, float[] out) {
+        if (!takesFourBit(cols, blocksize) || table.length != 16) {
+            throw new IllegalArgumentException("the native 4-bit kernel does not take [" + rows + ", " + cols
+                    + "] in blocks of " + blocksize);
+        }
+        Kernels.checkMatmul("4-bit weight", x, 1, cols, out, rows);
+        float[] xq = fourBitActivations(x, cols);
+        int blocksPerRow = cols / blocksize;
+        Parallel.forChunks(rows, cols, (r0, r1) -> {
+            float[] s = ThreadBuffers.floats(ThreadBuffers.FOUR_BIT_SCALES, FOUR_BIT_ROWS * blocksPerRow);
+            for (int r = r0; r < r1; r += FOUR_BIT_ROWS) {
+                int end = Math.min(r1, r + FOUR_BIT_ROWS);
+                scales.decode((long) r * blocksPerRow, (end - r) * blocksPerRow, s);
+                NativeKernels.fourBitGemv(xq, cols, packed, s, blocksize, table, r, end, out);
+            }
+        });
+    }
+
+    /**
+     * {@code out[r] = rowScale[r] * sum_k q[r][k] * x[k]} for one token and an int8 weight [rows, cols] (one signed
+     * byte per element), on all threads.
+     */
+    public static void int8(float[] x, int rows, int cols, MemorySegment q, float[] rowScale, float[] out) {
+        if (!available()) {
+            throw new UnsupportedOperationException("native decoding kernels unavailable");
+        }
+        Kernels.checkMatmul("int8 weight", x, 1, cols, out, rows);
+        if (q.byteSize() < (long) rows * cols || rowScale.length < rows) {
+            throw new IllegalArgumentException("int8 weight [" + rows + ", " + cols + "] has " + q.byteSize()
+                    + " bytes and " + rowScale.length + " scales");
+        }
+        Parallel.forChunks(rows, cols, (r0, r1) -> NativeKernels.int8Gemv(x, cols, q, rowScale, r0, r1, out));
+    }
+
+    /**
+     * x in the 4-bit kernel's order: per 128-element step, for nibble j = 0..7 of a 32-bit lane, the 16 elements
+     * {@code 8i + (j ^ 1)} (lane i of the packed vector holds elements 8i .. 8i + 7 of the step, low nibble first
+     * within each byte, and bitsandbytes puts the even element in the high nibble).
+     */
+    static float[] fourBitActivations(float[] x, int cols) {
+        float[] xq = new float[cols];
+        for (int s = 0; s < cols; s += FOUR_BIT_STEP) {
+            for (int j = 0; j < 8; j++) {
+                for (int i = 0; i < 16; i++) {
+                    xq[s + 16 * j + i] = x[s + 8 * i + (j ^ 1)];
+                }
+            }
+        }
+        return xq;
+    }
+}

@@ -14,36 +14,44 @@ record Samples(double[] values) {
         Arrays.sort(values);
     }
 
-    /** Warm-up calls stop once a whole call ran without the JIT compiling anything, or after this long. */
+    /** Warm-up calls stop once the JIT was quiet for a while (below), or after this long. */
     private static final long SETTLE_NANOS = 10_000_000_000L;
+    /**
+     * Warm-up takes at least this long and ends only after this many calls in a row during which no compilation
+     * finished: a C2 compilation finishes only after the call that queued it, so one quiet short call proved
+     * nothing (a decoder layer alone, 8 ms a call, was timed at 17 ms after two warm-up calls and one quiet one).
+     */
+    private static final long MIN_WARMUP_NANOS = 1_000_000_000L;
+    private static final int QUIET_CALLS = 3;
 
     /**
-     * Seconds per call of {@code work}: {@code warmup} untimed calls, more while the JIT is still compiling (at
-     * most {@link #SETTLE_NANOS}; a compiler thread takes one of the cores being measured: during a decoding
-     * measurement after two warm-up steps it had 18 % of the samples), then {@code reps} timed ones.
+     * Seconds per call of {@code work}: {@code warmup} untimed calls, more for at least {@link #MIN_WARMUP_NANOS}
+     * and while the JIT is still compiling (at most {@link #SETTLE_NANOS}; a compiler thread takes one of the cores
+     * being measured: during a decoding measurement after two warm-up steps it had 18 % of the samples), then
+     * {@code reps} timed ones.
      */
     static Samples seconds(int warmup, int reps, Runnable work) {
+        long start = System.nanoTime();
         for (int i = 0; i < warmup; i++) {
             work.run();
         }
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
-            long deadline = System.nanoTime() + SETTLE_NANOS;
-            long before = jit.getTotalCompilationTime();
-            while (System.nanoTime() < deadline) {
-                work.run();
-                long after = jit.getTotalCompilationTime();
-                if (after == before) {
-                    break;
-                }
-                before = after;
-            }
+        boolean watch = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long deadline = start + SETTLE_NANOS;
+        long before = watch ? jit.getTotalCompilationTime() : 0;
+        int quiet = 0;
+        while (System.nanoTime() < deadline
+                && (System.nanoTime() - start < MIN_WARMUP_NANOS || (watch && quiet < QUIET_CALLS))) {
+            work.run();
+            long after = watch ? jit.getTotalCompilationTime() : 0;
+            quiet = after == before ? quiet + 1 : 0;
+            before = after;
         }
         double[] s = new double[reps];
         for (int i = 0; i < reps; i++) {
-            long start = System.nanoTime();
+            long t0 = System.nanoTime();
             work.run();
-            s[i] = (System.nanoTime() - start) / 1e9;
+            s[i] = (System.nanoTime() - t0) / 1e9;
         }
         return new Samples(s);
     }

@@ -46,6 +46,10 @@ public final class NativeDecoding {
                     + "] in blocks of " + blocksize);
         }
         Kernels.checkMatmul("4-bit weight", x, 1, cols, out, rows);
+        if (packed.byteSize() < (long) rows * cols / 2) {
+            throw new IllegalArgumentException("4-bit weight [" + rows + ", " + cols + "] has only "
+                    + packed.byteSize() + " bytes of codes");
+        }
         float[] xq = fourBitActivations(x, cols);
         int blocksPerRow = cols / blocksize;
         Parallel.forChunks(rows, cols, (r0, r1) -> {

@@ -17,8 +17,8 @@ import java.util.List;
  * to, so a closed connection goes unnoticed (a streaming handler learns it at its next write; a waiting one never
  * did). On Linux the kernel's table of TCP connections ({@code /proc/net/tcp6} and {@code /proc/net/tcp}) shows it:
  * a client that closed leaves the server's end in CLOSE_WAIT, one that reset it removes the entry. The tables are
- * read at most every {@value #PROBE_MILLIS} ms; the absence of an entry counts only after it was once seen
- * established, so an address written differently than expected never cancels a request. Elsewhere, and for
+ * read when the request is admitted and then at most every {@value #PROBE_MILLIS} ms; the absence of an entry counts
+ * only after it was once seen established, so an address written differently than expected never cancels a request. Elsewhere, and for
  * failures Jetty does report (HTTP/2 resets, say), Jetty's failure listener tells.
  */
 final class ClientHangup {
@@ -56,6 +56,9 @@ final class ClientHangup {
             h = new ClientHangup(null, null, null, null);
         }
         ClientHangup watch = h;
+        // Look the connection up once now, while the request is being read and so surely open: a client that hangs
+        // up before the waiting handler's first look (a short prefill) would otherwise never have been seen.
+        watch.gone();
         try {
             Request request = ServletContextRequest.getServletContextRequest(client);
             if (request != null) {

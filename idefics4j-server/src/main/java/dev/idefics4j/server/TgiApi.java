@@ -177,6 +177,12 @@ final class TgiApi {
         if (stop != null) {
             parameters.put("stop", stop);
         }
+        // An extension (TGI has none): no end of sequence or stop string before this many tokens, as min_tokens is
+        // on the OpenAI route.
+        Integer minNew = p.integer("min_new_tokens", 0, backend.config().maxTotalTokens());
+        if (minNew != null) {
+            parameters.put("min_new_tokens", minNew);
+        }
         return new Request(inputs.asText(), TgiPrompt.of(inputs.asText()), parameters,
                 p.integer("max_new_tokens", 1, backend.config().maxTotalTokens()), p.bool("details", false),
                 p.bool("return_full_text", false));

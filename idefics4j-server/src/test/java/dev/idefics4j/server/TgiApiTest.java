@@ -70,6 +70,19 @@ class TgiApiTest {
         }
     }
 
+    /** The extension min_new_tokens: no end of sequence before that many tokens (here: all of them). */
+    @Test
+    void minNewTokensHoldsOffTheEnd() {
+        Http.Response r = Http.post(server.port(), "/generate",
+                request("{\"max_new_tokens\": 40, \"min_new_tokens\": 40, \"details\": true}"));
+        assertEquals(200, r.status(), r.body());
+        JsonNode details = r.json().get("details");
+        assertEquals(40, details.get("generated_tokens").asInt());
+        assertEquals("length", details.get("finish_reason").asText());
+        assertEquals(reference(Map.of("do_sample", false, "max_new_tokens", 40, "min_new_tokens", 40)),
+                r.json().get("generated_text").asText());
+    }
+
     @Test
     void seededSamplingEqualsTheFacade() {
         Http.Response r = Http.post(server.port(), "/generate",

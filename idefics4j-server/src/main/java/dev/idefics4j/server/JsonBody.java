@@ -31,7 +31,7 @@ final class JsonBody {
             byte[] buffer = new byte[64 * 1024];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 if (body.size() + (long) n > max) {
-                    drain(request, Long.MAX_VALUE, max);
+                    drain(request, -1, max);
                     throw tooLarge("more than " + max + " bytes", max);
                 }
                 body.write(buffer, 0, n);
@@ -56,7 +56,10 @@ final class JsonBody {
     /**
      * Reads and drops the rest of a refused body when it is at most a few times the limit: a connection closed
      * with request bytes still unread is reset, and the client, still sending, could lose the 413 (seen once in
-     * the suite: "header parser received no bytes"). A far larger body is not read; its client may see a reset.
+     * the suite: "header parser received no bytes"). A far larger body is not read (a chunked one, of unknown
+     * length, only up to that bound); its client may see a reset.
+     *
+     * @param declared the Content-Length, or -1 when the body is chunked
      */
     private static void drain(HttpServletRequest request, long declared, long max) {
         long budget = Math.max(1L << 20, 4 * max);

@@ -5,8 +5,8 @@
  * Each 32-bit lane holds two consecutive depth elements of one weight row (the stored layout already pairs them),
  * so a panel of 32 rows is a transpose of 32-bit words, and one instruction does 32 multiply-adds per vector.
  *
- * It also holds the float32 decoding kernels that need a prefetch instruction: bf16 and 4-bit weights against
- * a few tokens (below).
+ * It also holds the float32 decoding kernels that need a prefetch instruction: bf16 weights against a few tokens,
+ * 4-bit and int8 weights against one (below).
  *
  * Built by Maven when gcc is present (see idefics4j-core/pom.xml); loaded through java.lang.foreign by
  * dev.idefics4j.tensor.NativeKernels. Threads are Java's: each call computes a range of weight rows.
@@ -279,11 +279,15 @@ void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16
 static void gemv_finish(const uint16_t *const p[4], float sums[4], int64_t depth, int64_t full, const float *xs,
                         float *out, int64_t r0, int64_t r1);
 
-/* Rows r0 .. r0 + 3; a partial block (past r1) repeats its last row, whose result is then dropped. */
+/* Row i of the block of four from r0: a partial block (past r1) repeats its last row, whose result is dropped. */
+static inline int64_t block_row(int64_t r0, int i, int64_t r1) {
+    return r0 + i < r1 ? r0 + i : r1 - 1;
+}
+
+/* Rows r0 .. r0 + 3 of a bf16 weight (see block_row). */
 static void row_pointers(const uint16_t *w, int64_t depth, int64_t r0, int64_t r1, const uint16_t *p[4]) {
     for (int i = 0; i < 4; i++) {
-        int64_t r = r0 + i < r1 ? r0 + i : r1 - 1;
-        p[i] = w + r * depth;
+        p[i] = w + block_row(r0, i, r1) * depth;
     }
 }
 
@@ -431,11 +435,12 @@ static inline __m512 q4_scales(const float *s, int64_t k, int64_t blocksize) {
 }
 
 /*
- * 4-bit rows are short (2 KiB for 4096 columns), so the four rows of a pass and the next passes lie in one
- * contiguous stretch: prefetching each row 16 KiB ahead of its reads fetches the passes to come. With 1 KiB, as for
- * bf16, one core streamed 13 GB/s; with 16 KiB and four rows a pass, 24 GB/s (a plain read: 34).
+ * Quantized rows are short (2 KiB of 4-bit codes for 4096 columns), so the four rows of a pass and the next passes
+ * lie in one contiguous stretch: prefetching each row 16 KiB ahead of its reads fetches the passes to come. With
+ * 1 KiB, as for bf16, one core streamed 13 GB/s of 4-bit codes; with 16 KiB and four rows a pass, 24 GB/s (a plain
+ * read: 34). The int8 kernel takes the same distance.
  */
-#define Q4_PREFETCH 16384
+#define QUANT_PREFETCH 16384
 
 KERNEL_TARGET
 void i4j_q4_gemv(const float *xq, int64_t cols, const uint8_t *packed, const float *scales, int64_t blocksize,
@@ -444,21 +449,20 @@ void i4j_q4_gemv(const float *xq, int64_t cols, const uint8_t *packed, const flo
     int64_t bpr = cols / blocksize;
     int64_t row_bytes = cols / 2;
     for (int64_t r = r0; r < r1; r += 4) {
-        /* Rows r .. r + 3; a partial block (past r1) repeats its last row, whose result is then dropped. */
         const uint8_t *p[4];
         const float *s[4];
         for (int i = 0; i < 4; i++) {
-            int64_t ri = r + i < r1 ? r + i : r1 - 1;
+            int64_t ri = block_row(r, i, r1);
             p[i] = packed + ri * row_bytes;
             s[i] = scales + (ri - r0) * bpr;
         }
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int64_t k = 0; k < cols; k += 128) {
             int64_t kb = k / 2;
-            _mm_prefetch((const char *) (p[0] + kb) + Q4_PREFETCH, _MM_HINT_T0);
-            _mm_prefetch((const char *) (p[1] + kb) + Q4_PREFETCH, _MM_HINT_T0);
-            _mm_prefetch((const char *) (p[2] + kb) + Q4_PREFETCH, _MM_HINT_T0);
-            _mm_prefetch((const char *) (p[3] + kb) + Q4_PREFETCH, _MM_HINT_T0);
+            _mm_prefetch((const char *) (p[0] + kb) + QUANT_PREFETCH, _MM_HINT_T0);
+            _mm_prefetch((const char *) (p[1] + kb) + QUANT_PREFETCH, _MM_HINT_T0);
+            _mm_prefetch((const char *) (p[2] + kb) + QUANT_PREFETCH, _MM_HINT_T0);
+            _mm_prefetch((const char *) (p[3] + kb) + QUANT_PREFETCH, _MM_HINT_T0);
             __m512 q0 = q4_step(_mm512_loadu_si512(p[0] + kb), xq + k, table);
             a0 = _mm512_fmadd_ps(q0, q4_scales(s[0], k, blocksize), a0);
             __m512 q1 = q4_step(_mm512_loadu_si512(p[1] + kb), xq + k, table);
@@ -489,16 +493,16 @@ void i4j_i8_gemv(const float *x, int64_t cols, const int8_t *q, const float *sca
     for (int64_t r = r0; r < r1; r += 4) {
         const int8_t *p[4];
         for (int i = 0; i < 4; i++) {
-            p[i] = q + (r + i < r1 ? r + i : r1 - 1) * cols;
+            p[i] = q + block_row(r, i, r1) * cols;
         }
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         int64_t k = 0;
         for (; k < full; k += 16) {
             if (k % 64 == 0) {
-                _mm_prefetch((const char *) (p[0] + k) + Q4_PREFETCH, _MM_HINT_T0);
-                _mm_prefetch((const char *) (p[1] + k) + Q4_PREFETCH, _MM_HINT_T0);
-                _mm_prefetch((const char *) (p[2] + k) + Q4_PREFETCH, _MM_HINT_T0);
-                _mm_prefetch((const char *) (p[3] + k) + Q4_PREFETCH, _MM_HINT_T0);
+                _mm_prefetch((const char *) (p[0] + k) + QUANT_PREFETCH, _MM_HINT_T0);
+                _mm_prefetch((const char *) (p[1] + k) + QUANT_PREFETCH, _MM_HINT_T0);
+                _mm_prefetch((const char *) (p[2] + k) + QUANT_PREFETCH, _MM_HINT_T0);
+                _mm_prefetch((const char *) (p[3] + k) + QUANT_PREFETCH, _MM_HINT_T0);
             }
             __m512 xv = _mm512_loadu_ps(x + k);
             __m128i b0 = _mm_loadu_si128((const __m128i *) (p[0] + k));

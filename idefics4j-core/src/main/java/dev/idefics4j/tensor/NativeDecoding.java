@@ -3,10 +3,11 @@ package dev.idefics4j.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The float32 decoding kernels of the native library ({@link NativeKernels}): a token or a few against a bf16
- * weight, or one token against a 4-bit or an int8 weight. They compute the same float32 products as the Java kernels, in
- * another order, and prefetch the weight rows ahead of their reads, which the Vector API cannot. Used wherever
- * the library runs; {@code -Didefics4j.native.decode=false} keeps the Java kernels.
+ * The float32 decoding kernels of the native library ({@link NativeKernels}): one token against a 4-bit or an int8
+ * weight here, a few against a bf16 one through {@link Bf16Dot#decode} (see {@link Kernels#NATIVE_DECODE_MAX_ROWS}).
+ * They compute the same float32 products as the Java kernels, in another order, and prefetch the weight rows ahead
+ * of their reads, which the Vector API cannot. Used wherever the library runs; {@code -Didefics4j.native.decode=false}
+ * keeps the Java kernels.
  */
 public final class NativeDecoding {
     private static final boolean ENABLED = !"false".equals(System.getProperty("idefics4j.native.decode"));

@@ -10,6 +10,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Tells whether the client of a request that waits for generation has hung up. A handler blocked on the engine
@@ -18,12 +19,14 @@ import java.util.List;
  * did). On Linux the kernel's table of TCP connections ({@code /proc/net/tcp6} and {@code /proc/net/tcp}) shows it:
  * a client that closed leaves the server's end in CLOSE_WAIT, one that reset it removes the entry. The tables are
  * read when the request is admitted and then at most every {@value #PROBE_MILLIS} ms; the absence of an entry counts
- * only after it was once seen established, so an address written differently than expected never cancels a request. Elsewhere, and for
- * failures Jetty does report (HTTP/2 resets, say), Jetty's failure listener tells.
+ * only after it was once seen established, so an address written differently than expected never cancels a request.
+ * Elsewhere, and for failures Jetty does report (HTTP/2 resets, say), Jetty's failure listener tells.
  */
 final class ClientHangup {
     private static final long PROBE_MILLIS = 250;
-    private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp6"), Path.of("/proc/net/tcp"));
+    /** The tables this machine has (none off Linux), looked up once. */
+    private static final List<Path> TABLES = Stream.of(Path.of("/proc/net/tcp6"), Path.of("/proc/net/tcp"))
+            .filter(Files::isReadable).toList();
     private static final String ESTABLISHED = "01";
 
     /** The connection as the tables write it: local and remote address:port, IPv6 (or IPv4-mapped) and IPv4. */
@@ -41,7 +44,7 @@ final class ClientHangup {
         this.remote6 = remote6;
         this.local4 = local4;
         this.remote4 = remote4;
-        probing = local6 != null && TABLES.stream().anyMatch(Files::isReadable);
+        probing = local6 != null && !TABLES.isEmpty();
     }
 
     /** A watch on the connection of {@code client}; never null (one that cannot tell answers false). */
@@ -83,11 +86,9 @@ final class ClientHangup {
         String state = null;
         try {
             for (Path table : TABLES) {
-                if (Files.isReadable(table)) {
-                    state = find(Files.readAllLines(table));
-                    if (state != null) {
-                        break;
-                    }
+                state = find(Files.readAllLines(table));
+                if (state != null) {
+                    break;
                 }
             }
         } catch (IOException e) {

@@ -81,8 +81,8 @@ final class OpenAiApi {
         if (stop != null) {
             parameters.put("stop", stop);
         }
-        Job job = backend.start(ctx.req(), arrival, () -> backend.preparer().prepare(prompt, parameters, maxTokens, maxName,
-                "messages", false));
+        Job job = backend.start(ctx.req(), arrival, () -> backend.preparer().prepare(prompt, parameters, maxTokens,
+                maxName, "messages", false));
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         return options.stream() ? stream(ctx, job, id, created, options) : complete(ctx, job, id, created, options);

@@ -67,12 +67,12 @@ public final class Int8Weight extends QuantizedWeight {
         return scb;
     }
 
-    /** {@code SCB[r] / 127}: the factor turning row r's int8 dot product into the float one. */
     /** Every row's scale ({@code SCB / 127}); not to be modified. */
     float[] rowScales() {
         return rowScale;
     }
 
+    /** {@code SCB[r] / 127}: the factor turning row r's int8 dot product into the float one. */
     float rowScale(int r) {
         return rowScale[r];
     }

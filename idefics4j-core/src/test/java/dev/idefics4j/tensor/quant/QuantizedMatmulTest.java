@@ -13,9 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The quantized kernels compute exactly the dense product with the dequantized weight (up to float summation order),
- * for shapes on the vector path (cols a multiple of 64, or of 128 for the native one-token kernel, even and odd row counts, rows split across threads) and off
- * it (cols not a multiple of 64 or of the vector length, odd element counts), for one token, for several (the
- * multi-row kernels) and for more than eight (the tiled product on panels decoded as it needs them).
+ * for shapes on the vector path (cols a multiple of 64, or of 128 for the native one-token kernel; even and odd row
+ * counts, rows split across threads) and off it (cols not a multiple of 64 or of the vector length, odd element
+ * counts), for one token, for several (the multi-row kernels) and for more than eight (the tiled product on panels
+ * decoded as it needs them).
  */
 class QuantizedMatmulTest {
     record Format(String name, Function<Weight, MatrixWeight> quantize, Function<MatrixWeight, float[]> dequantize) {

@@ -13,6 +13,8 @@ import java.lang.foreign.MemorySegment;
 public final class Bf16Dot {
     /** Weight rows per native call: whole panels of 32, a few calls per thread so a slowed core takes fewer. */
     private static final int PANEL = 32;
+    /** Weight rows per tile of the native decoding kernel ({@code GEMV_ROWS} in bf16_dot.c). */
+    private static final int DECODE_TILE_ROWS = 5;
 
     /**
      * Per thread, kept between calls: the packed activations (a fresh allocation per product, hundreds of KiB, was
@@ -77,9 +79,10 @@ public final class Bf16Dot {
             return;
         }
         float[] xs = Gemv.deinterleave(x, n, depth);
-        int blocks = (rows + 3) / 4;
-        Parallel.forChunks(blocks, (long) depth * 4 * Math.max(1, n / 2), (b0, b1) ->
-                NativeKernels.bf16Gemv(xs, n, depth, w.data(), 4 * b0, Math.min(rows, 4 * b1), out, rows));
+        int tiles = (rows + DECODE_TILE_ROWS - 1) / DECODE_TILE_ROWS;
+        Parallel.forChunks(tiles, (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2), (t0, t1) ->
+                NativeKernels.bf16Gemv(xs, n, depth, w.data(), DECODE_TILE_ROWS * t0,
+                        Math.min(rows, DECODE_TILE_ROWS * t1), out, rows));
     }
 
     /**

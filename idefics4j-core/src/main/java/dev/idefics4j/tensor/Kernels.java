@@ -25,14 +25,6 @@ public final class Kernels {
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     /** Up to this many activation rows the weights are streamed row by row; beyond, tiles are packed and reused. */
     public static final int GEMV_MAX_ROWS = 8;
-    /**
-     * Decoding up to this many tokens of a stored bf16 weight takes the native float32 matrix-vector kernel where
-     * the native library runs ({@link NativeKernels}): the same float32 products of bf16 weights as {@link Gemv},
-     * summed in another order, but with software prefetch, which the Vector API lacks (memory-mapped weights
-     * streamed 1.2-1.5x faster). From four tokens on, the Java kernel's four-by-four tile is as fast.
-     * {@code -Didefics4j.native.decode=false} keeps the Java kernels ({@link NativeDecoding}).
-     */
-    static final int NATIVE_DECODE_MAX_ROWS = 3;
 
     private Kernels() {
     }
@@ -184,8 +176,11 @@ public final class Kernels {
 
     /**
      * {@code out[t][r] = sum_k x[t][k] * W[r][k]} for t in [0, n): a linear layer without bias. A few rows
-     * (decoding) stream the weights once for all of them ({@link Gemv}, or for bf16 the native kernel, see
-     * {@link #NATIVE_DECODE_MAX_ROWS}); many rows (prefill, images) go through
+     * (decoding) stream the weights once for all of them ({@link Gemv}, or for bf16 the native kernel where the
+     * library runs, {@link Bf16Dot#decode}: the same float32 products, summed in another order, but with software
+     * prefetch, which the Vector API lacks, and tiles of five rows by four tokens, which a batch of eight decodes
+     * through about twice as fast as through the Java kernels; {@code -Didefics4j.native.decode=false} keeps the
+     * Java kernels); many rows (prefill, images) go through
      * the tiled {@link Gemm}, which reuses each widened weight tile for every row.
      */
     public static void matmul(float[] x, int n, Weight w, float[] out) {
@@ -194,8 +189,7 @@ public final class Kernels {
         checkMatmul(w.name(), x, n, in, out, rows);
         if (n > GEMV_MAX_ROWS || w.dtype() == DType.F16) {
             matmul(x, n, PanelSource.of(w), out);
-        } else if (n <= NATIVE_DECODE_MAX_ROWS && w.dtype() == DType.BF16 && L == 16
-                && NativeDecoding.available()) {
+        } else if (w.dtype() == DType.BF16 && L == 16 && NativeDecoding.available()) {
             Bf16Dot.decode(x, n, w, out);
         } else {
             Gemv.multiply(x, n, w, out);

@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The float32 decoding kernels of the native library ({@link NativeKernels}): one token against a 4-bit or an int8
- * weight here, a few against a bf16 one through {@link Bf16Dot#decode} (see {@link Kernels#NATIVE_DECODE_MAX_ROWS}).
+ * weight here, up to {@link Kernels#GEMV_MAX_ROWS} against a bf16 one through {@link Bf16Dot#decode}.
  * They compute the same float32 products as the Java kernels, in another order, and prefetch the weight rows ahead
  * of their reads, which the Vector API cannot. Used wherever the library runs; {@code -Didefics4j.native.decode=false}
  * keeps the Java kernels.

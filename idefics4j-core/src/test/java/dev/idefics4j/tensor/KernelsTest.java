@@ -1,5 +1,6 @@
 package dev.idefics4j.tensor;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -11,7 +12,9 @@ import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Matrix products of every path (few rows, tiled, partial panels, depth tails) against a double-precision sum. */
 class KernelsTest {
@@ -21,6 +24,7 @@ class KernelsTest {
     static Stream<Arguments> shapes() {
         Stream.Builder<Arguments> b = Stream.builder();
         int[][] shapes = {{1, 5, 7}, {1, 64, 96}, {2, 33, 70}, {3, 7, 300}, {4, 64, 64}, {8, 40, 128}, {5, 9, 33},
+                {6, 41, 100}, {7, 23, 64},
                 {9, 40, 40}, {12, 32, 27}, {20, 96, 300}, {33, 80, 600}, {257, 70, 588}, {64, 1, 16}};
         for (DType d : new DType[]{DType.F32, DType.BF16, DType.F16}) {
             for (int[] s : shapes) {
@@ -59,6 +63,38 @@ class KernelsTest {
             float[] java = new float[n * rows];
             Gemv.multiply(x, n, w, java);
             assertProduct(dtype, n, rows, in, x, wf, java);
+        }
+    }
+
+    @Test
+    void nativeBf16DecodingSumsEachTokenTheSameAloneOrBatched() {
+        assumeTrue(NativeDecoding.available(), "the native decoding kernels do not run here");
+        SplittableRandom rnd = new SplittableRandom(11);
+        int rows = 23; // four tiles of five rows and a partial one
+        for (int depth : new int[]{33, 300, 4096}) {
+            MemorySegment seg = Arena.ofAuto().allocate((long) rows * depth * 2, 64);
+            for (int i = 0; i < rows * depth; i++) {
+                seg.setAtIndex(SHORT, i, BFloat16.fromFloat((float) rnd.nextDouble(-1, 1)));
+            }
+            Weight w = new Weight("w", DType.BF16, rows, depth, seg);
+            float[] x = new float[Kernels.GEMV_MAX_ROWS * depth];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextDouble(-2, 2);
+            }
+            float[][] alone = new float[Kernels.GEMV_MAX_ROWS][rows];
+            for (int t = 0; t < Kernels.GEMV_MAX_ROWS; t++) {
+                Kernels.matmul(java.util.Arrays.copyOfRange(x, t * depth, (t + 1) * depth), 1, w, alone[t]);
+            }
+            for (int n = 2; n <= Kernels.GEMV_MAX_ROWS; n++) {
+                float[] out = new float[n * rows];
+                Kernels.matmul(x, n, w, out);
+                for (int t = 0; t < n; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(alone[t][r], out[t * rows + r],
+                                "depth " + depth + ", token " + t + " of " + n + ", row " + r);
+                    }
+                }
+            }
         }
     }
 

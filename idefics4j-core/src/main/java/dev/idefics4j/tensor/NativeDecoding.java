@@ -3,8 +3,9 @@ package dev.idefics4j.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The float32 decoding kernels of the native library ({@link NativeKernels}): one token against a 4-bit or an int8
- * weight here, up to {@link Kernels#GEMV_MAX_ROWS} against a bf16 one through {@link Bf16Dot#decode}.
+ * The float32 decoding kernels of the native library ({@link NativeKernels}): one token against a 4-bit weight and up
+ * to {@link Kernels#GEMV_MAX_ROWS} against an int8 one here, as many against a bf16 one through
+ * {@link Bf16Dot#decode}.
  * They compute the same float32 products as the Java kernels, in another order, and prefetch the weight rows ahead
  * of their reads, which the Vector API cannot. Used wherever the library runs; {@code -Didefics4j.native.decode=false}
  * keeps the Java kernels.
@@ -15,6 +16,8 @@ public final class NativeDecoding {
     private static final int FOUR_BIT_ROWS = 64;
     /** Elements per step of the 4-bit kernel: one 64-byte vector of packed codes. */
     private static final int FOUR_BIT_STEP = 128;
+    /** Weight rows per tile of the int8 kernel ({@code INT8_ROWS} in bf16_dot.c). */
+    private static final int INT8_TILE_ROWS = 6;
 
     private NativeDecoding() {
     }
@@ -64,19 +67,23 @@ public final class NativeDecoding {
     }
 
     /**
-     * {@code out[r] = rowScale[r] * sum_k q[r][k] * x[k]} for one token and an int8 weight [rows, cols] (one signed
-     * byte per element), on all threads.
+     * {@code out[t][r] = rowScale[r] * sum_k q[r][k] * x[t][k]} for {@code n} tokens (up to a few; the kernel's
+     * tiles are six rows by four tokens) and an int8 weight [rows, cols] (one signed byte per element), on all
+     * threads.
      */
-    public static void int8(float[] x, int rows, int cols, MemorySegment q, float[] rowScale, float[] out) {
+    public static void int8(float[] x, int n, int rows, int cols, MemorySegment q, float[] rowScale, float[] out) {
         if (!available()) {
             throw new UnsupportedOperationException("native decoding kernels unavailable");
         }
-        Kernels.checkMatmul("int8 weight", x, 1, cols, out, rows);
+        Kernels.checkMatmul("int8 weight", x, n, cols, out, rows);
         if (q.byteSize() < (long) rows * cols || rowScale.length < rows) {
             throw new IllegalArgumentException("int8 weight [" + rows + ", " + cols + "] has " + q.byteSize()
                     + " bytes and " + rowScale.length + " scales");
         }
-        Parallel.forChunks(rows, cols, (r0, r1) -> NativeKernels.int8Gemv(x, cols, q, rowScale, r0, r1, out));
+        int tiles = (rows + INT8_TILE_ROWS - 1) / INT8_TILE_ROWS;
+        Parallel.forChunks(tiles, (long) cols * INT8_TILE_ROWS * Math.max(1, n / 2), (t0, t1) ->
+                NativeKernels.int8Gemv(x, n, cols, q, rowScale, INT8_TILE_ROWS * t0,
+                        Math.min(rows, INT8_TILE_ROWS * t1), out, rows));
     }
 
     /**

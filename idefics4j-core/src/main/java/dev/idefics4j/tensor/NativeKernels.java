@@ -22,7 +22,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 6;
+    private static final int ABI_VERSION = 7;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -83,7 +83,7 @@ final class NativeKernels {
                     q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), FunctionDescriptor
                             .ofVoid(ADDRESS, LONG, ADDRESS, ADDRESS, LONG, ADDRESS, LONG, LONG, ADDRESS), heap);
                     i8Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS), heap);
+                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
                 }
             } catch (Throwable e) {
                 reason = "the native kernel library could not be loaded: " + e.getMessage();
@@ -212,12 +212,16 @@ final class NativeKernels {
         }
     }
 
-    /** Decoding one token against rows [r0, r1) of an int8 weight [rows, cols] with one scale per row. */
-    static void int8Gemv(float[] x, int cols, MemorySegment q, float[] rowScale, int r0, int r1, float[] out) {
+    /**
+     * Decoding {@code n} tokens (rows of x) against rows [r0, r1) of an int8 weight [rows, cols] with one scale per
+     * row: {@code out[t * ldo + r]}.
+     */
+    static void int8Gemv(float[] x, int n, int cols, MemorySegment q, float[] rowScale, int r0, int r1, float[] out,
+                         int ldo) {
         check();
         try {
-            Loaded.I8_GEMV.invokeExact(MemorySegment.ofArray(x), (long) cols, q, MemorySegment.ofArray(rowScale),
-                    (long) r0, (long) r1, MemorySegment.ofArray(out));
+            Loaded.I8_GEMV.invokeExact(MemorySegment.ofArray(x), (long) n, (long) cols, q,
+                    MemorySegment.ofArray(rowScale), (long) r0, (long) r1, MemorySegment.ofArray(out), (long) ldo);
         } catch (Throwable e) {
             throw new IllegalStateException("native int8 decoding product failed", e);
         }

@@ -34,29 +34,36 @@ final class Int8Kernels {
         int cols = w.cols();
         w.checkMatmul(x, n, out);
         MemorySegment q = w.values();
-        if (n == 1 && NativeDecoding.available()) {
-            NativeDecoding.int8(x, rows, cols, q, w.rowScales(), out);
+        if (n <= Kernels.GEMV_MAX_ROWS && NativeDecoding.available()) {
+            NativeDecoding.int8(x, n, rows, cols, q, w.rowScales(), out);
         } else if (n == 1) {
             oneToken(w, x, out);
         } else if (n > Kernels.GEMV_MAX_ROWS) {
             // Prefill and images: the tiled product, on panels widened and scaled as it needs them.
             Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
         } else {
-            // Widen each row once and reuse it for all n tokens.
-            Parallel.forChunks((rows + 3) / 4, (long) cols * n * 4, (b0, b1) -> {
-                float[] block = new float[4 * cols];
-                float[] scale = new float[4];
-                for (int b = b0; b < b1; b++) {
-                    int count = Math.min(4, rows - 4 * b);
-                    for (int i = 0; i < count; i++) {
-                        int r = 4 * b + i;
-                        widen(q, (long) r * cols, block, i * cols, cols);
-                        scale[i] = w.rowScale(r);
-                    }
-                    Kernels.dots(block, count, cols, x, n, scale, out, 4 * b, rows);
-                }
-            });
+            fewTokens(w, x, n, out);
         }
+    }
+
+    /** The Java kernel for two to eight tokens: each row widened once and reused for all n tokens. */
+    static void fewTokens(Int8Weight w, float[] x, int n, float[] out) {
+        int rows = w.rows();
+        int cols = w.cols();
+        MemorySegment q = w.values();
+        Parallel.forChunks((rows + 3) / 4, (long) cols * n * 4, (b0, b1) -> {
+            float[] block = new float[4 * cols];
+            float[] scale = new float[4];
+            for (int b = b0; b < b1; b++) {
+                int count = Math.min(4, rows - 4 * b);
+                for (int i = 0; i < count; i++) {
+                    int r = 4 * b + i;
+                    widen(q, (long) r * cols, block, i * cols, cols);
+                    scale[i] = w.rowScale(r);
+                }
+                Kernels.dots(block, count, cols, x, n, scale, out, 4 * b, rows);
+            }
+        });
     }
 
     /** One token through the Java kernel (where the native one does not run): two rows share each activation load. */

@@ -1,6 +1,8 @@
 package dev.idefics4j.tensor.quant;
 
+import dev.idefics4j.tensor.Kernels;
 import dev.idefics4j.tensor.MatrixWeight;
+import dev.idefics4j.tensor.NativeDecoding;
 import dev.idefics4j.tensor.Weight;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -9,6 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -44,7 +47,7 @@ class QuantizedMatmulTest {
         // runs (whole 128-element steps; more than 64 rows per thread are several calls); the others the Java one.
         int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96},
                 {130, 256}, {65, 384}, {1, 128}};
-        int[] tokens = {1, 2, 5, 9, 20}; // above 8 tokens the tiled product runs on decoded panels
+        int[] tokens = {1, 2, 5, 8, 9, 20}; // above 8 tokens the tiled product runs on decoded panels
         Stream.Builder<Arguments> b = Stream.builder();
         for (Format f : formats) {
             for (int[] s : shapes) {
@@ -66,11 +69,25 @@ class QuantizedMatmulTest {
         float[] out = new float[n * rows];
         q.matmul(x, n, out);
         assertProduct(format, rows, cols, n, x, dq, out);
-        if (n == 1 && q instanceof Int8Weight w8) {
-            // The Java one-token kernel, which int8 weights take where the native library does not run.
-            float[] java = new float[rows];
-            Int8Kernels.oneToken(w8, x, java);
+        if (n <= Kernels.GEMV_MAX_ROWS && q instanceof Int8Weight w8) {
+            // The Java kernels, which int8 weights take where the native library does not run.
+            float[] java = new float[n * rows];
+            if (n == 1) {
+                Int8Kernels.oneToken(w8, x, java);
+            } else {
+                Int8Kernels.fewTokens(w8, x, n, java);
+            }
             assertProduct(format, rows, cols, n, x, dq, java);
+        }
+        if (n > 1 && n <= Kernels.GEMV_MAX_ROWS && q instanceof Int8Weight && NativeDecoding.available()) {
+            // The native int8 kernel sums each token as it would alone.
+            for (int t = 0; t < n; t++) {
+                float[] alone = new float[rows];
+                q.matmul(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(alone[r], out[t * rows + r], format + " row " + r + " token " + t + " of " + n);
+                }
+            }
         }
     }
 

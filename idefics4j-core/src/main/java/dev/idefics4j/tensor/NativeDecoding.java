@@ -3,17 +3,19 @@ package dev.idefics4j.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The float32 decoding kernels of the native library ({@link NativeKernels}): one token against a 4-bit weight and up
- * to {@link Kernels#GEMV_MAX_ROWS} against an int8 one here, as many against a bf16 one through
- * {@link Bf16Dot#decode}.
+ * The float32 decoding kernels of the native library ({@link NativeKernels}): up to {@link Kernels#GEMV_MAX_ROWS}
+ * tokens against a 4-bit or an int8 weight here, as many against a bf16 one through {@link Bf16Dot#decode}.
  * They compute the same float32 products as the Java kernels, in another order, and prefetch the weight rows ahead
  * of their reads, which the Vector API cannot. Used wherever the library runs; {@code -Didefics4j.native.decode=false}
  * keeps the Java kernels.
  */
 public final class NativeDecoding {
     private static final boolean ENABLED = !"false".equals(System.getProperty("idefics4j.native.decode"));
-    /** Rows per native call of the 4-bit kernel: their scales, decoded in Java, fit a small per-thread buffer. */
-    private static final int FOUR_BIT_ROWS = 64;
+    /**
+     * Rows per native call of the 4-bit kernel: their scales, decoded in Java, fit a small per-thread buffer; whole
+     * tiles of its eight, six or four rows (for one, two or more tokens).
+     */
+    private static final int FOUR_BIT_ROWS = 48;
     /** Elements per step of the 4-bit kernel: one 64-byte vector of packed codes. */
     private static final int FOUR_BIT_STEP = 128;
     /** Weight rows per tile of the int8 kernel ({@code INT8_ROWS} in bf16_dot.c). */
@@ -39,29 +41,34 @@ public final class NativeDecoding {
     }
 
     /**
-     * {@code out[r] = sum_k table[code(r, k)] * scale(r, k) * x[k]} for one token and a 4-bit weight in
-     * bitsandbytes' layout ({@code packed}: rows x cols/2 bytes, element 2m in the high nibble of byte m), on all
-     * threads. Only for shapes {@link #takesFourBit} accepts.
+     * {@code out[t][r] = sum_k table[code(r, k)] * scale(r, k) * x[t][k]} for {@code n} tokens (up to a few) and a
+     * 4-bit weight in bitsandbytes' layout ({@code packed}: rows x cols/2 bytes, element 2m in the high nibble of
+     * byte m), on all threads. Only for shapes {@link #takesFourBit} accepts.
      */
-    public static void fourBit(float[] x, int rows, int cols, MemorySegment packed, int blocksize, float[] table,
-                               BlockScaleDecoder scales, float[] out) {
+    public static void fourBit(float[] x, int n, int rows, int cols, MemorySegment packed, int blocksize,
+                               float[] table, BlockScaleDecoder scales, float[] out) {
         if (!takesFourBit(cols, blocksize) || table.length != 16) {
             throw new IllegalArgumentException("the native 4-bit kernel does not take [" + rows + ", " + cols
                     + "] in blocks of " + blocksize);
         }
-        Kernels.checkMatmul("4-bit weight", x, 1, cols, out, rows);
+        Kernels.checkMatmul("4-bit weight", x, n, cols, out, rows);
         if (packed.byteSize() < (long) rows * cols / 2) {
             throw new IllegalArgumentException("4-bit weight [" + rows + ", " + cols + "] has only "
                     + packed.byteSize() + " bytes of codes");
         }
-        float[] xq = fourBitActivations(x, cols);
+        float[] xq = new float[n * cols];
+        for (int t = 0; t < n; t++) {
+            fourBitActivations(x, t * cols, cols, xq, t * cols);
+        }
         int blocksPerRow = cols / blocksize;
-        Parallel.forChunks(rows, cols, (r0, r1) -> {
+        int groups = (rows + FOUR_BIT_ROWS - 1) / FOUR_BIT_ROWS;
+        Parallel.forChunks(groups, (long) cols * FOUR_BIT_ROWS * Math.max(1, n / 2), (g0, g1) -> {
             float[] s = ThreadBuffers.floats(ThreadBuffers.FOUR_BIT_SCALES, FOUR_BIT_ROWS * blocksPerRow);
-            for (int r = r0; r < r1; r += FOUR_BIT_ROWS) {
-                int end = Math.min(r1, r + FOUR_BIT_ROWS);
+            for (int g = g0; g < g1; g++) {
+                int r = g * FOUR_BIT_ROWS;
+                int end = Math.min(rows, r + FOUR_BIT_ROWS);
                 scales.decode((long) r * blocksPerRow, (end - r) * blocksPerRow, s);
-                NativeKernels.fourBitGemv(xq, cols, packed, s, blocksize, table, r, end, out);
+                NativeKernels.fourBitGemv(xq, n, cols, packed, s, blocksize, table, r, end, out, rows);
             }
         });
     }
@@ -91,15 +98,13 @@ public final class NativeDecoding {
      * {@code 8i + (j ^ 1)} (lane i of the packed vector holds elements 8i .. 8i + 7 of the step, low nibble first
      * within each byte, and bitsandbytes puts the even element in the high nibble).
      */
-    static float[] fourBitActivations(float[] x, int cols) {
-        float[] xq = new float[cols];
+    static void fourBitActivations(float[] x, int from, int cols, float[] xq, int to) {
         for (int s = 0; s < cols; s += FOUR_BIT_STEP) {
             for (int j = 0; j < 8; j++) {
                 for (int i = 0; i < 16; i++) {
-                    xq[s + 16 * j + i] = x[s + 8 * i + (j ^ 1)];
+                    xq[to + s + 16 * j + i] = x[from + s + 8 * i + (j ^ 1)];
                 }
             }
         }
-        return xq;
     }
 }

@@ -81,7 +81,8 @@ final class NativeKernels {
                     gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv"), FunctionDescriptor
                             .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
                     q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, ADDRESS, ADDRESS, LONG, ADDRESS, LONG, LONG, ADDRESS), heap);
+                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG),
+                            heap);
                     i8Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv"), FunctionDescriptor
                             .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
                 }
@@ -198,15 +199,17 @@ final class NativeKernels {
     }
 
     /**
-     * Decoding one token against rows [r0, r1) of a 4-bit weight: {@code xq} is x in the kernel's order
-     * ({@link NativeDecoding#fourBitActivations}), {@code scales} the decoded block scales of those rows only.
+     * Decoding {@code n} tokens against rows [r0, r1) of a 4-bit weight: {@code xq} is each token's x in the
+     * kernel's order ({@link NativeDecoding#fourBitActivations}), {@code scales} the decoded block scales of those
+     * rows only; {@code out[t * ldo + r]}.
      */
-    static void fourBitGemv(float[] xq, int cols, MemorySegment packed, float[] scales, int blocksize, float[] table,
-                            int r0, int r1, float[] out) {
+    static void fourBitGemv(float[] xq, int n, int cols, MemorySegment packed, float[] scales, int blocksize,
+                            float[] table, int r0, int r1, float[] out, int ldo) {
         check();
         try {
-            Loaded.Q4_GEMV.invokeExact(MemorySegment.ofArray(xq), (long) cols, packed, MemorySegment.ofArray(scales),
-                    (long) blocksize, MemorySegment.ofArray(table), (long) r0, (long) r1, MemorySegment.ofArray(out));
+            Loaded.Q4_GEMV.invokeExact(MemorySegment.ofArray(xq), (long) n, (long) cols, packed,
+                    MemorySegment.ofArray(scales), (long) blocksize, MemorySegment.ofArray(table), (long) r0,
+                    (long) r1, MemorySegment.ofArray(out), (long) ldo);
         } catch (Throwable e) {
             throw new IllegalStateException("native 4-bit decoding product failed", e);
         }

@@ -74,8 +74,8 @@ final class FourBitKernels {
             Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
             return;
         }
-        if (n == 1 && NativeDecoding.takesFourBit(cols, w.blocksize())) {
-            NativeDecoding.fourBit(x, rows, cols, w.packed(), w.blocksize(), w.table(), w.scales()::decode, out);
+        if (NativeDecoding.takesFourBit(cols, w.blocksize())) {
+            NativeDecoding.fourBit(x, n, rows, cols, w.packed(), w.blocksize(), w.table(), w.scales()::decode, out);
             return;
         }
         float[] xd = deinterleave(x, n, cols);

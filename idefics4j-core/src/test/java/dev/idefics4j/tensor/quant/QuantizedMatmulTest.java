@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The quantized kernels compute exactly the dense product with the dequantized weight (up to float summation order),
- * for shapes on the vector path (cols a multiple of 64, or of 128 for the native one-token kernel; even and odd row
+ * for shapes on the vector path (cols a multiple of 64, or of 128 for the native 4-bit kernel; even and odd row
  * counts, rows split across threads) and off it (cols not a multiple of 64 or of the vector length, odd element
  * counts), for one token, for several (the multi-row kernels) and for more than eight (the tiled product on panels
  * decoded as it needs them).
@@ -43,8 +43,8 @@ class QuantizedMatmulTest {
                         m -> ((FourBitWeight) m).dequantize()),
                 new Format("int8", Int8Weight::quantize, m -> ((Int8Weight) m).dequantize()),
         };
-        // [37, 1024], [3, 1280], [130, 256], [65, 384] and [1, 128] take the native one-token 4-bit kernel where it
-        // runs (whole 128-element steps; more than 64 rows per thread are several calls); the others the Java one.
+        // [37, 1024], [3, 1280], [130, 256], [65, 384] and [1, 128] take the native 4-bit kernel where it runs (whole
+        // 128-element steps; more than 48 rows per thread are several calls); the others the Java ones.
         int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96},
                 {130, 256}, {65, 384}, {1, 128}};
         int[] tokens = {1, 2, 5, 8, 9, 20}; // above 8 tokens the tiled product runs on decoded panels
@@ -79,8 +79,11 @@ class QuantizedMatmulTest {
             }
             assertProduct(format, rows, cols, n, x, dq, java);
         }
-        if (n > 1 && n <= Kernels.GEMV_MAX_ROWS && q instanceof Int8Weight && NativeDecoding.available()) {
-            // The native int8 kernel sums each token as it would alone.
+        boolean nativeKernel = q instanceof Int8Weight ? NativeDecoding.available()
+                : FourBitKernels.vectorized((FourBitWeight) q)
+                        && NativeDecoding.takesFourBit(cols, ((FourBitWeight) q).blocksize());
+        if (n > 1 && n <= Kernels.GEMV_MAX_ROWS && nativeKernel) {
+            // The native kernels sum each token as they would alone.
             for (int t = 0; t < n; t++) {
                 float[] alone = new float[rows];
                 q.matmul(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone);

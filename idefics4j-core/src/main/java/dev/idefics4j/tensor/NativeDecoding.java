@@ -3,8 +3,8 @@ package dev.idefics4j.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The float32 decoding kernels of the native library ({@link NativeKernels}): up to {@link Kernels#GEMV_MAX_ROWS}
- * tokens against a 4-bit or an int8 weight here, as many against a bf16 one through {@link Bf16Dot#decode}.
+ * The float32 decoding kernels of the native library ({@link NativeKernels}): up to
+ * {@link Kernels#NATIVE_DECODE_MAX_ROWS} tokens against a 4-bit or an int8 weight here, as many against a bf16 one through {@link Bf16Dot#decode}.
  * They compute the same float32 products as the Java kernels, in another order, and prefetch the weight rows ahead
  * of their reads, which the Vector API cannot. Used wherever the library runs; {@code -Didefics4j.native.decode=false}
  * keeps the Java kernels.

@@ -77,15 +77,16 @@ class KernelsTest {
                 seg.setAtIndex(SHORT, i, BFloat16.fromFloat((float) rnd.nextDouble(-1, 1)));
             }
             Weight w = new Weight("w", DType.BF16, rows, depth, seg);
-            float[] x = new float[Kernels.GEMV_MAX_ROWS * depth];
+            int most = Kernels.NATIVE_DECODE_MAX_ROWS;
+            float[] x = new float[most * depth];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) rnd.nextDouble(-2, 2);
             }
-            float[][] alone = new float[Kernels.GEMV_MAX_ROWS][rows];
-            for (int t = 0; t < Kernels.GEMV_MAX_ROWS; t++) {
+            float[][] alone = new float[most][rows];
+            for (int t = 0; t < most; t++) {
                 Kernels.matmul(java.util.Arrays.copyOfRange(x, t * depth, (t + 1) * depth), 1, w, alone[t]);
             }
-            for (int n = 2; n <= Kernels.GEMV_MAX_ROWS; n++) {
+            for (int n : new int[]{2, 3, 4, 5, 6, 7, 8, 13, most}) {
                 float[] out = new float[n * rows];
                 Kernels.matmul(x, n, w, out);
                 for (int t = 0; t < n; t++) {

@@ -69,13 +69,13 @@ final class FourBitKernels {
             matmulScalarDecode(w, x, n, out);
             return;
         }
+        if (n <= Kernels.NATIVE_DECODE_MAX_ROWS && NativeDecoding.takesFourBit(cols, w.blocksize())) {
+            NativeDecoding.fourBit(x, n, rows, cols, w.packed(), w.blocksize(), w.table(), w.scales()::decode, out);
+            return;
+        }
         if (n > Kernels.GEMV_MAX_ROWS) {
             // Prefill and images: the tiled product, on panels decoded as it needs them.
             Kernels.matmul(x, n, PanelSource.decoded(rows, cols, rangeDecoder(w)), out);
-            return;
-        }
-        if (NativeDecoding.takesFourBit(cols, w.blocksize())) {
-            NativeDecoding.fourBit(x, n, rows, cols, w.packed(), w.blocksize(), w.table(), w.scales()::decode, out);
             return;
         }
         float[] xd = deinterleave(x, n, cols);

@@ -47,7 +47,8 @@ class QuantizedMatmulTest {
         // 128-element steps; more than 48 rows per thread are several calls); the others the Java ones.
         int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96},
                 {130, 256}, {65, 384}, {1, 128}};
-        int[] tokens = {1, 2, 5, 8, 9, 20}; // above 8 tokens the tiled product runs on decoded panels
+        // Above 8 tokens the tiled product runs on decoded panels, where the native kernels do not take them (above 64).
+        int[] tokens = {1, 2, 5, 8, 9, 20, 70};
         Stream.Builder<Arguments> b = Stream.builder();
         for (Format f : formats) {
             for (int[] s : shapes) {
@@ -82,7 +83,7 @@ class QuantizedMatmulTest {
         boolean nativeKernel = q instanceof Int8Weight ? NativeDecoding.available()
                 : FourBitKernels.vectorized((FourBitWeight) q)
                         && NativeDecoding.takesFourBit(cols, ((FourBitWeight) q).blocksize());
-        if (n > 1 && n <= Kernels.GEMV_MAX_ROWS && nativeKernel) {
+        if (n > 1 && n <= Kernels.NATIVE_DECODE_MAX_ROWS && nativeKernel) {
             // The native kernels sum each token as they would alone.
             for (int t = 0; t < n; t++) {
                 float[] alone = new float[rows];

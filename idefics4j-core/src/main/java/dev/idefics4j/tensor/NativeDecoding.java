@@ -18,8 +18,8 @@ public final class NativeDecoding {
     private static final int FOUR_BIT_ROWS = 48;
     /** Elements per step of the 4-bit kernel: one 64-byte vector of packed codes. */
     private static final int FOUR_BIT_STEP = 128;
-    /** Weight rows per tile of the int8 kernel ({@code INT8_ROWS} in bf16_dot.c). */
-    private static final int INT8_TILE_ROWS = 6;
+    /** Weight rows per chunk unit of the int8 kernel: whole tiles of its six rows, or four for a lone token. */
+    private static final int INT8_TILE_ROWS = 12;
 
     private NativeDecoding() {
     }

@@ -69,6 +69,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", paramLabel = "N", description = "Timed repetitions of the short measurements.")
     Integer reps;
 
+    @Option(names = "--batch", paramLabel = "N",
+            description = "Sequences decoded together in the batch section (default: 8).")
+    Integer batch;
+
     @Option(names = "--json", description = "Print the report as one JSON object instead of a table.")
     boolean json;
 
@@ -85,9 +89,15 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         BenchSettings settings = quick ? BenchSettings.quick(chosen) : BenchSettings.standard(chosen);
-        if (reps != null) {
-            settings = new BenchSettings(settings.warmup(), reps, Math.max(1, reps / 2), settings.decodeSteps(),
-                    settings.promptTokens(), settings.context(), settings.batch(), settings.probeBytes(), chosen);
+        if (batch != null && batch < 2) {
+            throw new IllegalArgumentException("--batch must be at least 2 sequences, got " + batch);
+        }
+        if (reps != null || batch != null) {
+            int r = reps != null ? reps : settings.reps();
+            int longReps = reps != null ? Math.max(1, reps / 2) : settings.longReps();
+            settings = new BenchSettings(settings.warmup(), r, longReps, settings.decodeSteps(),
+                    settings.promptTokens(), settings.context(), batch != null ? batch : settings.batch(),
+                    settings.probeBytes(), chosen);
         }
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> threadCounts = threads != null ? threads

@@ -39,6 +39,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void decodesTheBatchAskedFor(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("bench.json");
+        int code = Main.run("bench", "--checkpoint", BundledModels.path(BundledModels.TINY).toString(),
+                "--quick", "--sections", "decode,batch", "--dtype", "bf16", "--quantize", "none", "--threads", "1",
+                "--reps", "1", "--batch", "3", "--out", report.toString());
+        assertEquals(0, code);
+        JsonNode root = new ObjectMapper().readTree(report.toFile());
+        assertEquals(3, root.get("settings").get("batch").asInt());
+        JsonNode r = root.get("results").get(0);
+        assertEquals(3, r.get("batch_rows").asInt());
+        assertTrue(r.get("batch_decode_tokens_per_s").asDouble() > 0);
+        assertEquals(1, Main.run("bench", "--checkpoint", BundledModels.path(BundledModels.TINY).toString(),
+                "--sections", "batch", "--batch", "1"));
+    }
+
+    @Test
     void rejectsUnknownSections() {
         assertEquals(1, Main.run("bench", "--checkpoint", BundledModels.path(BundledModels.TINY).toString(),
                 "--sections", "nothing"));

@@ -80,7 +80,8 @@ public final class Bf16Dot {
         }
         float[] xs = Gemv.deinterleave(x, n, depth);
         int tiles = (rows + DECODE_TILE_ROWS - 1) / DECODE_TILE_ROWS;
-        Parallel.forChunks(tiles, (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2), (t0, t1) ->
+        long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
+        Parallel.forChunks(tiles, cost, NativeDecoding.CHUNKS_PER_THREAD, (t0, t1) ->
                 NativeKernels.bf16Gemv(xs, n, depth, w.data(), DECODE_TILE_ROWS * t0,
                         Math.min(rows, DECODE_TILE_ROWS * t1), out, rows));
     }

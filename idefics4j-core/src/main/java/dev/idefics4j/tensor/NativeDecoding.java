@@ -12,6 +12,12 @@ import java.lang.foreign.MemorySegment;
 public final class NativeDecoding {
     private static final boolean ENABLED = !"false".equals(System.getProperty("idefics4j.native.decode"));
     /**
+     * Chunks per thread of a decoding product: finer than the default four, so a core slowed by a neighbour takes
+     * fewer of them and the other is not left waiting at the end (11008x4096, two threads, the two alternating in one
+     * process: one bf16 token 0.89-0.90 of the time with 16, one int8 token 0.97, nf4 unchanged; 32 gained 2 % more).
+     */
+    static final int CHUNKS_PER_THREAD = 16;
+    /**
      * Rows per native call of the 4-bit kernel: their scales, decoded in Java, fit a small per-thread buffer; whole
      * tiles of its eight, six or four rows (for one, two or more tokens).
      */
@@ -62,7 +68,7 @@ public final class NativeDecoding {
         }
         int blocksPerRow = cols / blocksize;
         int groups = (rows + FOUR_BIT_ROWS - 1) / FOUR_BIT_ROWS;
-        Parallel.forChunks(groups, (long) cols * FOUR_BIT_ROWS * Math.max(1, n / 2), (g0, g1) -> {
+        Parallel.forChunks(groups, (long) cols * FOUR_BIT_ROWS * Math.max(1, n / 2), CHUNKS_PER_THREAD, (g0, g1) -> {
             float[] s = ThreadBuffers.floats(ThreadBuffers.FOUR_BIT_SCALES, FOUR_BIT_ROWS * blocksPerRow);
             for (int g = g0; g < g1; g++) {
                 int r = g * FOUR_BIT_ROWS;
@@ -88,7 +94,8 @@ public final class NativeDecoding {
                     + " bytes and " + rowScale.length + " scales");
         }
         int tiles = (rows + INT8_TILE_ROWS - 1) / INT8_TILE_ROWS;
-        Parallel.forChunks(tiles, (long) cols * INT8_TILE_ROWS * Math.max(1, n / 2), (t0, t1) ->
+        long cost = (long) cols * INT8_TILE_ROWS * Math.max(1, n / 2);
+        Parallel.forChunks(tiles, cost, CHUNKS_PER_THREAD, (t0, t1) ->
                 NativeKernels.int8Gemv(x, n, cols, q, rowScale, INT8_TILE_ROWS * t0,
                         Math.min(rows, INT8_TILE_ROWS * t1), out, rows));
     }

@@ -66,6 +66,11 @@ public final class Parallel {
      * {@code body(start, end)} for each; serial when the total work ({@code n * costPerItem}) is small.
      */
     public static void forChunks(int n, long costPerItem, RangeBody body) {
+        forChunks(n, costPerItem, CHUNKS_PER_THREAD, body);
+    }
+
+    /** As {@link #forChunks(int, long, RangeBody)}, with about {@code chunksPerThread} chunks per thread. */
+    public static void forChunks(int n, long costPerItem, int chunksPerThread, RangeBody body) {
         ForkJoinPool p = pool;
         int threads = Parallel.threads;
         long work = (long) n * Math.max(1, costPerItem);
@@ -73,7 +78,7 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        int chunks = Math.min(n, threads * CHUNKS_PER_THREAD);
+        int chunks = Math.min(n, threads * Math.max(1, chunksPerThread));
         share(p, chunks, c -> {
             int start = (int) ((long) n * c / chunks);
             int end = (int) ((long) n * (c + 1) / chunks);

@@ -4,10 +4,11 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The float32 decoding kernels of the native library ({@link NativeKernels}): up to
- * {@link Kernels#NATIVE_DECODE_MAX_ROWS} tokens against a 4-bit or an int8 weight here, as many against a bf16 one through {@link Bf16Dot#decode}.
- * They compute the same float32 products as the Java kernels, in another order, and prefetch the weight rows ahead
- * of their reads, which the Vector API cannot. Used wherever the library runs; {@code -Didefics4j.native.decode=false}
- * keeps the Java kernels.
+ * {@link Kernels#NATIVE_DECODE_MAX_ROWS} tokens against a 4-bit or an int8 weight here, as many against a bf16 one
+ * through {@link Bf16Dot#decode}. They compute the same float32 products as the Java kernels, in another order (one
+ * order for every number of tokens, so a sequence decodes the same alone or batched), and prefetch the weight rows
+ * ahead of their reads, which the Vector API cannot. Used wherever the library runs;
+ * {@code -Didefics4j.native.decode=false} keeps the Java kernels.
  */
 public final class NativeDecoding {
     private static final boolean ENABLED = !"false".equals(System.getProperty("idefics4j.native.decode"));

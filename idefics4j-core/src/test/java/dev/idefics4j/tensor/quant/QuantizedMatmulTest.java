@@ -47,7 +47,8 @@ class QuantizedMatmulTest {
         // 128-element steps; more than 48 rows per thread are several calls); the others the Java ones.
         int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96},
                 {130, 256}, {65, 384}, {1, 128}};
-        // Above 8 tokens the tiled product runs on decoded panels, where the native kernels do not take them (above 64).
+        // Above 8 tokens the tiled product runs on decoded panels where the native kernels do not take them (or above
+        // 64 tokens).
         int[] tokens = {1, 2, 5, 8, 9, 20, 70};
         Stream.Builder<Arguments> b = Stream.builder();
         for (Format f : formats) {

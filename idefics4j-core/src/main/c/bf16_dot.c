@@ -370,8 +370,9 @@ void i4j_bf16_gemv(const float *xs, int64_t n, int64_t depth, const uint16_t *w,
  *
  * A tile is eight rows for one token, six for two, four for three or four (the accumulators, the rows' codes and
  * scales and the tokens' activations fit the 32 registers); more tokens take further passes over the same rows.
- * Eight rows for one token: 11008x4096 in 0.58 ms on two threads, where four rows with per-block partial sums took
- * 0.94-1.03 (each row's one accumulator is a chain of eight dependent FMAs a step, so more rows hide the latency).
+ * Eight rows for one token (each row's one accumulator is a chain of eight dependent FMAs a step, so more rows hide
+ * the latency): 11008x4096 on two threads in 0.74 ms, where four rows with per-block partial sums took 0.78, the two
+ * alternating in one process (0.58 against 0.94-1.03 ms in a C bench on 4 KiB pages).
  * Each (row, token) sum runs in the same order in every tile, so a sequence decodes the same alone or batched.
  */
 

@@ -185,9 +185,9 @@ public final class Kernels {
      * {@code out[t][r] = sum_k x[t][k] * W[r][k]} for t in [0, n): a linear layer without bias. A few rows
      * (decoding) stream the weights once for all of them ({@link Gemv}, or for bf16 the native kernel where the
      * library runs, {@link Bf16Dot#decode}: the same float32 products, summed in another order, but with software
-     * prefetch, which the Vector API lacks, and tiles of five rows by four tokens, which a batch of eight decodes
-     * through about twice as fast as through the Java kernels; {@code -Didefics4j.native.decode=false} keeps the
-     * Java kernels); many rows (prefill, images) go through
+     * prefetch, which the Vector API lacks, and tiles of five rows by four tokens: eight tokens of 11008x4096 in
+     * 0.81 of the Java kernel's time, sixteen in 0.49 of the tiled product's, alternating in one process;
+     * {@code -Didefics4j.native.decode=false} keeps the Java kernels); many rows (prefill, images) go through
      * the tiled {@link Gemm}, which reuses each widened weight tile for every row.
      */
     public static void matmul(float[] x, int n, Weight w, float[] out) {

@@ -14,12 +14,13 @@ import dev.idefics4j.tokenizer.Flavor;
  * @param images    limits for loading images (size caps, timeouts)
  * @param quantization linear layers quantized while loading (fp4, nf4, int8), as bitsandbytes; NONE keeps them as
  *                  stored. A checkpoint saved quantized loads as it was saved.
- * @param bf16Dot   products of many tokens (images, prompts) through the CPU's bf16 dot-product instruction, about
- *                  twice as fast, with activations rounded to bf16 as PyTorch's bf16 inference holds them (logits
- *                  then differ from the exact float32 path by about that rounding); decoding stays float32. With
- *                  quantization, the dequantized weights are rounded to bf16 too, as bitsandbytes does with
- *                  {@code bnb_4bit_compute_dtype=torch.bfloat16}. Needs AVX512_BF16 and the native kernel (built
- *                  when gcc is present).
+ * @param bf16Dot   linear-layer products through the CPU's bf16 dot-product instruction, with activations rounded
+ *                  to bf16 as PyTorch's bf16 inference holds them (logits then differ from the exact float32 path
+ *                  by about that rounding): images and prompts about twice as fast, decoding bf16 weights somewhat
+ *                  faster (a batch of eight sequences most). With quantization, the dequantized weights of images
+ *                  and prompts are rounded to bf16 too, as bitsandbytes does with
+ *                  {@code bnb_4bit_compute_dtype=torch.bfloat16}, and decoding stays float32. Needs AVX512_BF16 and
+ *                  the native kernel (built when gcc is present).
  */
 public record IdeficsOptions(String model, String revision, int threads, Flavor tokenizer, ImageLimits images,
                              Quantization quantization, boolean bf16Dot) {
@@ -67,7 +68,7 @@ public record IdeficsOptions(String model, String revision, int threads, Flavor 
         return new IdeficsOptions(model, revision, threads, tokenizer, value, quantization, bf16Dot);
     }
 
-    /** With {@code true}: products of many tokens through the bf16 dot-product instruction (see {@link #bf16Dot}). */
+    /** With {@code true}: linear-layer products through the bf16 dot-product instruction (see {@link #bf16Dot}). */
     public IdeficsOptions withBf16Dot(boolean value) {
         return new IdeficsOptions(model, revision, threads, tokenizer, images, quantization, value);
     }

@@ -32,9 +32,10 @@ final class ModelOptions {
     @Option(names = "--double-quant", description = "With fp4/nf4: quantize the block scales too.")
     boolean doubleQuant;
 
-    @Option(names = "--bf16-dot", description = "Images and prompts through the CPU's bf16 dot-product instruction"
-            + " (AVX512_BF16): about twice as fast, activations rounded to bf16 as in PyTorch's bf16 inference;"
-            + " decoding stays float32. With --quantize, the dequantized weights are rounded to bf16 too.")
+    @Option(names = "--bf16-dot", description = "Linear layers through the CPU's bf16 dot-product instruction"
+            + " (AVX512_BF16), activations rounded to bf16 as in PyTorch's bf16 inference: images and prompts about"
+            + " twice as fast, decoding somewhat faster. With --quantize, the dequantized weights of images and"
+            + " prompts are rounded to bf16 too and decoding stays float32.")
     boolean bf16Dot;
 
     Quantization quantization() {

@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
  * Products of many activation rows (prefill, images) by a bf16 weight through the CPU's bf16 dot-product
  * instruction ({@link NativeKernels}): the activations are rounded to bf16, as PyTorch's bf16 inference holds them,
  * and the products accumulate in float32. Twice the multiply-adds per instruction of the float32 {@link Gemm}, at
- * the price of activations with 8 significant bits; the exact float32 path stays the default. Also the float32
- * decoding product of the {@code bf16-dot} format ({@link #decode}), which prefetches its weight rows.
+ * the price of activations with 8 significant bits; the exact float32 path stays the default. Also the decoding
+ * products through the native decoding kernels, which prefetch their weight rows: float32 for every bf16 weight
+ * ({@link #decode}), and with bf16 activations for the {@code bf16-dot} format ({@link #decodeRounded}).
  */
 public final class Bf16Dot {
     /** Weight rows per native call: whole panels of 32, a few calls per thread so a slowed core takes fewer. */
@@ -83,6 +84,29 @@ public final class Bf16Dot {
         long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
         Parallel.forChunks(tiles, cost, NativeDecoding.CHUNKS_PER_THREAD, (t0, t1) ->
                 NativeKernels.bf16Gemv(xs, n, depth, w.data(), DECODE_TILE_ROWS * t0,
+                        Math.min(rows, DECODE_TILE_ROWS * t1), out, rows));
+    }
+
+    /**
+     * Decoding a few tokens in the {@code bf16-dot} arithmetic: {@code out[t][r] = sum_k bf16(x[t][k]) * W[r][k]}
+     * for a stored bf16 weight, as {@link #multiply} computes it for many tokens, through the native decoding
+     * kernel's tiles with the dot-product instruction (one instruction per 32 weights and token, where the float32
+     * kernel widens and takes two). Each (row, token) sum has one order for every n, so a sequence decodes the
+     * same alone or batched.
+     */
+    static void decodeRounded(float[] x, int n, Weight w, float[] out) {
+        int depth = w.cols();
+        int rows = w.rows();
+        Kernels.checkMatmul(w.name(), x, n, depth, out, rows);
+        if (n == 0) {
+            return;
+        }
+        short[] xb = new short[n * depth];
+        NativeKernels.floatsToBf16(x, n * depth, MemorySegment.ofArray(xb));
+        int tiles = (rows + DECODE_TILE_ROWS - 1) / DECODE_TILE_ROWS;
+        long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
+        Parallel.forChunks(tiles, cost, NativeDecoding.CHUNKS_PER_THREAD, (t0, t1) ->
+                NativeKernels.bf16DotGemv(xb, n, depth, w.data(), DECODE_TILE_ROWS * t0,
                         Math.min(rows, DECODE_TILE_ROWS * t1), out, rows));
     }
 

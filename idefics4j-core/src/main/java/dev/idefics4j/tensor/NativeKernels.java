@@ -22,7 +22,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 7;
+    private static final int ABI_VERSION = 8;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -35,6 +35,7 @@ final class NativeKernels {
         static final MethodHandle PACKED_WORDS;
         static final MethodHandle TO_BF16;
         static final MethodHandle GEMV;
+        static final MethodHandle DOT_GEMV;
         static final MethodHandle Q4_GEMV;
         static final MethodHandle I8_GEMV;
         static final int TILE;
@@ -47,6 +48,7 @@ final class NativeKernels {
             MethodHandle packedWords = null;
             MethodHandle toBf16 = null;
             MethodHandle gemv = null;
+            MethodHandle dotGemv = null;
             MethodHandle q4Gemv = null;
             MethodHandle i8Gemv = null;
             int tile = 0;
@@ -80,6 +82,8 @@ final class NativeKernels {
                             FunctionDescriptor.ofVoid(ADDRESS, LONG, ADDRESS), heap);
                     gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv"), FunctionDescriptor
                             .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                    dotGemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_dot_gemv"), FunctionDescriptor
+                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
                     q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), FunctionDescriptor
                             .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG),
                             heap);
@@ -96,6 +100,7 @@ final class NativeKernels {
             PACKED_WORDS = packedWords;
             TO_BF16 = toBf16;
             GEMV = gemv;
+            DOT_GEMV = dotGemv;
             Q4_GEMV = q4Gemv;
             I8_GEMV = i8Gemv;
             TILE = tile;
@@ -195,6 +200,20 @@ final class NativeKernels {
                     MemorySegment.ofArray(out), (long) ldo);
         } catch (Throwable e) {
             throw new IllegalStateException("native bf16 decoding product failed", e);
+        }
+    }
+
+    /**
+     * Decoding with bf16 activations: {@code out[t * ldo + r] = sum_k xb[t][k] * w[r][k]} for {@code n} tokens
+     * ({@code xb} [n, depth], already rounded to bf16) and rows [r0, r1) of the stored bf16 weight {@code w}.
+     */
+    static void bf16DotGemv(short[] xb, int n, int depth, MemorySegment w, int r0, int r1, float[] out, int ldo) {
+        check();
+        try {
+            Loaded.DOT_GEMV.invokeExact(MemorySegment.ofArray(xb), (long) n, (long) depth, w, (long) r0, (long) r1,
+                    MemorySegment.ofArray(out), (long) ldo);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native bf16 dot-product decoding failed", e);
         }
     }
 

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A model loaded as {@code bf16-dot} runs its image and prompt products on bf16 activations: its logits move by
+ * A model loaded as {@code bf16-dot} runs every linear product on bf16 activations: its logits move by
  * about bf16's rounding from the exact ones, no more.
  */
 class Bf16DotModelTest {

@@ -162,38 +162,44 @@ class Bf16DotTest {
     }
 
     @Test
-    void theWeightFormatDecodesFewTokensInFloat32TheSameAloneOrBatched() {
+    void theWeightFormatDecodesWithBf16ActivationsTheSameAloneOrBatched() {
         assumeTrue(Bf16Dot.available(), Bf16Dot.unavailableReason());
         Random rnd = new Random(3);
+        int rows = 41;
         for (int depth : new int[]{300, 64, 4096, 33}) {
-            Weight w = bf16(41, depth, rnd);
+            Weight w = bf16(rows, depth, rnd);
             MatrixWeight fast = WeightFormats.named(Bf16DotWeight.FORMAT).apply(w);
             assertTrue(fast.readsFrom(w.data()), "a bf16 weight is used where it lies");
-            float[] batch = activations(Kernels.GEMV_MAX_ROWS, depth, rnd);
-            float[] batched = new float[Kernels.GEMV_MAX_ROWS * 41];
-            fast.matmul(batch, Kernels.GEMV_MAX_ROWS, batched);
-            float[] exact = new float[Kernels.GEMV_MAX_ROWS * 41];
-            Kernels.matmul(batch, Kernels.GEMV_MAX_ROWS, w, exact);
             float[] wf = w.toFloats();
-            for (int t = 0; t < Kernels.GEMV_MAX_ROWS; t++) {
-                float[] one = new float[41];
-                fast.matmul(java.util.Arrays.copyOfRange(batch, t * depth, (t + 1) * depth), 1, one);
-                for (int r = 0; r < 41; r++) {
-                    assertEquals(one[r], batched[t * 41 + r], "token " + t + " row " + r + ": alone == batched");
-                    double scale = 0;
-                    for (int k = 0; k < depth; k++) {
-                        scale += Math.abs((double) wf[r * depth + k] * batch[t * depth + k]);
+            for (int n : new int[]{2, 8, 13, Bf16DotWeight.DECODE_MAX_ROWS}) {
+                float[] batch = activations(n, depth, rnd);
+                float[] batched = new float[n * rows];
+                fast.matmul(batch, n, batched);
+                for (int t = 0; t < n; t++) {
+                    float[] one = new float[rows];
+                    fast.matmul(java.util.Arrays.copyOfRange(batch, t * depth, (t + 1) * depth), 1, one);
+                    for (int r = 0; r < rows; r++) {
+                        String where = "depth " + depth + ", " + n + " tokens, token " + t + " row " + r;
+                        assertEquals(one[r], batched[t * rows + r], where + ": alone == batched");
+                        double sum = 0;
+                        double scale = 0;
+                        for (int k = 0; k < depth; k++) {
+                            double p = (double) BFloat16.toFloat(BFloat16.fromFloat(batch[t * depth + k]))
+                                    * wf[r * depth + k];
+                            sum += p;
+                            scale += Math.abs(p);
+                        }
+                        assertEquals(sum, batched[t * rows + r], 1e-6 * scale + 1e-30, where);
                     }
-                    assertEquals(exact[t * 41 + r], batched[t * 41 + r], 2e-6 * scale, "float32 sums, depth " + depth);
                 }
             }
-            int n = Kernels.GEMV_MAX_ROWS + 1;
+            int n = Bf16DotWeight.DECODE_MAX_ROWS + 1;
             float[] x = activations(n, depth, rnd);
-            float[] got = new float[n * 41];
-            float[] native_ = new float[n * 41];
+            float[] got = new float[n * rows];
+            float[] tiled = new float[n * rows];
             fast.matmul(x, n, got);
-            Bf16Dot.multiply(x, n, w, native_);
-            assertArrayEquals(native_, got, "more than " + Kernels.GEMV_MAX_ROWS + " rows: bf16 dot products");
+            Bf16Dot.multiply(x, n, w, tiled);
+            assertArrayEquals(tiled, got, "more than " + Bf16DotWeight.DECODE_MAX_ROWS + " rows: the tiled product");
         }
     }
 

@@ -50,8 +50,8 @@ final class BenchCommand implements Callable<Integer> {
                     + " none for none; --quick: none).")
     List<String> quantize;
 
-    @Option(names = "--bf16-dot", description = "Measure each format with bf16 dot products for many tokens on top"
-            + " (as --bf16-dot does when loading; reported as FORMAT+bf16-dot).")
+    @Option(names = "--bf16-dot", description = "Measure each format with bf16 dot products on top (images and"
+            + " prompts of quantized formats; as --bf16-dot does when loading; reported as FORMAT+bf16-dot).")
     boolean bf16Dot;
 
     @Option(names = "--threads", split = ",", paramLabel = "LIST",

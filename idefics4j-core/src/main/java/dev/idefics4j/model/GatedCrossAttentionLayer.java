@@ -93,12 +93,13 @@ final class GatedCrossAttentionLayer {
         float[] attn = new float[n * hidden];
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int seq = images.imageSeqLen();
+        // Consecutive gated tokens of a row that see the same images attend together, as one block of queries;
+        // all blocks of all rows then run as one parallel loop over (block, head): a decoding step of eight
+        // sequences made eight small parallel loops of one query each, which cost more than their attention.
+        java.util.List<QueryRun> runs = new java.util.ArrayList<>();
+        long work = 0;
         for (int b = 0; b < rows; b++) {
-            int row = b;
             int count = images.images(b);
-            float[] keys = images.crossKeys(index, b);
-            float[] values = images.crossValues(index, b);
-            // Consecutive gated tokens that see the same images attend together, as one block of queries.
             for (int t = 0; t < tokens; ) {
                 if (!gate[b][t]) {
                     t++;
@@ -109,24 +110,30 @@ final class GatedCrossAttentionLayer {
                         imageMask[b][first], 0, count)) {
                     t++;
                 }
-                int run = t - first;
                 boolean[] valid = new boolean[count * seq];
                 for (int img = 0; img < count; img++) {
                     java.util.Arrays.fill(valid, img * seq, (img + 1) * seq, imageMask[b][first][img] != 0);
                 }
-                int qo = (row * tokens + first) * hidden;
-                Parallel.forEach(heads, (long) run * count * seq > 64, hd -> {
-                    int off = hd * headDim;
-                    Attention.attendHead(q, qo + off, hidden, keys, off, hidden, values, off, hidden,
-                            run, count * seq, headDim, scale, null, valid, attn, qo + off, hidden);
-                });
+                runs.add(new QueryRun(b, (b * tokens + first) * hidden, t - first, count * seq, valid));
+                work += (long) (t - first) * count * seq;
             }
         }
+        Parallel.forEach(runs.size() * heads, work > 64, task -> {
+            QueryRun r = runs.get(task / heads);
+            int off = (task % heads) * headDim;
+            Attention.attendHead(q, r.queryOffset + off, hidden, images.crossKeys(index, r.row), off, hidden,
+                    images.crossValues(index, r.row), off, hidden, r.queries, r.keys, headDim, scale, null,
+                    r.valid, attn, r.queryOffset + off, hidden);
+        });
         float[] o = oProj.forward(attn, n);
         addGated(h, o, n, tanhAlphaCrossAttn);
         float[] y = postAttentionLayernorm.forward(h, n);
         float[] m = mlp.forward(y, n);
         addGated(h, m, n, tanhAlphaDense);
+    }
+
+    /** Queries {@code [queryOffset, +queries·hidden)} of one row, attending to its {@code keys} image positions. */
+    private record QueryRun(int row, int queryOffset, int queries, int keys, boolean[] valid) {
     }
 
     private void addGated(float[] h, float[] delta, int n, float[] alpha) {

@@ -3,6 +3,7 @@ package dev.idefics4j.tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +24,10 @@ public final class Attention {
     private static final int BLOCKED_MIN_QUERIES = 8;
     /** Queries per block: bounds the score buffer and, under a causal mask, the keys computed past the diagonal. */
     private static final int QUERY_BLOCK = 64;
+    /** A head this wide (eight vectors) keeps a decoding query in registers ({@link #heldQueryScores}). */
+    private static final int HELD_VECTORS = 8;
+    static final int HELD_DIM = HELD_VECTORS * L;
+    private static final VectorShuffle<Float>[] TREE_SWAPS = treeSwaps();
 
     private Attention() {
     }
@@ -39,12 +44,16 @@ public final class Attention {
                                   float[] out, int oBase, int oStride) {
         float[] bias = maskBias(keyValid, nk);
         if (nq < BLOCKED_MIN_QUERIES) {
-            float[] scores = new float[nk];
+            float[] scores = ThreadBuffers.floats(ThreadBuffers.ATTENTION_SCORES, nk);
             for (int i = 0; i < nq; i++) {
                 int limit = keyLimit == null ? nk : Math.max(0, Math.min(nk, keyLimit[i]));
                 int qo = qBase + i * qStride;
-                for (int j = 0; j < limit; j++) {
-                    scores[j] = Kernels.dot(q, qo, k, kBase + j * kStride, dim);
+                if (dim == HELD_DIM) {
+                    heldQueryScores(q, qo, k, kBase, kStride, limit, scores);
+                } else {
+                    for (int j = 0; j < limit; j++) {
+                        scores[j] = Kernels.dot(q, qo, k, kBase + j * kStride, dim);
+                    }
                 }
                 softmaxRow(scores, 0, limit, scale, bias);
                 weightedRowSum(scores, limit, v, vBase, vStride, dim, out, oBase + i * oStride);
@@ -74,6 +83,58 @@ public final class Attention {
             Gemm.multiply(scores, 0, keys, qb, PanelSource.columns(v, vBase, vStride, dim, keys),
                     out, oBase + i0 * oStride, oStride, false);
         }
+    }
+
+    /**
+     * {@code scores[j] = q·k_j} for keys [0, n) of a {@value #HELD_VECTORS}-vector head (idefics-9b's and -80b's 128
+     * on AVX-512): the query stays in registers for all keys and each key takes two independent chains of
+     * multiply-adds, then a fixed tree of lane swaps (the same sum whether interpreted or compiled, unlike
+     * {@code reduceLanes}). Decoding a batch reads every sequence's keys and values once a step; the general
+     * {@link Kernels#dot} per key reloads the query and sums lanes through memory, and was the slower and far
+     * more erratic of the two (eight sequences x 32 heads at 513 positions, two threads, four rounds: 3.4-6.6 ms,
+     * this 3.3-4.1 ms).
+     */
+    private static void heldQueryScores(float[] q, int qo, float[] k, int kBase, int kStride, int n,
+                                        float[] scores) {
+        FloatVector q0 = FloatVector.fromArray(F, q, qo);
+        FloatVector q1 = FloatVector.fromArray(F, q, qo + L);
+        FloatVector q2 = FloatVector.fromArray(F, q, qo + 2 * L);
+        FloatVector q3 = FloatVector.fromArray(F, q, qo + 3 * L);
+        FloatVector q4 = FloatVector.fromArray(F, q, qo + 4 * L);
+        FloatVector q5 = FloatVector.fromArray(F, q, qo + 5 * L);
+        FloatVector q6 = FloatVector.fromArray(F, q, qo + 6 * L);
+        FloatVector q7 = FloatVector.fromArray(F, q, qo + 7 * L);
+        for (int j = 0; j < n; j++) {
+            int o = kBase + j * kStride;
+            FloatVector x = FloatVector.fromArray(F, k, o).mul(q0);
+            FloatVector y = FloatVector.fromArray(F, k, o + L).mul(q1);
+            x = FloatVector.fromArray(F, k, o + 2 * L).fma(q2, x);
+            y = FloatVector.fromArray(F, k, o + 3 * L).fma(q3, y);
+            x = FloatVector.fromArray(F, k, o + 4 * L).fma(q4, x);
+            y = FloatVector.fromArray(F, k, o + 5 * L).fma(q5, y);
+            x = FloatVector.fromArray(F, k, o + 6 * L).fma(q6, x);
+            y = FloatVector.fromArray(F, k, o + 7 * L).fma(q7, y);
+            scores[j] = treeSum(x.add(y));
+        }
+    }
+
+    /** The lanes' sum by pairwise swaps at distance L/2, L/4, ..., 1: lane 0 holds it, in the same order always. */
+    private static float treeSum(FloatVector x) {
+        for (VectorShuffle<Float> swap : TREE_SWAPS) {
+            x = x.add(x.rearrange(swap));
+        }
+        return x.lane(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] treeSwaps() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] swaps = new VectorShuffle[steps];
+        for (int i = 0; i < steps; i++) {
+            int distance = L >> (i + 1);
+            swaps[i] = VectorShuffle.fromOp(F, lane -> lane ^ distance);
+        }
+        return swaps;
     }
 
     /** The padding mask as a score bias: 0 for valid keys, -infinity for masked ones; null when none is masked. */
@@ -115,6 +176,31 @@ public final class Attention {
     /** {@code out[d] = sum_j p[j] * v[vBase + j * vStride + d]}, four vectors of d at a time held in registers. */
     static void weightedRowSum(float[] p, int n, float[] v, int vBase, int vStride, int dim, float[] out, int oo) {
         int d = 0;
+        // Eight vectors a pass where the head has them (128 on AVX-512): each value row is read in one pass, and
+        // eight independent chains keep both FMA pipes busy. Every lane sums over j in the same order either way.
+        for (; d + 8 * L <= dim; d += 8 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int j = 0; j < n; j++) {
+                FloatVector w = FloatVector.broadcast(F, p[j]);
+                int o = vBase + j * vStride + d;
+                a0 = FloatVector.fromArray(F, v, o).fma(w, a0);
+                a1 = FloatVector.fromArray(F, v, o + L).fma(w, a1);
+                a2 = FloatVector.fromArray(F, v, o + 2 * L).fma(w, a2);
+                a3 = FloatVector.fromArray(F, v, o + 3 * L).fma(w, a3);
+                a4 = FloatVector.fromArray(F, v, o + 4 * L).fma(w, a4);
+                a5 = FloatVector.fromArray(F, v, o + 5 * L).fma(w, a5);
+                a6 = FloatVector.fromArray(F, v, o + 6 * L).fma(w, a6);
+                a7 = FloatVector.fromArray(F, v, o + 7 * L).fma(w, a7);
+            }
+            a0.intoArray(out, oo + d);
+            a1.intoArray(out, oo + d + L);
+            a2.intoArray(out, oo + d + 2 * L);
+            a3.intoArray(out, oo + d + 3 * L);
+            a4.intoArray(out, oo + d + 4 * L);
+            a5.intoArray(out, oo + d + 5 * L);
+            a6.intoArray(out, oo + d + 6 * L);
+            a7.intoArray(out, oo + d + 7 * L);
+        }
         for (; d + 4 * L <= dim; d += 4 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             for (int j = 0; j < n; j++) {

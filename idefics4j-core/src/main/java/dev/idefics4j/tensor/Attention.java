@@ -173,11 +173,12 @@ public final class Attention {
         Ops.scale(s, o, limit, 1f / sum);
     }
 
-    /** {@code out[d] = sum_j p[j] * v[vBase + j * vStride + d]}, four vectors of d at a time held in registers. */
+    /** {@code out[d] = sum_j p[j] * v[vBase + j * vStride + d]}, eight vectors of d at a time held in registers. */
     static void weightedRowSum(float[] p, int n, float[] v, int vBase, int vStride, int dim, float[] out, int oo) {
         int d = 0;
-        // Eight vectors a pass where the head has them (128 on AVX-512): each value row is read in one pass, and
-        // eight independent chains keep both FMA pipes busy. Every lane sums over j in the same order either way.
+        // Eight vectors a pass (a 128-wide head on AVX-512, as decoding idefics-9b and -80b): each value row is read
+        // in one pass, and eight independent chains keep both FMA pipes busy. Other widths (only the tiny test
+        // models decode with them) go a vector at a time. Every lane sums over j in the same order either way.
         for (; d + 8 * L <= dim; d += 8 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (int j = 0; j < n; j++) {
@@ -200,21 +201,6 @@ public final class Attention {
             a5.intoArray(out, oo + d + 5 * L);
             a6.intoArray(out, oo + d + 6 * L);
             a7.intoArray(out, oo + d + 7 * L);
-        }
-        for (; d + 4 * L <= dim; d += 4 * L) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int j = 0; j < n; j++) {
-                FloatVector w = FloatVector.broadcast(F, p[j]);
-                int o = vBase + j * vStride + d;
-                a0 = FloatVector.fromArray(F, v, o).fma(w, a0);
-                a1 = FloatVector.fromArray(F, v, o + L).fma(w, a1);
-                a2 = FloatVector.fromArray(F, v, o + 2 * L).fma(w, a2);
-                a3 = FloatVector.fromArray(F, v, o + 3 * L).fma(w, a3);
-            }
-            a0.intoArray(out, oo + d);
-            a1.intoArray(out, oo + d + L);
-            a2.intoArray(out, oo + d + 2 * L);
-            a3.intoArray(out, oo + d + 3 * L);
         }
         for (; d < dim; d += L) {
             VectorMask<Float> m = F.indexInRange(d, dim);

@@ -114,16 +114,14 @@ public final class Attention {
             y = FloatVector.fromArray(F, k, o + 5 * L).fma(q5, y);
             x = FloatVector.fromArray(F, k, o + 6 * L).fma(q6, x);
             y = FloatVector.fromArray(F, k, o + 7 * L).fma(q7, y);
-            scores[j] = treeSum(x.add(y));
+            // The lanes' sum by pairwise swaps at distance L/2, L/4, ..., 1 (lane 0 then holds it), written out
+            // here: a helper taking a vector is boxed wherever the JIT declines to inline it.
+            FloatVector sum = x.add(y);
+            for (VectorShuffle<Float> swap : TREE_SWAPS) {
+                sum = sum.add(sum.rearrange(swap));
+            }
+            scores[j] = sum.lane(0);
         }
-    }
-
-    /** The lanes' sum by pairwise swaps at distance L/2, L/4, ..., 1: lane 0 holds it, in the same order always. */
-    private static float treeSum(FloatVector x) {
-        for (VectorShuffle<Float> swap : TREE_SWAPS) {
-            x = x.add(x.rearrange(swap));
-        }
-        return x.lane(0);
     }
 
     @SuppressWarnings("unchecked")

@@ -33,6 +33,9 @@ public final class Warmup {
             float[] q = random(rnd, 24 * width);
             float[] kv = random(rnd, 24 * width);
             float[] att = new float[24 * width];
+            int held = Attention.HELD_DIM; // decoding idefics-9b's and -80b's heads takes its own path
+            float[] qHeld = random(rnd, 2 * heads * held);
+            float[] kvHeld = random(rnd, 24 * heads * held);
             int[] causal = new int[24];
             for (int i = 0; i < causal.length; i++) {
                 causal[i] = i + 1;
@@ -48,6 +51,11 @@ public final class Warmup {
                 for (int nq : new int[]{1, 3, 24}) {
                     Parallel.forEach(heads, true, h -> Attention.attendHead(q, h * dim, width, kv, h * dim, width, kv,
                             h * dim, width, nq, 24, dim, 0.125f, nq == 1 ? null : causal, null, att, h * dim, width));
+                }
+                for (int nq : new int[]{1, 2}) {
+                    int w = heads * held;
+                    Parallel.forEach(heads, true, h -> Attention.attendHead(qHeld, h * held, w, kvHeld, h * held, w,
+                            kvHeld, h * held, w, nq, 24, held, 0.125f, null, null, att, h * held, w));
                 }
                 float[] y = x.clone();
                 Ops.layerNorm(y, 4, cols, norm, norm, 1e-5, y);

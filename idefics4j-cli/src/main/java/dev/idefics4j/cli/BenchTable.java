@@ -13,6 +13,7 @@ final class BenchTable {
             {"prefill_tokens_per_s", "prefill t/s", "%11s"}, {"prefill_peak_ratio", "/peak", "%5s"},
             {"decode_tokens_per_s", "decode t/s", "%10s"}, {"decode_weight_gb_per_s", "wGB/s", "%6s"},
             {"decode_bandwidth_ratio", "/bw", "%5s"}, {"batch_decode_speedup", "batch x", "%7s"},
+            {"batch_decode_speedup_paired", "pair x", "%6s"},
             {"gemm_gflops", "gemmGF", "%7s"}, {"gemm_peak_ratio", "/peak", "%5s"},
             {"vision_gemm_gflops", "vgemmGF", "%7s"}, {"vision_gemm_peak_ratio", "/peak", "%5s"}};
 

@@ -50,6 +50,12 @@ class BenchCommandTest {
         JsonNode r = root.get("results").get(0);
         assertEquals(3, r.get("batch_rows").asInt());
         assertTrue(r.get("batch_decode_tokens_per_s").asDouble() > 0);
+        double paired = r.get("batch_decode_speedup_paired").asDouble();
+        JsonNode rounds = r.get("batch_decode_speedup_paired_rounds");
+        assertEquals(7, rounds.get("n").asInt());
+        assertTrue(rounds.get("min").asDouble() > 0 && rounds.get("min").asDouble() <= paired
+                && paired <= rounds.get("max").asDouble(), rounds::toString);
+        assertTrue(r.get("batch_decode_paired_single_tokens_per_s").asDouble() > 0);
         assertEquals(1, Main.run("bench", "--checkpoint", BundledModels.path(BundledModels.TINY).toString(),
                 "--sections", "batch", "--batch", "1"));
     }

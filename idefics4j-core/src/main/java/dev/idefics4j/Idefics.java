@@ -73,6 +73,8 @@ public final class Idefics implements AutoCloseable {
         IdeficsModel model = options.bf16Dot()
                 ? QuantizedLoading.load(dir, options.quantization(), Bf16DotWeight::wrap)
                 : QuantizedLoading.load(dir, options.quantization());
+        // bf16 activations hold their keys and values in bf16 too, as a bf16 model does in PyTorch.
+        model.setBf16KvCache(options.bf16Dot());
         try {
             return new Idefics(dir, model, processor);
         } catch (RuntimeException e) {

@@ -19,8 +19,9 @@ import dev.idefics4j.tokenizer.Flavor;
  *                  by about that rounding): images and prompts about twice as fast, decoding bf16 weights somewhat
  *                  faster (a batch of eight sequences most). With quantization, the dequantized weights of images
  *                  and prompts are rounded to bf16 too, as bitsandbytes does with
- *                  {@code bnb_4bit_compute_dtype=torch.bfloat16}, and decoding stays float32. Needs AVX512_BF16 and
- *                  the native kernel (built when gcc is present).
+ *                  {@code bnb_4bit_compute_dtype=torch.bfloat16}, and decoding stays float32. The KV cache then
+ *                  holds keys and values in bf16 as well (half its memory, and half what a decoding step's
+ *                  attention reads). Needs AVX512_BF16 and the native kernel (built when gcc is present).
  */
 public record IdeficsOptions(String model, String revision, int threads, Flavor tokenizer, ImageLimits images,
                              Quantization quantization, boolean bf16Dot) {

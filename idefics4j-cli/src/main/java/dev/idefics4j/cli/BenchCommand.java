@@ -115,6 +115,8 @@ final class BenchCommand implements Callable<Integer> {
             long start = System.nanoTime();
             try (IdeficsModel model = IdeficsModel.load(dir, format)) {
                 double loadSeconds = (System.nanoTime() - start) / 1e9;
+                // As loading with --bf16-dot does: bf16 activations keep a bf16 KV cache.
+                model.setBf16KvCache(format.name().endsWith(Bf16DotWeight.FORMAT));
                 checkpointInfo.putIfAbsent("dir", dir.toString());
                 checkpointInfo.putIfAbsent("decoder_layers", model.config().numHiddenLayers());
                 checkpointInfo.putIfAbsent("cross_attention_layers", model.config().numCrossLayers());
@@ -125,6 +127,7 @@ final class BenchCommand implements Callable<Integer> {
                     r.put("dtype", format.name());
                     r.put("threads", t);
                     r.put("load_s", Samples.round(loadSeconds));
+                    r.put("kv_cache", model.bf16KvCache() ? "bf16" : "f32");
                     progress(format.name() + ", " + t + " thread(s)");
                     measure(model, format, settings, r);
                     // Since this format was loaded (where the peak can be reset; else since the process started).

@@ -74,16 +74,8 @@ final class DecoderLayer {
             limits[t] = past + t + 1;
         }
         Parallel.forEach(rows * heads, (past + tokens) * tokens > 64,
-                bh -> {
-                    int b = bh / heads;
-                    int head = bh % heads;
-                    int off = head * headDim;
-                    int kv = cache.headOffset(head);
-                    Attention.attendHead(q, b * tokens * hidden + off, hidden,
-                            cache.keys(index, b), kv, headDim, cache.values(index, b), kv, headDim,
-                            tokens, past + tokens, headDim, scale, limits, keyValid[b],
-                            attn, b * tokens * hidden + off, hidden);
-                });
+                bh -> attend(cache, bh / heads, bh % heads, q, bh / heads * tokens * hidden, tokens, past + tokens,
+                        scale, limits, keyValid[bh / heads], attn));
         finish(h, attn, n);
     }
 
@@ -115,17 +107,28 @@ final class DecoderLayer {
         }
         float[] attn = new float[n * hidden];
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        dev.idefics4j.tensor.Parallel.forEach(n * heads, n * heads > 1 && n > 1, bh -> {
+        Parallel.forEach(n * heads, n * heads > 1 && n > 1, bh -> {
             int b = bh / heads;
-            int head = bh % heads;
-            int off = head * headDim;
-            int kv = caches[b].headOffset(head);
-            int keys = limits[b][0];
-            Attention.attendHead(q, b * hidden + off, hidden, caches[b].keys(index, 0), kv, headDim,
-                    caches[b].values(index, 0), kv, headDim, 1, keys, headDim, scale, limits[b], keyValid[b],
-                    attn, b * hidden + off, hidden);
+            attend(caches[b], 0, bh % heads, q, b * hidden, 1, limits[b][0], scale, limits[b], keyValid[b], attn);
         });
         finish(h, attn, n);
+    }
+
+    /**
+     * One head of one cache row: the queries of {@code tokens} positions from {@code rowBase} in q (and their
+     * outputs in attn, both [.., hidden]) against the row's first {@code keys} cached keys and values.
+     */
+    private void attend(KvCache cache, int row, int head, float[] q, int rowBase, int tokens, int keys, float scale,
+                        int[] limits, boolean[] keyValid, float[] attn) {
+        int off = rowBase + head * headDim;
+        int kv = cache.headOffset(head);
+        if (cache.bf16()) {
+            Attention.attendHeadBf16(q, off, hidden, cache.keysBf16(index, row), kv, cache.valuesBf16(index, row), kv,
+                    tokens, keys, headDim, scale, limits, keyValid, attn, off, hidden);
+        } else {
+            Attention.attendHead(q, off, hidden, cache.keys(index, row), kv, headDim, cache.values(index, row), kv,
+                    headDim, tokens, keys, headDim, scale, limits, keyValid, attn, off, hidden);
+        }
     }
 
     /** {@code h += o(attn)}, then {@code h += mlp(post_attention_layernorm(h))}. */

@@ -24,6 +24,7 @@ public final class IdeficsModel implements AutoCloseable {
     private final GatedCrossAttentionLayer[] gatedCrossAttnLayers;
     private final RmsNorm norm;
     private final DecoupledLinear lmHead;
+    private volatile boolean bf16KvCache;
 
     private IdeficsModel(IdeficsConfig config, Checkpoint ckpt) {
         this.config = config;
@@ -127,8 +128,22 @@ public final class IdeficsModel implements AutoCloseable {
         return lmHead;
     }
 
+    /** A cache for {@code rows} sequences, float32 or bfloat16 as {@link #setBf16KvCache} says. */
     public KvCache newCache(int rows, int capacity) {
-        return new KvCache(layers.length, rows, config.numAttentionHeads(), config.headDim(), capacity);
+        return new KvCache(layers.length, rows, config.numAttentionHeads(), config.headDim(), capacity, bf16KvCache);
+    }
+
+    /**
+     * Whether caches made from now on hold keys and values as bfloat16 (half the memory, and half the bytes a
+     * decoding step's attention reads) instead of float32, the default, which the parity with the reference
+     * needs. {@code Idefics} turns it on with {@code bf16-dot}, whose activations are bf16 already.
+     */
+    public void setBf16KvCache(boolean value) {
+        bf16KvCache = value;
+    }
+
+    public boolean bf16KvCache() {
+        return bf16KvCache;
     }
 
     /** A context for prompts without images: every token's cross-attention term is gated off. */

@@ -1,8 +1,11 @@
 package dev.idefics4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -28,6 +31,10 @@ public final class Attention {
     private static final int HELD_VECTORS = 8;
     static final int HELD_DIM = HELD_VECTORS * L;
     private static final VectorShuffle<Float>[] TREE_SWAPS = treeSwaps();
+    /** bfloat16 bits of one float vector's lanes, and the ints they widen to. */
+    private static final VectorSpecies<Short> HALF =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
     private Attention() {
     }
@@ -83,6 +90,122 @@ public final class Attention {
             Gemm.multiply(scores, 0, keys, qb, PanelSource.columns(v, vBase, vStride, dim, keys),
                     out, oBase + i0 * oStride, oStride, false);
         }
+    }
+
+    /**
+     * {@link #attendHead} over keys and values held as bfloat16 bits, head-major ({@code k[kBase + j·dim + d]}, as a
+     * bf16 {@code KvCache} holds a head). A decoding query of a {@link #HELD_DIM}-wide head widens each key and value
+     * row in registers as it reads it, in the same order of operations as the float32 path on the widened values;
+     * anything else (prefill, other widths) widens the head's keys and values into per-thread arrays first and takes
+     * the float32 path.
+     */
+    public static void attendHeadBf16(float[] q, int qBase, int qStride, short[] k, int kBase, short[] v, int vBase,
+                                      int nq, int nk, int dim, float scale, int[] keyLimit, boolean[] keyValid,
+                                      float[] out, int oBase, int oStride) {
+        if (nq >= BLOCKED_MIN_QUERIES || dim != HELD_DIM) {
+            float[] kf = ThreadBuffers.floats(ThreadBuffers.WIDENED_KEYS, nk * dim);
+            float[] vf = ThreadBuffers.floats(ThreadBuffers.WIDENED_VALUES, nk * dim);
+            widen(k, kBase, kf, nk * dim);
+            widen(v, vBase, vf, nk * dim);
+            attendHead(q, qBase, qStride, kf, 0, dim, vf, 0, dim, nq, nk, dim, scale, keyLimit, keyValid, out, oBase,
+                    oStride);
+            return;
+        }
+        float[] bias = maskBias(keyValid, nk);
+        float[] scores = ThreadBuffers.floats(ThreadBuffers.ATTENTION_SCORES, nk);
+        for (int i = 0; i < nq; i++) {
+            int limit = keyLimit == null ? nk : Math.max(0, Math.min(nk, keyLimit[i]));
+            int qo = qBase + i * qStride;
+            heldQueryScoresBf16(q, qo, k, kBase, limit, scores);
+            softmaxRow(scores, 0, limit, scale, bias);
+            heldWeightedRowSumBf16(scores, limit, v, vBase, out, oBase + i * oStride);
+        }
+    }
+
+    /** {@code out[0, n) = src[from, from + n)} as floats (bfloat16 bits are a float's upper half). */
+    static void widen(short[] src, int from, float[] out, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            ((IntVector) ShortVector.fromArray(HALF, src, from + i).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = BFloat16.toFloat(src[from + i]);
+        }
+    }
+
+    /**
+     * {@link #heldQueryScores} over bfloat16 keys: each vector of a key row is loaded as half-width shorts,
+     * sign-extended to ints and shifted into a float's upper half (the sign bits shifted out), then multiplied.
+     * It repeats the float32 kernel's shape on purpose: the widening is written out rather than a shared helper,
+     * since a helper taking or returning a vector is boxed wherever the JIT does not inline it.
+     */
+    private static void heldQueryScoresBf16(float[] q, int qo, short[] k, int kBase, int n, float[] scores) {
+        FloatVector q0 = FloatVector.fromArray(F, q, qo);
+        FloatVector q1 = FloatVector.fromArray(F, q, qo + L);
+        FloatVector q2 = FloatVector.fromArray(F, q, qo + 2 * L);
+        FloatVector q3 = FloatVector.fromArray(F, q, qo + 3 * L);
+        FloatVector q4 = FloatVector.fromArray(F, q, qo + 4 * L);
+        FloatVector q5 = FloatVector.fromArray(F, q, qo + 5 * L);
+        FloatVector q6 = FloatVector.fromArray(F, q, qo + 6 * L);
+        FloatVector q7 = FloatVector.fromArray(F, q, qo + 7 * L);
+        for (int j = 0; j < n; j++) {
+            int o = kBase + j * HELD_DIM;
+            FloatVector x = ((IntVector) ShortVector.fromArray(HALF, k, o).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(q0);
+            FloatVector y = ((IntVector) ShortVector.fromArray(HALF, k, o + L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(q1);
+            x = ((IntVector) ShortVector.fromArray(HALF, k, o + 2 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(q2, x);
+            y = ((IntVector) ShortVector.fromArray(HALF, k, o + 3 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(q3, y);
+            x = ((IntVector) ShortVector.fromArray(HALF, k, o + 4 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(q4, x);
+            y = ((IntVector) ShortVector.fromArray(HALF, k, o + 5 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(q5, y);
+            x = ((IntVector) ShortVector.fromArray(HALF, k, o + 6 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(q6, x);
+            y = ((IntVector) ShortVector.fromArray(HALF, k, o + 7 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(q7, y);
+            FloatVector sum = x.add(y);
+            for (VectorShuffle<Float> swap : TREE_SWAPS) {
+                sum = sum.add(sum.rearrange(swap));
+            }
+            scores[j] = sum.lane(0);
+        }
+    }
+
+    /** {@link #weightedRowSum} of a {@link #HELD_DIM}-wide head over bfloat16 value rows, widened as they are read. */
+    private static void heldWeightedRowSumBf16(float[] p, int n, short[] v, int vBase, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int j = 0; j < n; j++) {
+            FloatVector w = FloatVector.broadcast(F, p[j]);
+            int o = vBase + j * HELD_DIM;
+            a0 = ((IntVector) ShortVector.fromArray(HALF, v, o).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a0);
+            a1 = ((IntVector) ShortVector.fromArray(HALF, v, o + L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a1);
+            a2 = ((IntVector) ShortVector.fromArray(HALF, v, o + 2 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a2);
+            a3 = ((IntVector) ShortVector.fromArray(HALF, v, o + 3 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a3);
+            a4 = ((IntVector) ShortVector.fromArray(HALF, v, o + 4 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a4);
+            a5 = ((IntVector) ShortVector.fromArray(HALF, v, o + 5 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a5);
+            a6 = ((IntVector) ShortVector.fromArray(HALF, v, o + 6 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a6);
+            a7 = ((IntVector) ShortVector.fromArray(HALF, v, o + 7 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a7);
+        }
+        a0.intoArray(out, oo);
+        a1.intoArray(out, oo + L);
+        a2.intoArray(out, oo + 2 * L);
+        a3.intoArray(out, oo + 3 * L);
+        a4.intoArray(out, oo + 4 * L);
+        a5.intoArray(out, oo + 5 * L);
+        a6.intoArray(out, oo + 6 * L);
+        a7.intoArray(out, oo + 7 * L);
     }
 
     /**

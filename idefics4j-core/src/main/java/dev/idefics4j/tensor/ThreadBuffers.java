@@ -14,7 +14,10 @@ final class ThreadBuffers {
     static final int DECODED_ROWS = 2;
     /** The decoded block scales of a few rows of a 4-bit weight ({@link NativeDecoding}). */
     static final int FOUR_BIT_SCALES = 3;
-    private static final int SLOTS = 4;
+    /** A head's bfloat16 keys and values widened for attention over many queries ({@link Attention}). */
+    static final int WIDENED_KEYS = 4;
+    static final int WIDENED_VALUES = 5;
+    private static final int SLOTS = 6;
     /** 4 MiB per slot and thread at most. */
     static final int MAX_CACHED = 1 << 20;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);

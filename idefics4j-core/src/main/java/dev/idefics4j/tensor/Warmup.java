@@ -36,6 +36,10 @@ public final class Warmup {
             int held = Attention.HELD_DIM; // decoding idefics-9b's and -80b's heads takes its own path
             float[] qHeld = random(rnd, 2 * heads * held);
             float[] kvHeld = random(rnd, 24 * heads * held);
+            short[] kvHeldBf16 = new short[kvHeld.length]; // a bf16 KV cache's head-major rows
+            for (int i = 0; i < kvHeld.length; i++) {
+                kvHeldBf16[i] = BFloat16.fromFloat(kvHeld[i]);
+            }
             int[] causal = new int[24];
             for (int i = 0; i < causal.length; i++) {
                 causal[i] = i + 1;
@@ -56,6 +60,8 @@ public final class Warmup {
                     int w = heads * held;
                     Parallel.forEach(heads, true, h -> Attention.attendHead(qHeld, h * held, w, kvHeld, h * held, w,
                             kvHeld, h * held, w, nq, 24, held, 0.125f, null, null, att, h * held, w));
+                    Parallel.forEach(heads, true, h -> Attention.attendHeadBf16(qHeld, h * held, w, kvHeldBf16,
+                            h * 12 * held, kvHeldBf16, h * 12 * held, nq, 12, held, 0.125f, null, null, att, h * held, w));
                 }
                 float[] y = x.clone();
                 Ops.layerNorm(y, 4, cols, norm, norm, 1e-5, y);

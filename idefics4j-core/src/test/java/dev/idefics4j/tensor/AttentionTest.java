@@ -27,6 +27,58 @@ class AttentionTest {
         check(nq, nk, Attention.HELD_DIM, causal, padding);
     }
 
+    /**
+     * Keys and values held as bfloat16 (a bf16 KV cache, head-major): exactly what the float32 path gives on the
+     * widened values, whether the decoding query widens them in registers (a {@link Attention#HELD_DIM}-wide head)
+     * or the head is widened first (many queries, other widths).
+     */
+    @ParameterizedTest(name = "nq={0} nk={1} dim={2} causal={3} padding={4}")
+    @CsvSource({"1,513,0,false,false", "1,513,0,true,true", "5,300,0,true,true", "1,40,80,false,true",
+            "3,40,16,true,false", "9,70,0,true,true", "64,64,80,true,false"})
+    void bf16KeysAndValuesGiveTheFloatPathOnTheirValues(int nq, int nk, int dimOrHeld, boolean causal,
+                                                         boolean padding) {
+        int dim = dimOrHeld == 0 ? Attention.HELD_DIM : dimOrHeld;
+        SplittableRandom rnd = new SplittableRandom(nq * 7L + nk + dim);
+        int heads = 2;
+        int width = heads * dim;
+        float[] q = random(rnd, nq * width);
+        short[] k = new short[heads * nk * dim];
+        short[] v = new short[k.length];
+        float[] kf = new float[k.length];
+        float[] vf = new float[k.length];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = BFloat16.fromFloat((float) rnd.nextDouble(-1.5, 1.5));
+            v[i] = BFloat16.fromFloat((float) rnd.nextDouble(-1.5, 1.5));
+            kf[i] = BFloat16.toFloat(k[i]);
+            vf[i] = BFloat16.toFloat(v[i]);
+        }
+        int[] limits = null;
+        if (causal) {
+            limits = new int[nq];
+            for (int i = 0; i < nq; i++) {
+                limits[i] = nk - nq + i + 1;
+            }
+        }
+        boolean[] valid = null;
+        if (padding) {
+            valid = new boolean[nk];
+            for (int j = 0; j < nk; j++) {
+                valid[j] = j % 7 != 3;
+            }
+        }
+        float scale = (float) (1 / Math.sqrt(dim));
+        int head = 1;
+        int base = head * nk * dim; // head-major: head 1's positions follow head 0's
+        float[] expected = new float[nq * width];
+        Attention.attendHead(q, head * dim, width, kf, base, dim, vf, base, dim, nq, nk, dim, scale, limits, valid,
+                expected, head * dim, width);
+        float[] out = new float[nq * width];
+        Attention.attendHeadBf16(q, head * dim, width, k, base, v, base, nq, nk, dim, scale, limits, valid, out,
+                head * dim, width);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, out);
+        assertEquals(0f, out[0], "other heads untouched");
+    }
+
     private static void check(int nq, int nk, int dim, boolean causal, boolean padding) {
         SplittableRandom rnd = new SplittableRandom(nq * 1000L + nk + dim);
         int heads = 3;

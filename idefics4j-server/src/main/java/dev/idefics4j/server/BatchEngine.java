@@ -40,6 +40,7 @@ final class BatchEngine implements AutoCloseable {
     private volatile int runningSequences;
     private volatile boolean accepting = true;
     private volatile boolean paused;
+    private volatile boolean stepsHeld;
     private volatile boolean stopped;
 
     BatchEngine(IdeficsModel model, Tokenizer tokenizer, Metrics metrics, int maxBatch, int maxQueue) {
@@ -62,6 +63,11 @@ final class BatchEngine implements AutoCloseable {
 
     int runningSequences() {
         return runningSequences;
+    }
+
+    /** Prepared jobs waiting to join the batch (a part of {@link #queueSize}). */
+    int waitingJobs() {
+        return waiting.size();
     }
 
     /**
@@ -111,6 +117,14 @@ final class BatchEngine implements AutoCloseable {
         paused = false;
     }
 
+    /**
+     * Stops decoding steps (cancelled jobs still leave the batch); for tests that must act on a running request
+     * before it could finish, however fast the machine.
+     */
+    void holdSteps(boolean hold) {
+        stepsHeld = hold;
+    }
+
     private void loop() {
         while (!stopped) {
             try {
@@ -121,6 +135,10 @@ final class BatchEngine implements AutoCloseable {
                     if (next != null) {
                         waiting.addFirst(next);
                     }
+                    continue;
+                }
+                if (stepsHeld) {
+                    Thread.sleep(1);
                     continue;
                 }
                 step();

@@ -108,12 +108,21 @@ public final class IdeficsServer implements AutoCloseable {
         backend.engine().resume();
     }
 
+    /** Holds (or lets go on) the decoding steps of the running batch. */
+    void holdSteps(boolean hold) {
+        backend.engine().holdSteps(hold);
+    }
+
     int queueSize() {
         return backend.engine().queueSize();
     }
 
     int runningSequences() {
         return backend.engine().runningSequences();
+    }
+
+    int waitingJobs() {
+        return backend.engine().waitingJobs();
     }
 
     private void health(Context ctx) {

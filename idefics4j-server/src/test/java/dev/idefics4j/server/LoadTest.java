@@ -104,7 +104,9 @@ class LoadTest {
             }
         });
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            // A long request runs first, so the sixteen join a running batch however fast each of them alone is.
+            // A long request runs first; the sixteen are held out of the batch until all are prepared, then join
+            // it together, so they share a batch however fast the machine (on a fast one the sixteen, sent one by
+            // one, each finished alone before the next arrived).
             String longBody = "{\"messages\": [{\"role\": \"user\", \"content\": \"Go on and on.\"}], "
                     + "\"max_tokens\": 400, \"min_tokens\": 400, \"temperature\": 0}";
             Future<Http.Response> longOne = pool.submit(() -> Http.post(server.port(), "/v1/chat/completions",
@@ -114,11 +116,21 @@ class LoadTest {
                 Thread.sleep(1);
             }
             List<Future<String>> answers = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
-                int client = i;
-                boolean stream = i % 2 == 1;
-                answers.add(pool.submit(() -> answer(Http.post(server.port(), "/v1/chat/completions",
-                        body(client, stream)), stream)));
+            server.pauseBatching();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    int client = i;
+                    boolean stream = i % 2 == 1;
+                    answers.add(pool.submit(() -> answer(Http.post(server.port(), "/v1/chat/completions",
+                            body(client, stream)), stream)));
+                }
+                long prepared = System.nanoTime() + 30_000_000_000L;
+                while (server.waitingJobs() < clients && System.nanoTime() < prepared) {
+                    Thread.sleep(2);
+                }
+                assertEquals(clients, server.waitingJobs(), "all sixteen prepared and waiting");
+            } finally {
+                server.resumeBatching();
             }
             for (int i = 0; i < clients; i++) {
                 assertEquals(want.get(i), answers.get(i).get(), "client " + i);
@@ -195,12 +207,19 @@ class LoadTest {
                 Thread.sleep(2);
             }
             assertTrue(server.runningSequences() > 0, "the request is being generated");
+            // Held, it cannot finish its tokens before the hang-up is noticed (a probe every 250 ms; a fast
+            // machine generates the 2000 in less).
+            server.holdSteps(true);
             socket.setSoLinger(true, 0); // hang up hard, as a killed client does
         }
-        long end = System.nanoTime() + 10_000_000_000L;
-        while ((server.metrics().requests(route, "cancelled") == before || server.runningSequences() > 0)
-                && System.nanoTime() < end) {
-            Thread.sleep(5);
+        try {
+            long end = System.nanoTime() + 10_000_000_000L;
+            while ((server.metrics().requests(route, "cancelled") == before || server.runningSequences() > 0)
+                    && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+        } finally {
+            server.holdSteps(false);
         }
         assertEquals(before + 1, server.metrics().requests(route, "cancelled"),
                 "the request ended as cancelled, not after its 2000 tokens");

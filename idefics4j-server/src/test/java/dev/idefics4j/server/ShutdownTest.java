@@ -29,13 +29,20 @@ class ShutdownTest {
             Thread.sleep(5);
         }
         assertEquals(2, server.queueSize(), "both requests are accepted and queued");
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-        while (Http.get(port, "/health").status() != 503 && System.nanoTime() < end) {
-            Thread.sleep(5);
+        // Steps held, the drain cannot end before the late request is sent, however fast the machine.
+        server.holdSteps(true);
+        CompletableFuture<Void> closing;
+        try {
+            closing = CompletableFuture.runAsync(server::close);
+            while (Http.get(port, "/health").status() != 503 && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            Http.Response late = Http.post(port, "/v1/chat/completions", LONG);
+            assertEquals(503, late.status(), late.body());
+            assertTrue(late.json().get("error").get("message").asText().contains("shutting down"));
+        } finally {
+            server.holdSteps(false);
         }
-        Http.Response late = Http.post(port, "/v1/chat/completions", LONG);
-        assertEquals(503, late.status(), late.body());
-        assertTrue(late.json().get("error").get("message").asText().contains("shutting down"));
         for (CompletableFuture<Http.Response> accepted : java.util.List.of(first, second)) {
             Http.Response r = accepted.get();
             assertEquals(200, r.status());

@@ -214,7 +214,7 @@ final class BatchEngine implements AutoCloseable {
         }
         SequenceDecoder.step(all);
         long now = System.nanoTime();
-        metrics.generatedTokens(all.size());
+        metrics.step(all.size());
         running.removeIf(job -> {
             deliver(job, now);
             return job.allDone();

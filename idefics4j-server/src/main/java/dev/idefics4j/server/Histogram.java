@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
-/** A Prometheus histogram of seconds with fixed buckets, safe to observe from any thread. */
+/** A Prometheus histogram (of seconds, or of counts) with fixed buckets, safe to observe from any thread. */
 final class Histogram {
     private final String name;
     private final String help;
@@ -21,19 +21,28 @@ final class Histogram {
         this.counts = new AtomicLongArray(bounds.length);
     }
 
-    void observe(double seconds) {
+    void observe(double value) {
         for (int i = 0; i < bounds.length; i++) {
-            if (seconds <= bounds[i]) {
+            if (value <= bounds[i]) {
                 counts.incrementAndGet(i);
                 break;
             }
         }
         count.increment();
-        sum.add(seconds);
+        sum.add(value);
     }
 
     long count() {
         return count.sum();
+    }
+
+    /** Observations above {@code bound}, which must be one of the bucket bounds. */
+    long countAbove(double bound) {
+        long atMost = 0;
+        for (int i = 0; i < bounds.length && bounds[i] <= bound; i++) {
+            atMost += counts.get(i);
+        }
+        return count.sum() - atMost;
     }
 
     /** The text exposition: cumulative {@code _bucket} lines, then {@code _sum} and {@code _count}. */

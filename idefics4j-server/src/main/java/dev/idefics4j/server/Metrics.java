@@ -8,7 +8,8 @@ import java.util.function.IntSupplier;
 
 /**
  * What {@code GET /metrics} reports, in the Prometheus text format: requests by route and outcome, the queue and
- * the running batch, prompt and generated tokens, and the latency to the first token and between tokens.
+ * the running batch, prompt and generated tokens, the sequences each decoding step ran, and the latency to the
+ * first token and between tokens.
  */
 public final class Metrics {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
@@ -20,6 +21,8 @@ public final class Metrics {
     private final Histogram timePerToken = new Histogram("idefics4j_time_per_output_token_seconds",
             "Time between two generated tokens of one sequence.",
             0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5);
+    private final Histogram stepSequences = new Histogram("idefics4j_step_sequences",
+            "Sequences decoded together in one step of the running batch.", 1, 2, 4, 8, 16, 32, 64, 128);
     private volatile IntSupplier queueSize = () -> 0;
     private volatile IntSupplier batchSize = () -> 0;
 
@@ -42,8 +45,15 @@ public final class Metrics {
         promptTokens.add(n);
     }
 
-    void generatedTokens(int n) {
-        generatedTokens.add(n);
+    /** One decoding step of the batch, which generated a token for each of {@code sequences}. */
+    void step(int sequences) {
+        generatedTokens.add(sequences);
+        stepSequences.observe(sequences);
+    }
+
+    /** Decoding steps that ran more than one sequence: requests that shared the batch. */
+    public long sharedSteps() {
+        return stepSequences.countAbove(1);
     }
 
     void timeToFirstToken(double seconds) {
@@ -69,6 +79,7 @@ public final class Metrics {
         counter(out, "idefics4j_prompt_tokens_total", "Prompt tokens of the requests that started generating.",
                 promptTokens.sum());
         counter(out, "idefics4j_generated_tokens_total", "Tokens generated.", generatedTokens.sum());
+        stepSequences.render(out);
         timeToFirstToken.render(out);
         timePerToken.render(out);
         return out.toString();

@@ -146,8 +146,12 @@ class TgiApiTest {
         for (String series : List.of("idefics4j_requests_total{route=\"generate\",outcome=\"success\"}",
                 "idefics4j_queue_size", "idefics4j_batch_size", "idefics4j_prompt_tokens_total",
                 "idefics4j_generated_tokens_total", "idefics4j_time_to_first_token_seconds_bucket",
-                "idefics4j_time_per_output_token_seconds_count")) {
+                "idefics4j_time_per_output_token_seconds_count", "idefics4j_step_sequences_bucket{le=\"1.0\"}")) {
             assertTrue(metrics.contains(series), series + " in\n" + metrics);
         }
+        // three steps at least, one for each new token (more if other tests' requests ran on this server)
+        long steps = metrics.lines().filter(l -> l.startsWith("idefics4j_step_sequences_count "))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).sum();
+        assertTrue(steps >= 3, "step count " + steps);
     }
 }

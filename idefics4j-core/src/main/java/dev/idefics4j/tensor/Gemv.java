@@ -11,8 +11,12 @@ import java.nio.ByteOrder;
 
 /**
  * Matrix product for a few activation rows (decoding: one token per sequence), where streaming the weights from
- * memory is the limit. Each pass holds four weight rows against up to four tokens in registers, so every weight
- * vector loaded is used for all of them, and the rows just read serve the next group of tokens from cache.
+ * memory is the limit. Each pass holds four weight rows against four tokens in registers, so every weight vector
+ * loaded is used for all of them, and the rows just read serve the next group of tokens from cache; a token left
+ * over (or a lone one) takes eight rows at once, for as many independent accumulators.
+ * <p>
+ * Every (row, token) sum has one accumulator, fed in the same order by every kernel, so a token's result does not
+ * depend on the tokens beside it: a sequence decodes the same alone or batched.
  * <p>
  * bf16 is widened without a lane conversion: a 32-bit lane holds two bf16 values, {@code lane << 16} is the even
  * one and {@code lane & 0xFFFF0000} the odd one, as float32 bits. The activations are permuted to match once per
@@ -28,7 +32,10 @@ final class Gemv {
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     private static final IntVector EVEN = IntVector.fromArray(I, lanes(0), 0);
     private static final IntVector ODD = IntVector.fromArray(I, lanes(1), 0);
+    /** Weight rows of the four-token kernels. */
     private static final int ROWS = 4;
+    /** Weight rows per block: those of the lone-token kernels, two passes of the four-token ones. */
+    private static final int BLOCK = 2 * ROWS;
     /**
      * The odd bf16 of a 32-bit lane, already in float position. (Widening is written out in the kernels: a helper
      * returning a vector is boxed wherever the JIT declines to inline it.)
@@ -53,23 +60,25 @@ final class Gemv {
         boolean bf16 = w.dtype() == DType.BF16;
         float[] xs = bf16 ? deinterleave(x, n, in) : x;
         MemorySegment data = w.data();
-        int blocks = (rows + ROWS - 1) / ROWS;
-        Parallel.forChunks(blocks, (long) in * ROWS * Math.max(1, n / 2), (b0, b1) -> {
+        int blocks = (rows + BLOCK - 1) / BLOCK;
+        Parallel.forChunks(blocks, (long) in * BLOCK * Math.max(1, n / 2), (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
-                int r0 = b * ROWS;
-                int t = 0;
-                if (bf16) {
-                    for (; t + 4 <= n; t += 4) {
-                        bf16x4(data, in, rows, r0, xs, t, out);
+                int r0 = b * BLOCK;
+                int grouped = n - n % 4;
+                // Each half's four rows serve all groups of four tokens while they are in L1.
+                for (int r = r0; r < Math.min(rows, r0 + BLOCK); r += ROWS) {
+                    for (int t = 0; t < grouped; t += 4) {
+                        if (bf16) {
+                            bf16x4(data, in, rows, r, xs, t, out);
+                        } else {
+                            f32x4(data, in, rows, r, xs, t, out);
+                        }
                     }
-                    for (; t < n; t++) {
+                }
+                for (int t = grouped; t < n; t++) {
+                    if (bf16) {
                         bf16x1(data, in, rows, r0, xs, t, out);
-                    }
-                } else {
-                    for (; t + 4 <= n; t += 4) {
-                        f32x4(data, in, rows, r0, xs, t, out);
-                    }
-                    for (; t < n; t++) {
+                    } else {
                         f32x1(data, in, rows, r0, xs, t, out);
                     }
                 }
@@ -103,13 +112,13 @@ final class Gemv {
     }
 
     /**
-     * Sums the accumulator lanes of {@link #ROWS} rows x {@code tokens} tokens (row-major, {@code L} lanes each;
-     * stored by the kernel, so no vector leaves it to be boxed), adds the depth tail from {@code full} on, and
-     * writes the rows that exist.
+     * Sums the accumulator lanes of {@code rowOffsets.length} rows x {@code tokens} tokens (row-major, {@code L}
+     * lanes each; stored by the kernel, so no vector leaves it to be boxed), adds the depth tail from {@code full}
+     * on, and writes the rows that exist.
      */
     private static void storeTile(float[] lanes, int tokens, MemorySegment w, boolean bf16, long[] rowOffsets,
                                   float[] x, int x0, int in, int full, int rows, int r0, int t0, float[] out) {
-        for (int i = 0; i < ROWS; i++) {
+        for (int i = 0; i < rowOffsets.length; i++) {
             if (r0 + i >= rows) {
                 return;
             }
@@ -192,72 +201,54 @@ final class Gemv {
         storeTile(lanes, 4, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t0, out);
     }
 
+    /** One token against eight rows: eight independent accumulators, each fed as {@link #bf16x4} feeds its own. */
     private static void bf16x1(MemorySegment w, int in, int rows, int r0, float[] x, int t, float[] out) {
         long rb = 2L * in;
         long o0 = rowOffset(r0, 0, rows, rb), o1 = rowOffset(r0, 1, rows, rb);
         long o2 = rowOffset(r0, 2, rows, rb), o3 = rowOffset(r0, 3, rows, rb);
+        long o4 = rowOffset(r0, 4, rows, rb), o5 = rowOffset(r0, 5, rows, rb);
+        long o6 = rowOffset(r0, 6, rows, rb), o7 = rowOffset(r0, 7, rows, rb);
         int x0 = t * in;
-        // Two cache lines per row and step against four activation vectors held in registers: sixteen independent
-        // chains, and each activation load serves four rows (the load ports, not the FMAs, limit this loop).
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
-        FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         int full = in - in % (2 * L);
-        int pairs = in - in % (4 * L);
-        int k = 0;
-        for (; k < pairs; k += 4 * L) {
-            long kb = 2L * k;
-            FloatVector xe = FloatVector.fromArray(F, x, x0 + k), xo = FloatVector.fromArray(F, x, x0 + k + L);
-            FloatVector ye = FloatVector.fromArray(F, x, x0 + k + 2 * L);
-            FloatVector yo = FloatVector.fromArray(F, x, x0 + k + 3 * L);
-            IntVector w0 = IntVector.fromMemorySegment(I, w, o0 + kb, LE);
-            IntVector v0 = IntVector.fromMemorySegment(I, w, o0 + kb + 4L * L, LE);
-            a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
-            b0 = w0.and(HIGH).reinterpretAsFloats().fma(xo, b0);
-            c0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ye, c0);
-            d0 = v0.and(HIGH).reinterpretAsFloats().fma(yo, d0);
-            IntVector w1 = IntVector.fromMemorySegment(I, w, o1 + kb, LE);
-            IntVector v1 = IntVector.fromMemorySegment(I, w, o1 + kb + 4L * L, LE);
-            a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
-            b1 = w1.and(HIGH).reinterpretAsFloats().fma(xo, b1);
-            c1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ye, c1);
-            d1 = v1.and(HIGH).reinterpretAsFloats().fma(yo, d1);
-            IntVector w2 = IntVector.fromMemorySegment(I, w, o2 + kb, LE);
-            IntVector v2 = IntVector.fromMemorySegment(I, w, o2 + kb + 4L * L, LE);
-            a2 = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
-            b2 = w2.and(HIGH).reinterpretAsFloats().fma(xo, b2);
-            c2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ye, c2);
-            d2 = v2.and(HIGH).reinterpretAsFloats().fma(yo, d2);
-            IntVector w3 = IntVector.fromMemorySegment(I, w, o3 + kb, LE);
-            IntVector v3 = IntVector.fromMemorySegment(I, w, o3 + kb + 4L * L, LE);
-            a3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
-            b3 = w3.and(HIGH).reinterpretAsFloats().fma(xo, b3);
-            c3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ye, c3);
-            d3 = v3.and(HIGH).reinterpretAsFloats().fma(yo, d3);
-        }
-        for (; k < full; k += 2 * L) {
+        for (int k = 0; k < full; k += 2 * L) {
             long kb = 2L * k;
             FloatVector xe = FloatVector.fromArray(F, x, x0 + k), xo = FloatVector.fromArray(F, x, x0 + k + L);
             IntVector w0 = IntVector.fromMemorySegment(I, w, o0 + kb, LE);
             IntVector w1 = IntVector.fromMemorySegment(I, w, o1 + kb, LE);
             IntVector w2 = IntVector.fromMemorySegment(I, w, o2 + kb, LE);
             IntVector w3 = IntVector.fromMemorySegment(I, w, o3 + kb, LE);
-            a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0);
-            b0 = w0.and(HIGH).reinterpretAsFloats().fma(xo, b0);
-            a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1);
-            b1 = w1.and(HIGH).reinterpretAsFloats().fma(xo, b1);
-            a2 = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2);
-            b2 = w2.and(HIGH).reinterpretAsFloats().fma(xo, b2);
-            a3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3);
-            b3 = w3.and(HIGH).reinterpretAsFloats().fma(xo, b3);
+            a0 = w0.and(HIGH).reinterpretAsFloats().fma(xo,
+                    w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a0));
+            a1 = w1.and(HIGH).reinterpretAsFloats().fma(xo,
+                    w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a1));
+            a2 = w2.and(HIGH).reinterpretAsFloats().fma(xo,
+                    w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a2));
+            a3 = w3.and(HIGH).reinterpretAsFloats().fma(xo,
+                    w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a3));
+            IntVector w4 = IntVector.fromMemorySegment(I, w, o4 + kb, LE);
+            IntVector w5 = IntVector.fromMemorySegment(I, w, o5 + kb, LE);
+            IntVector w6 = IntVector.fromMemorySegment(I, w, o6 + kb, LE);
+            IntVector w7 = IntVector.fromMemorySegment(I, w, o7 + kb, LE);
+            a4 = w4.and(HIGH).reinterpretAsFloats().fma(xo,
+                    w4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a4));
+            a5 = w5.and(HIGH).reinterpretAsFloats().fma(xo,
+                    w5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a5));
+            a6 = w6.and(HIGH).reinterpretAsFloats().fma(xo,
+                    w6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a6));
+            a7 = w7.and(HIGH).reinterpretAsFloats().fma(xo,
+                    w7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a7));
         }
-        float[] lanes = new float[4 * L];
-        a0.add(b0).add(c0.add(d0)).intoArray(lanes, 0);
-        a1.add(b1).add(c1.add(d1)).intoArray(lanes, L);
-        a2.add(b2).add(c2.add(d2)).intoArray(lanes, 2 * L);
-        a3.add(b3).add(c3.add(d3)).intoArray(lanes, 3 * L);
-        storeTile(lanes, 1, w, true, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
+        float[] lanes = new float[BLOCK * L];
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
+        storeTile(lanes, 1, w, true, new long[]{o0, o1, o2, o3, o4, o5, o6, o7}, x, x0, in, full, rows, r0, t, out);
     }
 
     private static void f32x4(MemorySegment w, int in, int rows, int r0, float[] x, int t0, float[] out) {
@@ -317,31 +308,37 @@ final class Gemv {
         storeTile(lanes, 4, w, false, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t0, out);
     }
 
+    /** One token against eight rows: eight independent accumulators, each fed as {@link #f32x4} feeds its own. */
     private static void f32x1(MemorySegment w, int in, int rows, int r0, float[] x, int t, float[] out) {
         long rb = 4L * in;
         long o0 = rowOffset(r0, 0, rows, rb), o1 = rowOffset(r0, 1, rows, rb);
         long o2 = rowOffset(r0, 2, rows, rb), o3 = rowOffset(r0, 3, rows, rb);
+        long o4 = rowOffset(r0, 4, rows, rb), o5 = rowOffset(r0, 5, rows, rb);
+        long o6 = rowOffset(r0, 6, rows, rb), o7 = rowOffset(r0, 7, rows, rb);
         int x0 = t * in;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int full = in - in % (2 * L);
-        for (int k = 0; k < full; k += 2 * L) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int full = in - in % L;
+        for (int k = 0; k < full; k += L) {
             long kb = 4L * k;
-            FloatVector v = FloatVector.fromArray(F, x, x0 + k), u = FloatVector.fromArray(F, x, x0 + k + L);
+            FloatVector v = FloatVector.fromArray(F, x, x0 + k);
             a0 = FloatVector.fromMemorySegment(F, w, o0 + kb, LE).fma(v, a0);
-            b0 = FloatVector.fromMemorySegment(F, w, o0 + kb + 4L * L, LE).fma(u, b0);
             a1 = FloatVector.fromMemorySegment(F, w, o1 + kb, LE).fma(v, a1);
-            b1 = FloatVector.fromMemorySegment(F, w, o1 + kb + 4L * L, LE).fma(u, b1);
             a2 = FloatVector.fromMemorySegment(F, w, o2 + kb, LE).fma(v, a2);
-            b2 = FloatVector.fromMemorySegment(F, w, o2 + kb + 4L * L, LE).fma(u, b2);
             a3 = FloatVector.fromMemorySegment(F, w, o3 + kb, LE).fma(v, a3);
-            b3 = FloatVector.fromMemorySegment(F, w, o3 + kb + 4L * L, LE).fma(u, b3);
+            a4 = FloatVector.fromMemorySegment(F, w, o4 + kb, LE).fma(v, a4);
+            a5 = FloatVector.fromMemorySegment(F, w, o5 + kb, LE).fma(v, a5);
+            a6 = FloatVector.fromMemorySegment(F, w, o6 + kb, LE).fma(v, a6);
+            a7 = FloatVector.fromMemorySegment(F, w, o7 + kb, LE).fma(v, a7);
         }
-        float[] lanes = new float[4 * L];
-        a0.add(b0).intoArray(lanes, 0);
-        a1.add(b1).intoArray(lanes, L);
-        a2.add(b2).intoArray(lanes, 2 * L);
-        a3.add(b3).intoArray(lanes, 3 * L);
-        storeTile(lanes, 1, w, false, new long[]{o0, o1, o2, o3}, x, x0, in, full, rows, r0, t, out);
+        float[] lanes = new float[BLOCK * L];
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
+        storeTile(lanes, 1, w, false, new long[]{o0, o1, o2, o3, o4, o5, o6, o7}, x, x0, in, full, rows, r0, t, out);
     }
 }

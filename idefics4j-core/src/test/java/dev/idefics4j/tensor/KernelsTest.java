@@ -66,39 +66,75 @@ class KernelsTest {
         }
     }
 
+    /** A product of n tokens against a weight, as one of the decoding paths computes it. */
+    @FunctionalInterface
+    private interface Product {
+        void multiply(float[] x, int n, Weight w, float[] out);
+    }
+
+    /** Each token of every batch size in {@code sizes} gets exactly the sums it gets alone. */
+    private static void assertBatchInvariant(Product product, Weight w, int[] sizes, SplittableRandom rnd) {
+        int rows = w.rows();
+        int depth = w.cols();
+        int most = java.util.Arrays.stream(sizes).max().orElseThrow();
+        float[] x = new float[most * depth];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble(-2, 2);
+        }
+        float[][] alone = new float[most][rows];
+        for (int t = 0; t < most; t++) {
+            product.multiply(java.util.Arrays.copyOfRange(x, t * depth, (t + 1) * depth), 1, w, alone[t]);
+        }
+        for (int n : sizes) {
+            float[] out = new float[n * rows];
+            product.multiply(x, n, w, out);
+            for (int t = 0; t < n; t++) {
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(alone[t][r], out[t * rows + r],
+                            rows + "x" + depth + ", token " + t + " of " + n + ", row " + r);
+                }
+            }
+        }
+    }
+
+    private static Weight randomWeight(DType dtype, int rows, int depth, SplittableRandom rnd) {
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * depth * dtype.byteSize(), 64);
+        for (int i = 0; i < rows * depth; i++) {
+            float v = (float) rnd.nextDouble(-1, 1);
+            if (dtype == DType.F32) {
+                seg.setAtIndex(FLOAT, i, v);
+            } else {
+                seg.setAtIndex(SHORT, i, BFloat16.fromFloat(v));
+            }
+        }
+        return new Weight("w", dtype, rows, depth, seg);
+    }
+
+    /**
+     * The Java decoding kernels, which run wherever the native ones do not (and for float32 weights): a token's sums
+     * do not depend on the tokens beside it, for every batch the kernels take (up to {@link Kernels#GEMV_MAX_ROWS}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void javaDecodingSumsEachTokenTheSameAloneOrBatched(DType dtype) {
+        SplittableRandom rnd = new SplittableRandom(13);
+        int[] sizes = java.util.stream.IntStream.rangeClosed(2, Kernels.GEMV_MAX_ROWS).toArray();
+        for (int[] shape : new int[][]{{23, 33}, {21, 300}, {9, 1030}, {4, 64}, {5, 16}}) {
+            assertBatchInvariant(Gemv::multiply, randomWeight(dtype, shape[0], shape[1], rnd), sizes, rnd);
+        }
+    }
+
     @Test
     void nativeBf16DecodingSumsEachTokenTheSameAloneOrBatched() {
         // bf16 takes the native kernel only beside 16-lane Java vectors (Bf16Dot.decode); with narrower ones
-        // (-XX:UseAVX=2, say) it takes the Java kernels, whose sums for four tokens at once are in another order
-        // than for one (one accumulator per row and token against several for a lone token).
+        // (-XX:UseAVX=2, say) it takes the Java kernels, batch-invariant up to Kernels.GEMV_MAX_ROWS tokens
+        // (javaDecodingSumsEachTokenTheSameAloneOrBatched), where this test goes to 64.
         assumeTrue(NativeDecoding.available() && Kernels.L == 16, "the native bf16 decoding kernel does not run here");
         SplittableRandom rnd = new SplittableRandom(11);
         int rows = 23; // four tiles of five rows and a partial one
         for (int depth : new int[]{33, 300, 4096}) {
-            MemorySegment seg = Arena.ofAuto().allocate((long) rows * depth * 2, 64);
-            for (int i = 0; i < rows * depth; i++) {
-                seg.setAtIndex(SHORT, i, BFloat16.fromFloat((float) rnd.nextDouble(-1, 1)));
-            }
-            Weight w = new Weight("w", DType.BF16, rows, depth, seg);
-            int most = Kernels.NATIVE_DECODE_MAX_ROWS;
-            float[] x = new float[most * depth];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) rnd.nextDouble(-2, 2);
-            }
-            float[][] alone = new float[most][rows];
-            for (int t = 0; t < most; t++) {
-                Kernels.matmul(java.util.Arrays.copyOfRange(x, t * depth, (t + 1) * depth), 1, w, alone[t]);
-            }
-            for (int n : new int[]{2, 3, 4, 5, 6, 7, 8, 13, most}) {
-                float[] out = new float[n * rows];
-                Kernels.matmul(x, n, w, out);
-                for (int t = 0; t < n; t++) {
-                    for (int r = 0; r < rows; r++) {
-                        assertEquals(alone[t][r], out[t * rows + r],
-                                "depth " + depth + ", token " + t + " of " + n + ", row " + r);
-                    }
-                }
-            }
+            assertBatchInvariant(Kernels::matmul, randomWeight(DType.BF16, rows, depth, rnd),
+                    new int[]{2, 3, 4, 5, 6, 7, 8, 13, Kernels.NATIVE_DECODE_MAX_ROWS}, rnd);
         }
     }
 

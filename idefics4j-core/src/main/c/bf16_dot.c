@@ -29,7 +29,7 @@ static inline __mmask16 lane_mask(int64_t count) {
     return (__mmask16) (count >= 16 ? 0xffff : count <= 0 ? 0 : (1u << count) - 1);
 }
 
-int i4j_abi_version(void) { return 8; }
+int i4j_abi_version(void) { return 9; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
@@ -38,6 +38,12 @@ int i4j_bf16_supported(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
             && __builtin_cpu_supports("avx512bf16");
+}
+
+/* 1 when this CPU executes AVX2 and FMA instructions (the float32 decoding kernel for other CPUs, below). */
+int i4j_avx2_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
 /* panel[k * NR + j] = pair kb + k of weight row r0 + j (zero for j >= width and past the depth): any depth. */
@@ -293,6 +299,17 @@ void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16
 #define GEMV_TOKENS 4
 #define GEMV_PREFETCH 2048
 
+/* s plus the products of bf16 weights row[from..depth) with x[from..depth), one at a time in k order. */
+static inline float add_tail(float s, const uint16_t *row, const float *x, int64_t from, int64_t depth) {
+    for (int64_t k = from; k < depth; k++) {
+        uint32_t bits = (uint32_t) row[k] << 16;
+        float wk;
+        memcpy(&wk, &bits, 4);
+        s += wk * x[k];
+    }
+    return s;
+}
+
 /* Row i of the block (tile) from r0: a partial block (past r1) repeats its last row, whose result is dropped. */
 static inline int64_t block_row(int64_t r0, int i, int64_t r1) {
     return r0 + i < r1 ? r0 + i : r1 - 1;
@@ -368,13 +385,7 @@ static inline __attribute__((always_inline)) void gemv_tile(const uint16_t *w, i
     for (int i = 0; i < GEMV_ROWS && r + i < r1; i++) {
         for (int t = 0; t < tokens; t++) {
             float s = _mm512_reduce_add_ps(acc[i][t]);
-            for (int64_t k = full; !dot && k < depth; k++) {
-                uint32_t bits = (uint32_t) p[i][k] << 16;
-                float wk;
-                memcpy(&wk, &bits, 4);
-                s += wk * xs[t * depth + k];
-            }
-            out[t * ldo + r + i] = s;
+            out[t * ldo + r + i] = dot ? s : add_tail(s, p[i], xs + t * depth, full, depth);
         }
     }
 }
@@ -611,6 +622,95 @@ void i4j_i8_gemv(const float *x, int64_t n, int64_t cols, const int8_t *q, const
                 case 3: i8_tile(q, cols, xt, INT8_MAX_ROWS, 3, scale, o, ldo, r, r1); break;
                 default: i8_tile(q, cols, xt, INT8_MAX_ROWS, 4, scale, o, ldo, r, r1); break;
             }
+        }
+    }
+}
+
+/*
+ * Decoding a few tokens against bf16 weights on CPUs without AVX512_BF16 (AVX2 and FMA: most x86-64 machines of the
+ * last decade), with the prefetch the Java kernels lack: out[t * ldo + r] = sum_k xs[t][k] * w[r][k] for n tokens
+ * and rows [r0, r1), in float32, weights widened in registers. The activations come split per 16-element block
+ * (the 8 even elements, then the 8 odd ones), as the 8-lane Java kernels split them: a 32-bit lane of the weight
+ * holds an even element in its low half and the next odd one in its high half, so `lane << 16` and
+ * `lane & 0xffff0000` are both already float32 bits.
+ *
+ * A tile is eight rows for one token, six for two, four for three and three for four (the accumulators, the
+ * widened weights and a mask fit the 16 registers; activations are memory operands of the FMAs). Each (row, token)
+ * sum is one accumulator fed in k order, even element before odd, then reduced and given the depth tail in one
+ * fixed order, whatever the tile: a sequence decodes the same alone or batched. Rows are taken 24 at a time (every
+ * tile height divides it), each group of four tokens passing over them while they are in L2.
+ */
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+#define AVX2_BLOCK 24
+#define AVX2_PREFETCH 2048
+
+/* The eight lanes' sum in one order: halves, then pairs, then the last two. */
+AVX2_TARGET
+static inline float avx2_sum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+/* `rows` rows from r (see block_row) against `tokens` tokens from xs / out; both constant where inlined. */
+AVX2_TARGET
+static inline __attribute__((always_inline)) void avx2_tile(const uint16_t *w, int64_t depth, const float *xs,
+                                                            int rows, int tokens, float *out, int64_t ldo, int64_t r,
+                                                            int64_t r1) {
+    const uint16_t *p[8];
+    for (int i = 0; i < rows; i++) {
+        p[i] = w + block_row(r, i, r1) * depth;
+    }
+    int64_t full = depth - depth % 16;
+    __m256 acc[8][4];
+    for (int i = 0; i < rows; i++) {
+        for (int t = 0; t < tokens; t++) {
+            acc[i][t] = _mm256_setzero_ps();
+        }
+    }
+    __m256i high = _mm256_set1_epi32((int) 0xffff0000u);
+    for (int64_t k = 0; k < full; k += 16) {
+        for (int i = 0; i < rows; i++) {
+            _mm_prefetch((const char *) (p[i] + k) + AVX2_PREFETCH, _MM_HINT_T0);
+            __m256i lanes = _mm256_loadu_si256((const __m256i *) (p[i] + k));
+            __m256 even = _mm256_castsi256_ps(_mm256_slli_epi32(lanes, 16));
+            __m256 odd = _mm256_castsi256_ps(_mm256_and_si256(lanes, high));
+            for (int t = 0; t < tokens; t++) {
+                const float *x = xs + t * depth + k;
+                acc[i][t] = _mm256_fmadd_ps(odd, _mm256_loadu_ps(x + 8),
+                                            _mm256_fmadd_ps(even, _mm256_loadu_ps(x), acc[i][t]));
+            }
+        }
+    }
+    for (int i = 0; i < rows && r + i < r1; i++) {
+        for (int t = 0; t < tokens; t++) {
+            out[t * ldo + r + i] = add_tail(avx2_sum(acc[i][t]), p[i], xs + t * depth, full, depth);
+        }
+    }
+}
+
+/* Rows [r, end) of one block against one group of `tokens` tokens, in tiles of the height that count takes. */
+AVX2_TARGET
+static inline __attribute__((always_inline)) void avx2_group(const uint16_t *w, int64_t depth, const float *xs,
+                                                             int tokens, float *out, int64_t ldo, int64_t r,
+                                                             int64_t end) {
+    switch (tokens) {
+        case 1: for (; r < end; r += 8) avx2_tile(w, depth, xs, 8, 1, out, ldo, r, end); break;
+        case 2: for (; r < end; r += 6) avx2_tile(w, depth, xs, 6, 2, out, ldo, r, end); break;
+        case 3: for (; r < end; r += 4) avx2_tile(w, depth, xs, 4, 3, out, ldo, r, end); break;
+        default: for (; r < end; r += 3) avx2_tile(w, depth, xs, 3, 4, out, ldo, r, end); break;
+    }
+}
+
+AVX2_TARGET
+void i4j_bf16_gemv_avx2(const float *xs, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1,
+                        float *out, int64_t ldo) {
+    for (int64_t r = r0; r < r1; r += AVX2_BLOCK) {
+        int64_t end = r + AVX2_BLOCK < r1 ? r + AVX2_BLOCK : r1;
+        for (int64_t t = 0; t < n; t += 4) {
+            int tokens = n - t < 4 ? (int) (n - t) : 4;
+            avx2_group(w, depth, xs + t * depth, tokens, out + t * ldo, ldo, r, end);
         }
     }
 }

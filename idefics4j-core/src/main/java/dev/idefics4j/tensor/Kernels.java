@@ -196,6 +196,8 @@ public final class Kernels {
         checkMatmul(w.name(), x, n, in, out, rows);
         if (n <= NATIVE_DECODE_MAX_ROWS && w.dtype() == DType.BF16 && L == 16 && NativeDecoding.available()) {
             Bf16Dot.decode(x, n, w, out);
+        } else if (n <= NATIVE_DECODE_MAX_ROWS && w.dtype() == DType.BF16 && NativeDecoding.takesBf16WithAvx2()) {
+            NativeDecoding.bf16Avx2(x, n, w, out);
         } else if (n > GEMV_MAX_ROWS || w.dtype() == DType.F16) {
             matmul(x, n, PanelSource.of(w), out);
         } else {

@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
  * {@link Kernels#NATIVE_DECODE_MAX_ROWS} tokens against a 4-bit or an int8 weight here, as many against a bf16 one
  * through {@link Bf16Dot#decode}. They compute the same float32 products as the Java kernels, in another order (one
  * order for every number of tokens, so a sequence decodes the same alone or batched), and prefetch the weight rows
- * ahead of their reads, which the Vector API cannot. Used wherever the library runs;
- * {@code -Didefics4j.native.decode=false} keeps the Java kernels.
+ * ahead of their reads, which the Vector API cannot. Used wherever the library runs; on CPUs without AVX512_BF16
+ * whose vectors are AVX2's, bf16 weights take the library's AVX2 kernel ({@link #bf16Avx2}) and the other formats
+ * the Java kernels. {@code -Didefics4j.native.decode=false} keeps the Java kernels.
  */
 public final class NativeDecoding {
     private static final boolean ENABLED = !"false".equals(System.getProperty("idefics4j.native.decode"));
@@ -34,6 +35,63 @@ public final class NativeDecoding {
     /** Whether the native decoding kernels run here (and are not switched off). */
     public static boolean available() {
         return ENABLED && NativeKernels.available();
+    }
+
+    /**
+     * Whether bf16 weights decode through the AVX2 kernel: on a CPU whose widest vectors are AVX2's (the Java
+     * kernels then take 8 lanes), and the kernels are not switched off. There it beats the Java kernels for 1 to 64
+     * tokens (11008x4096, two threads, alternating in one JVM: one token 0.82 of the time, two 0.59, four and eight
+     * 0.75, nine to 64 0.23-0.73 of the tiled product's); beside 16-lane Java vectors without AVX512_BF16 it would
+     * lose from four tokens on, so those keep the Java kernels.
+     */
+    public static boolean takesBf16WithAvx2() {
+        return ENABLED && Kernels.L == 8 && NativeKernels.avx2Available();
+    }
+
+    /** Whether the AVX2 decoding kernel can run here at all (tests call it on any such CPU). */
+    static boolean avx2Available() {
+        return NativeKernels.avx2Available();
+    }
+
+    /** Rows per chunk unit of the AVX2 kernel: its block, which every tile height (8, 6, 4, 3) divides. */
+    private static final int AVX2_BLOCK_ROWS = 24;
+
+    /**
+     * Decoding a few tokens against a stored bf16 weight with the AVX2 kernel: {@code out[t][r] = sum_k x[t][k] *
+     * W[r][k]} in float32, the weight rows prefetched ahead of their reads. Each (row, token) sum has one order
+     * for every n, so a sequence decodes the same alone or batched (up to {@link Kernels#NATIVE_DECODE_MAX_ROWS}).
+     */
+    static void bf16Avx2(float[] x, int n, Weight w, float[] out) {
+        int depth = w.cols();
+        int rows = w.rows();
+        Kernels.checkMatmul(w.name(), x, n, depth, out, rows);
+        float[] xs = splitEvenOdd(x, n, depth, 8);
+        int units = (rows + AVX2_BLOCK_ROWS - 1) / AVX2_BLOCK_ROWS;
+        long cost = (long) depth * AVX2_BLOCK_ROWS * Math.max(1, n / 2);
+        Parallel.forChunks(units, cost, CHUNKS_PER_THREAD, (u0, u1) ->
+                NativeKernels.bf16GemvAvx2(xs, n, depth, w.data(), AVX2_BLOCK_ROWS * u0,
+                        Math.min(rows, AVX2_BLOCK_ROWS * u1), out, rows));
+    }
+
+    /**
+     * Per token and per full {@code 2 * lanes} block: the even-indexed elements, then the odd ones; the tail as it
+     * is (the layout of the kernels that widen a 32-bit lane of two bf16 weights into an even and an odd float).
+     */
+    static float[] splitEvenOdd(float[] x, int n, int depth, int lanes) {
+        float[] xs = new float[n * depth];
+        int block = 2 * lanes;
+        int full = depth - depth % block;
+        for (int t = 0; t < n; t++) {
+            int o = t * depth;
+            for (int k = 0; k < full; k += block) {
+                for (int i = 0; i < lanes; i++) {
+                    xs[o + k + i] = x[o + k + 2 * i];
+                    xs[o + k + lanes + i] = x[o + k + 2 * i + 1];
+                }
+            }
+            System.arraycopy(x, o + full, xs, o + full, depth - full);
+        }
+        return xs;
     }
 
     /** The scales of blocks [first, first + count) of a blockwise-quantized weight into {@code out[0..count)}. */

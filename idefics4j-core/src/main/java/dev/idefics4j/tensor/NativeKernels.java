@@ -16,13 +16,14 @@ import java.nio.file.StandardCopyOption;
 /**
  * The optional native kernel library ({@code src/main/c/bf16_dot.c}, built into the jar when the build machine has
  * gcc), reached through {@code java.lang.foreign}: it gives the CPU's bf16 dot-product instruction (AVX512_BF16)
- * and software prefetch for decoding, neither of which the Vector API exposes. Loaded on first use only; everything works without it, and
+ * and software prefetch for decoding, neither of which the Vector API exposes; on CPUs without AVX512_BF16, only
+ * its AVX2 decoding kernel for bf16 weights runs. Loaded on first use only; everything works without it, and
  * {@link #unavailableReason()} says why it is missing. The system property {@code idefics4j.native.library} names
  * a library file to use instead of the bundled one.
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 8;
+    private static final int ABI_VERSION = 9;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -39,6 +40,9 @@ final class NativeKernels {
         static final MethodHandle Q4_GEMV;
         static final MethodHandle I8_GEMV;
         static final int TILE;
+        /** Why the AVX2 decoding kernel cannot run (null when it can): it needs AVX2 and FMA, not AVX512_BF16. */
+        static final String AVX2_REASON;
+        static final MethodHandle AVX2_GEMV;
 
         static {
             String reason = null;
@@ -52,6 +56,8 @@ final class NativeKernels {
             MethodHandle q4Gemv = null;
             MethodHandle i8Gemv = null;
             int tile = 0;
+            String avx2Reason = null;
+            MethodHandle avx2Gemv = null;
             try {
                 SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
                 Linker linker = Linker.nativeLinker();
@@ -64,9 +70,22 @@ final class NativeKernels {
                 if (abi != ABI_VERSION) {
                     reason = "the native kernel library has interface version " + abi + ", this build needs "
                             + ABI_VERSION;
-                } else if (supported != 1) {
-                    reason = "this CPU has no AVX512_BF16 instructions";
+                    avx2Reason = reason;
                 } else {
+                    int avx2 = (int) linker.downcallHandle(lib.findOrThrow("i4j_avx2_supported"),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+                    if (avx2 == 1) {
+                        avx2Gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv_avx2"), FunctionDescriptor
+                                .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG),
+                                Linker.Option.critical(true));
+                    } else {
+                        avx2Reason = "this CPU has no AVX2 and FMA instructions";
+                    }
+                    if (supported != 1) {
+                        reason = "this CPU has no AVX512_BF16 instructions";
+                    }
+                }
+                if (reason == null) {
                     // Heap arrays (activations, outputs) are passed directly: the calls are short and do not
                     // call back into Java.
                     Linker.Option heap = Linker.Option.critical(true);
@@ -92,8 +111,12 @@ final class NativeKernels {
                 }
             } catch (Throwable e) {
                 reason = "the native kernel library could not be loaded: " + e.getMessage();
+                avx2Reason = reason;
+                avx2Gemv = null;
             }
             REASON = reason;
+            AVX2_REASON = avx2Reason;
+            AVX2_GEMV = avx2Gemv;
             PACK = pack;
             GEMM = gemm;
             PACK_WEIGHTS = packWeights;
@@ -113,6 +136,33 @@ final class NativeKernels {
     /** True when the bf16 dot-product kernel can run here. */
     static boolean available() {
         return Loaded.REASON == null;
+    }
+
+    /** True when the AVX2 float32 decoding kernel for bf16 weights can run here (CPUs without AVX512_BF16 too). */
+    static boolean avx2Available() {
+        return Loaded.AVX2_REASON == null;
+    }
+
+    /** Why {@link #avx2Available()} is false, or null. */
+    static String avx2UnavailableReason() {
+        return Loaded.AVX2_REASON;
+    }
+
+    /**
+     * {@code out[t * ldo + r] = sum_k x[t][k] * w[r][k]} for {@code n} tokens ({@code xs}: [n, depth], split per
+     * 16-element block into its 8 even and 8 odd elements) and rows [r0, r1) of the stored bf16 weight {@code w},
+     * with AVX2 and FMA.
+     */
+    static void bf16GemvAvx2(float[] xs, int n, int depth, MemorySegment w, int r0, int r1, float[] out, int ldo) {
+        if (!avx2Available()) {
+            throw new UnsupportedOperationException("AVX2 decoding kernel unavailable: " + avx2UnavailableReason());
+        }
+        try {
+            Loaded.AVX2_GEMV.invokeExact(MemorySegment.ofArray(xs), (long) n, (long) depth, w, (long) r0, (long) r1,
+                    MemorySegment.ofArray(out), (long) ldo);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native AVX2 bf16 decoding product failed", e);
+        }
     }
 
     /** Why {@link #available()} is false, or null. */

@@ -124,6 +124,46 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The AVX2 decoding kernel for bf16 weights (CPUs without AVX512_BF16; callable on any CPU with AVX2): the dense
+     * product within float tolerance, each token's sums the same alone or among up to 64, partial tiles and blocks
+     * and depth tails included.
+     */
+    @Test
+    void avx2Bf16DecodingMatchesTheProductAndIsBatchInvariant() {
+        assumeTrue(NativeDecoding.avx2Available(), "the AVX2 decoding kernel does not run here");
+        SplittableRandom rnd = new SplittableRandom(17);
+        int[] sizes = {2, 3, 4, 5, 7, 8, 9, 13, 16, 33, Kernels.NATIVE_DECODE_MAX_ROWS};
+        for (int[] shape : new int[][]{{23, 33}, {50, 300}, {7, 15}, {1, 16}, {24, 4096}}) {
+            Weight w = randomWeight(DType.BF16, shape[0], shape[1], rnd);
+            assertBatchInvariant(NativeDecoding::bf16Avx2, w, sizes, rnd);
+            float[] wf = new float[shape[0] * shape[1]];
+            Kernels.widen(w.data(), DType.BF16, 0, wf, 0, wf.length);
+            for (int n : new int[]{1, 5, 13}) {
+                float[] x = new float[n * shape[1]];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) rnd.nextDouble(-2, 2);
+                }
+                float[] out = new float[n * shape[0]];
+                NativeDecoding.bf16Avx2(x, n, w, out);
+                assertProduct(DType.BF16, n, shape[0], shape[1], x, wf, out);
+            }
+        }
+    }
+
+    @Test
+    void evenOddSplitIsTheJavaKernelsLayoutAtTheirWidth() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int depth : new int[]{7, 2 * Kernels.L, 100, 4096}) {
+            float[] x = new float[3 * depth];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextDouble();
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Gemv.deinterleave(x, 3, depth),
+                    NativeDecoding.splitEvenOdd(x, 3, depth, Kernels.L), "depth " + depth);
+        }
+    }
+
     @Test
     void nativeBf16DecodingSumsEachTokenTheSameAloneOrBatched() {
         // bf16 takes the native kernel only beside 16-lane Java vectors (Bf16Dot.decode); with narrower ones

@@ -23,13 +23,15 @@
 #define KCP 256
 
 #define KERNEL_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
+/* The float32 decoding kernels (bf16, 4-bit and int8 weights) need AVX512F only. */
+#define DECODE_TARGET __attribute__((target("avx512f")))
 
 /* The first `count` of 16 lanes (none when count <= 0, all when count >= 16). */
 static inline __mmask16 lane_mask(int64_t count) {
     return (__mmask16) (count >= 16 ? 0xffff : count <= 0 ? 0 : (1u << count) - 1);
 }
 
-int i4j_abi_version(void) { return 9; }
+int i4j_abi_version(void) { return 10; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
@@ -38,6 +40,12 @@ int i4j_bf16_supported(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
             && __builtin_cpu_supports("avx512bf16");
+}
+
+/* 1 when this CPU executes AVX512F instructions (the float32 decoding kernels). */
+int i4j_avx512_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
 }
 
 /* 1 when this CPU executes AVX2 and FMA instructions (the float32 decoding kernel for other CPUs, below). */
@@ -315,111 +323,130 @@ static inline int64_t block_row(int64_t r0, int i, int64_t r1) {
     return r0 + i < r1 ? r0 + i : r1 - 1;
 }
 
-/*
- * Five rows from r (see block_row) against `tokens` (1..4) tokens from x / out; `dot` selects bf16 dot products
- * (x is bf16) over float32 (x is split float). Both are constants where inlined, so no branch is left in the loop.
- */
-KERNEL_TARGET
-static inline __attribute__((always_inline)) void gemv_tile(const uint16_t *w, int64_t depth, const void *x,
-                                                            int tokens, int dot, float *out, int64_t ldo, int64_t r,
-                                                            int64_t r1) {
-    const uint16_t *p[GEMV_ROWS];
+/* The five rows' pointers of a tile from r (see block_row). */
+static inline void tile_rows(const uint16_t *p[GEMV_ROWS], const uint16_t *w, int64_t depth, int64_t r, int64_t r1) {
     for (int i = 0; i < GEMV_ROWS; i++) {
         p[i] = w + block_row(r, i, r1) * depth;
     }
-    int64_t full = depth - depth % 32;
-    __m512 acc[GEMV_ROWS][GEMV_TOKENS];
+}
+
+DECODE_TARGET
+static inline __attribute__((always_inline)) void zero_tile(__m512 acc[GEMV_ROWS][GEMV_TOKENS], int tokens) {
     for (int i = 0; i < GEMV_ROWS; i++) {
         for (int t = 0; t < tokens; t++) {
             acc[i][t] = _mm512_setzero_ps();
         }
     }
-    const float *xs = (const float *) x;
-    const uint16_t *xb = (const uint16_t *) x;
-    if (dot) {
-        for (int64_t k = 0; k < full; k += 32) {
-            __m512bh xv[GEMV_TOKENS];
-            for (int t = 0; t < tokens; t++) {
-                xv[t] = (__m512bh) _mm512_loadu_si512(xb + t * depth + k);
-            }
-            for (int i = 0; i < GEMV_ROWS; i++) {
-                _mm_prefetch((const char *) (p[i] + k) + GEMV_PREFETCH, _MM_HINT_T0);
-                __m512bh wv = (__m512bh) _mm512_loadu_si512(p[i] + k);
-                for (int t = 0; t < tokens; t++) {
-                    acc[i][t] = _mm512_dpbf16_ps(acc[i][t], wv, xv[t]);
-                }
-            }
+}
+
+/*
+ * Five rows from r against `tokens` (1..4) tokens of split float32 activations xs (constant where inlined, so no
+ * branch is left in the loop). AVX512F only: it also runs on AVX-512 CPUs without AVX512_BF16.
+ */
+DECODE_TARGET
+static inline __attribute__((always_inline)) void gemv_tile(const uint16_t *w, int64_t depth, const float *xs,
+                                                            int tokens, float *out, int64_t ldo, int64_t r,
+                                                            int64_t r1) {
+    const uint16_t *p[GEMV_ROWS];
+    tile_rows(p, w, depth, r, r1);
+    int64_t full = depth - depth % 32;
+    __m512 acc[GEMV_ROWS][GEMV_TOKENS];
+    zero_tile(acc, tokens);
+    __m512i high = _mm512_set1_epi32((int) 0xffff0000u);
+    for (int64_t k = 0; k < full; k += 32) {
+        __m512 xe[GEMV_TOKENS], xo[GEMV_TOKENS];
+        for (int t = 0; t < tokens; t++) {
+            xe[t] = _mm512_loadu_ps(xs + t * depth + k);
+            xo[t] = _mm512_loadu_ps(xs + t * depth + k + 16);
         }
-        if (full < depth) {
-            __mmask32 tail = (__mmask32) ((1ull << (depth - full)) - 1);
-            __m512bh xv[GEMV_TOKENS];
+        for (int i = 0; i < GEMV_ROWS; i++) {
+            _mm_prefetch((const char *) (p[i] + k) + GEMV_PREFETCH, _MM_HINT_T0);
+            __m512i lanes = _mm512_loadu_si512(p[i] + k);
+            __m512 even = _mm512_castsi512_ps(_mm512_slli_epi32(lanes, 16));
+            __m512 odd = _mm512_castsi512_ps(_mm512_and_si512(lanes, high));
             for (int t = 0; t < tokens; t++) {
-                xv[t] = (__m512bh) _mm512_maskz_loadu_epi16(tail, xb + t * depth + full);
-            }
-            for (int i = 0; i < GEMV_ROWS; i++) {
-                __m512bh wv = (__m512bh) _mm512_maskz_loadu_epi16(tail, p[i] + full);
-                for (int t = 0; t < tokens; t++) {
-                    acc[i][t] = _mm512_dpbf16_ps(acc[i][t], wv, xv[t]);
-                }
-            }
-        }
-    } else {
-        __m512i high = _mm512_set1_epi32((int) 0xffff0000u);
-        for (int64_t k = 0; k < full; k += 32) {
-            __m512 xe[GEMV_TOKENS], xo[GEMV_TOKENS];
-            for (int t = 0; t < tokens; t++) {
-                xe[t] = _mm512_loadu_ps(xs + t * depth + k);
-                xo[t] = _mm512_loadu_ps(xs + t * depth + k + 16);
-            }
-            for (int i = 0; i < GEMV_ROWS; i++) {
-                _mm_prefetch((const char *) (p[i] + k) + GEMV_PREFETCH, _MM_HINT_T0);
-                __m512i lanes = _mm512_loadu_si512(p[i] + k);
-                __m512 even = _mm512_castsi512_ps(_mm512_slli_epi32(lanes, 16));
-                __m512 odd = _mm512_castsi512_ps(_mm512_and_si512(lanes, high));
-                for (int t = 0; t < tokens; t++) {
-                    acc[i][t] = _mm512_fmadd_ps(odd, xo[t], _mm512_fmadd_ps(even, xe[t], acc[i][t]));
-                }
+                acc[i][t] = _mm512_fmadd_ps(odd, xo[t], _mm512_fmadd_ps(even, xe[t], acc[i][t]));
             }
         }
     }
     for (int i = 0; i < GEMV_ROWS && r + i < r1; i++) {
         for (int t = 0; t < tokens; t++) {
-            float s = _mm512_reduce_add_ps(acc[i][t]);
-            out[t * ldo + r + i] = dot ? s : add_tail(s, p[i], xs + t * depth, full, depth);
+            out[t * ldo + r + i] = add_tail(_mm512_reduce_add_ps(acc[i][t]), p[i], xs + t * depth, full, depth);
         }
     }
 }
 
-/* Row tiles outermost: the passes after the first find the five rows in cache. */
+/* The same tile with bf16 activations xb and the dot-product instruction (the bf16-dot format). */
 KERNEL_TARGET
-static inline __attribute__((always_inline)) void gemv_rows(const void *x, int dot, int64_t n, int64_t depth,
-                                                            const uint16_t *w, int64_t r0, int64_t r1, float *out,
-                                                            int64_t ldo) {
-    int64_t token_bytes = depth * (dot ? 2 : 4);
-    for (int64_t r = r0; r < r1; r += GEMV_ROWS) {
-        for (int64_t t = 0; t < n; t += GEMV_TOKENS) {
-            const void *xt = (const char *) x + t * token_bytes;
-            float *o = out + t * ldo;
-            switch (n - t) {
-                case 1: gemv_tile(w, depth, xt, 1, dot, o, ldo, r, r1); break;
-                case 2: gemv_tile(w, depth, xt, 2, dot, o, ldo, r, r1); break;
-                case 3: gemv_tile(w, depth, xt, 3, dot, o, ldo, r, r1); break;
-                default: gemv_tile(w, depth, xt, 4, dot, o, ldo, r, r1); break;
+static inline __attribute__((always_inline)) void gemv_dot_tile(const uint16_t *w, int64_t depth, const uint16_t *xb,
+                                                                int tokens, float *out, int64_t ldo, int64_t r,
+                                                                int64_t r1) {
+    const uint16_t *p[GEMV_ROWS];
+    tile_rows(p, w, depth, r, r1);
+    int64_t full = depth - depth % 32;
+    __m512 acc[GEMV_ROWS][GEMV_TOKENS];
+    zero_tile(acc, tokens);
+    for (int64_t k = 0; k < full; k += 32) {
+        __m512bh xv[GEMV_TOKENS];
+        for (int t = 0; t < tokens; t++) {
+            xv[t] = (__m512bh) _mm512_loadu_si512(xb + t * depth + k);
+        }
+        for (int i = 0; i < GEMV_ROWS; i++) {
+            _mm_prefetch((const char *) (p[i] + k) + GEMV_PREFETCH, _MM_HINT_T0);
+            __m512bh wv = (__m512bh) _mm512_loadu_si512(p[i] + k);
+            for (int t = 0; t < tokens; t++) {
+                acc[i][t] = _mm512_dpbf16_ps(acc[i][t], wv, xv[t]);
             }
         }
     }
+    if (full < depth) {
+        __mmask32 tail = (__mmask32) ((1ull << (depth - full)) - 1);
+        __m512bh xv[GEMV_TOKENS];
+        for (int t = 0; t < tokens; t++) {
+            xv[t] = (__m512bh) _mm512_maskz_loadu_epi16(tail, xb + t * depth + full);
+        }
+        for (int i = 0; i < GEMV_ROWS; i++) {
+            __m512bh wv = (__m512bh) _mm512_maskz_loadu_epi16(tail, p[i] + full);
+            for (int t = 0; t < tokens; t++) {
+                acc[i][t] = _mm512_dpbf16_ps(acc[i][t], wv, xv[t]);
+            }
+        }
+    }
+    for (int i = 0; i < GEMV_ROWS && r + i < r1; i++) {
+        for (int t = 0; t < tokens; t++) {
+            out[t * ldo + r + i] = _mm512_reduce_add_ps(acc[i][t]);
+        }
+    }
 }
 
-KERNEL_TARGET
-void i4j_bf16_gemv(const float *xs, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1, float *out,
+/*
+ * Rows [r0, r1) against n tokens of x (ELEMENT per activation), TILE taking up to four at a time. Row tiles
+ * outermost: the passes after the first find the five rows in cache.
+ */
+#define GEMV_ROWS_LOOP(TILE, ELEMENT)                                                                  \
+    for (int64_t r = r0; r < r1; r += GEMV_ROWS) {                                                     \
+        for (int64_t t = 0; t < n; t += GEMV_TOKENS) {                                                 \
+            const ELEMENT *xt = x + t * depth;                                                         \
+            float *o = out + t * ldo;                                                                  \
+            switch (n - t) {                                                                           \
+                case 1: TILE(w, depth, xt, 1, o, ldo, r, r1); break;                                   \
+                case 2: TILE(w, depth, xt, 2, o, ldo, r, r1); break;                                   \
+                case 3: TILE(w, depth, xt, 3, o, ldo, r, r1); break;                                   \
+                default: TILE(w, depth, xt, 4, o, ldo, r, r1); break;                                  \
+            }                                                                                          \
+        }                                                                                              \
+    }
+
+DECODE_TARGET
+void i4j_bf16_gemv(const float *x, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1, float *out,
                    int64_t ldo) {
-    gemv_rows(xs, 0, n, depth, w, r0, r1, out, ldo);
+    GEMV_ROWS_LOOP(gemv_tile, float)
 }
 
 KERNEL_TARGET
-void i4j_bf16_dot_gemv(const uint16_t *xb, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1,
+void i4j_bf16_dot_gemv(const uint16_t *x, int64_t n, int64_t depth, const uint16_t *w, int64_t r0, int64_t r1,
                        float *out, int64_t ldo) {
-    gemv_rows(xb, 1, n, depth, w, r0, r1, out, ldo);
+    GEMV_ROWS_LOOP(gemv_dot_tile, uint16_t)
 }
 
 /*
@@ -443,7 +470,7 @@ void i4j_bf16_dot_gemv(const uint16_t *xb, int64_t n, int64_t depth, const uint1
  */
 
 /* The scales of a step's two halves: lanes 0-7 the block of its first 64 elements, lanes 8-15 of the next 64. */
-KERNEL_TARGET
+DECODE_TARGET
 static inline __m512 q4_scales(const float *s, int64_t k, int64_t blocksize) {
     return _mm512_mask_blend_ps((__mmask16) 0xff00, _mm512_set1_ps(s[k / blocksize]),
                                 _mm512_set1_ps(s[(k + 64) / blocksize]));
@@ -459,7 +486,7 @@ static inline __m512 q4_scales(const float *s, int64_t k, int64_t blocksize) {
 #define Q4_MAX_ROWS 8
 
 /* `rows` rows from r (see block_row) against `tokens` tokens from xq / out; both constants where inlined. */
-KERNEL_TARGET
+DECODE_TARGET
 static inline __attribute__((always_inline)) void q4_tile(const float *xq, int64_t cols, const uint8_t *packed,
                                                           const float *scales, int64_t blocksize, __m512 table,
                                                           int rows, int tokens, int64_t r, int64_t r0, int64_t r1,
@@ -507,7 +534,7 @@ static inline __attribute__((always_inline)) void q4_tile(const float *xq, int64
     }
 }
 
-KERNEL_TARGET
+DECODE_TARGET
 void i4j_q4_gemv(const float *xq, int64_t n, int64_t cols, const uint8_t *packed, const float *scales,
                  int64_t blocksize, const float *table16, int64_t r0, int64_t r1, float *out, int64_t ldo) {
     __m512 table = _mm512_loadu_ps(table16);
@@ -549,7 +576,7 @@ void i4j_q4_gemv(const float *xq, int64_t n, int64_t cols, const uint8_t *packed
  */
 #define INT8_MAX_ROWS 6
 
-KERNEL_TARGET
+DECODE_TARGET
 static inline __attribute__((always_inline)) void i8_step(const int8_t *const p[INT8_MAX_ROWS], const float *x,
                                                           int64_t cols, int rows, int tokens, int64_t k,
                                                           __m512 acc[INT8_MAX_ROWS][GEMV_TOKENS]) {
@@ -566,7 +593,7 @@ static inline __attribute__((always_inline)) void i8_step(const int8_t *const p[
 }
 
 /* `rows` rows from r (see block_row) against `tokens` tokens from x / out; both constants where inlined. */
-KERNEL_TARGET
+DECODE_TARGET
 static inline __attribute__((always_inline)) void i8_tile(const int8_t *q, int64_t cols, const float *x, int rows,
                                                           int tokens, const float *scale, float *out, int64_t ldo,
                                                           int64_t r, int64_t r1) {
@@ -603,7 +630,7 @@ static inline __attribute__((always_inline)) void i8_tile(const int8_t *q, int64
     }
 }
 
-KERNEL_TARGET
+DECODE_TARGET
 void i4j_i8_gemv(const float *x, int64_t n, int64_t cols, const int8_t *q, const float *scale, int64_t r0,
                  int64_t r1, float *out, int64_t ldo) {
     if (n == 1) {

@@ -7,8 +7,8 @@ import java.lang.foreign.MemorySegment;
  * {@link Kernels#NATIVE_DECODE_MAX_ROWS} tokens against a 4-bit or an int8 weight here, as many against a bf16 one
  * through {@link Bf16Dot#decode}. They compute the same float32 products as the Java kernels, in another order (one
  * order for every number of tokens, so a sequence decodes the same alone or batched), and prefetch the weight rows
- * ahead of their reads, which the Vector API cannot. Used wherever the library runs; on CPUs without AVX512_BF16
- * whose vectors are AVX2's, bf16 weights take the library's AVX2 kernel ({@link #bf16Avx2}) and the other formats
+ * ahead of their reads, which the Vector API cannot. Used wherever the library runs on an AVX-512 CPU (AVX512F;
+ * AVX512_BF16 only for the bf16-dot format); on CPUs without AVX-512 whose vectors are AVX2's, bf16 weights take the library's AVX2 kernel ({@link #bf16Avx2}) and the other formats
  * the Java kernels. {@code -Didefics4j.native.decode=false} keeps the Java kernels.
  */
 public final class NativeDecoding {
@@ -34,15 +34,15 @@ public final class NativeDecoding {
 
     /** Whether the native decoding kernels run here (and are not switched off). */
     public static boolean available() {
-        return ENABLED && NativeKernels.available();
+        return ENABLED && NativeKernels.decodeAvailable();
     }
 
     /**
      * Whether bf16 weights decode through the AVX2 kernel: on a CPU whose widest vectors are AVX2's (the Java
      * kernels then take 8 lanes), and the kernels are not switched off. There it beats the Java kernels for 1 to 64
      * tokens (11008x4096, two threads, alternating in one JVM: one token 0.82 of the time, two 0.59, four and eight
-     * 0.75, nine to 64 0.23-0.73 of the tiled product's); beside 16-lane Java vectors without AVX512_BF16 it would
-     * lose from four tokens on, so those keep the Java kernels.
+     * 0.75, nine to 64 0.23-0.73 of the tiled product's); beside 16-lane Java vectors it would lose to the Java
+     * kernels from four tokens on, and AVX-512 CPUs have the AVX-512 kernels anyway.
      */
     public static boolean takesBf16WithAvx2() {
         return ENABLED && Kernels.L == 8 && NativeKernels.avx2Available();

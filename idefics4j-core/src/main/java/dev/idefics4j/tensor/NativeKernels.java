@@ -23,110 +23,118 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 9;
+    private static final int ABI_VERSION = 10;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
     /** Resolved once, on first use. */
     private static final class Loaded {
+        /** Why the bf16 dot-product kernels (AVX512_BF16) cannot run, or null. */
         static final String REASON;
+        /** Why the float32 decoding kernels for AVX-512 CPUs (bf16, 4-bit, int8 weights) cannot run, or null. */
+        static final String DECODE_REASON;
+        /** Why the AVX2 decoding kernel for bf16 weights cannot run, or null. */
+        static final String AVX2_REASON;
         static final MethodHandle PACK;
         static final MethodHandle GEMM;
         static final MethodHandle PACK_WEIGHTS;
         static final MethodHandle PACKED_WORDS;
         static final MethodHandle TO_BF16;
-        static final MethodHandle GEMV;
         static final MethodHandle DOT_GEMV;
+        static final MethodHandle GEMV;
         static final MethodHandle Q4_GEMV;
         static final MethodHandle I8_GEMV;
-        static final int TILE;
-        /** Why the AVX2 decoding kernel cannot run (null when it can): it needs AVX2 and FMA, not AVX512_BF16. */
-        static final String AVX2_REASON;
         static final MethodHandle AVX2_GEMV;
+        static final int TILE;
 
         static {
             String reason = null;
+            String decodeReason = null;
+            String avx2Reason = null;
             MethodHandle pack = null;
             MethodHandle gemm = null;
             MethodHandle packWeights = null;
             MethodHandle packedWords = null;
             MethodHandle toBf16 = null;
-            MethodHandle gemv = null;
             MethodHandle dotGemv = null;
+            MethodHandle gemv = null;
             MethodHandle q4Gemv = null;
             MethodHandle i8Gemv = null;
-            int tile = 0;
-            String avx2Reason = null;
             MethodHandle avx2Gemv = null;
+            int tile = 0;
             try {
                 SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
                 Linker linker = Linker.nativeLinker();
-                int abi = (int) linker.downcallHandle(lib.findOrThrow("i4j_abi_version"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
-                int supported = (int) linker.downcallHandle(lib.findOrThrow("i4j_bf16_supported"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
-                tile = (int) linker.downcallHandle(lib.findOrThrow("i4j_tokens_per_tile"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+                // Heap arrays (activations, outputs) are passed directly: the calls are short and do not call back
+                // into Java.
+                Linker.Option heap = Linker.Option.critical(true);
+                FunctionDescriptor gemvShape = FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG,
+                        ADDRESS, LONG);
+                int abi = intCall(lib, linker, "i4j_abi_version");
                 if (abi != ABI_VERSION) {
                     reason = "the native kernel library has interface version " + abi + ", this build needs "
                             + ABI_VERSION;
+                    decodeReason = reason;
                     avx2Reason = reason;
                 } else {
-                    int avx2 = (int) linker.downcallHandle(lib.findOrThrow("i4j_avx2_supported"),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
-                    if (avx2 == 1) {
-                        avx2Gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv_avx2"), FunctionDescriptor
-                                .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG),
-                                Linker.Option.critical(true));
-                    } else {
-                        avx2Reason = "this CPU has no AVX2 and FMA instructions";
-                    }
-                    if (supported != 1) {
+                    tile = intCall(lib, linker, "i4j_tokens_per_tile");
+                    if (intCall(lib, linker, "i4j_bf16_supported") != 1) {
                         reason = "this CPU has no AVX512_BF16 instructions";
+                    } else if ("false".equals(System.getProperty("idefics4j.native.bf16"))) {
+                        reason = "switched off by -Didefics4j.native.bf16=false";
+                    } else {
+                        pack = linker.downcallHandle(lib.findOrThrow("i4j_pack_activations"), FunctionDescriptor
+                                .ofVoid(ADDRESS, LONG, LONG, LONG, ADDRESS, LONG, LONG), heap);
+                        gemm = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemm"), FunctionDescriptor
+                                .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                        packWeights = linker.downcallHandle(lib.findOrThrow("i4j_pack_weights"), FunctionDescriptor
+                                .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG), heap);
+                        packedWords = linker.downcallHandle(lib.findOrThrow("i4j_packed_weight_words"),
+                                FunctionDescriptor.of(LONG, LONG, LONG));
+                        toBf16 = linker.downcallHandle(lib.findOrThrow("i4j_floats_to_bf16"),
+                                FunctionDescriptor.ofVoid(ADDRESS, LONG, ADDRESS), heap);
+                        dotGemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_dot_gemv"), gemvShape, heap);
                     }
-                }
-                if (reason == null) {
-                    // Heap arrays (activations, outputs) are passed directly: the calls are short and do not
-                    // call back into Java.
-                    Linker.Option heap = Linker.Option.critical(true);
-                    pack = linker.downcallHandle(lib.findOrThrow("i4j_pack_activations"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, LONG, LONG, ADDRESS, LONG, LONG), heap);
-                    gemm = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemm"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
-                    packWeights = linker.downcallHandle(lib.findOrThrow("i4j_pack_weights"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG), heap);
-                    packedWords = linker.downcallHandle(lib.findOrThrow("i4j_packed_weight_words"),
-                            FunctionDescriptor.of(LONG, LONG, LONG));
-                    toBf16 = linker.downcallHandle(lib.findOrThrow("i4j_floats_to_bf16"),
-                            FunctionDescriptor.ofVoid(ADDRESS, LONG, ADDRESS), heap);
-                    gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
-                    dotGemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_dot_gemv"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
-                    q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG),
-                            heap);
-                    i8Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv"), FunctionDescriptor
-                            .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                    if (intCall(lib, linker, "i4j_avx512_supported") != 1) {
+                        decodeReason = "this CPU has no AVX-512 instructions";
+                    } else {
+                        gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv"), gemvShape, heap);
+                        q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), FunctionDescriptor.ofVoid(
+                                ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                        i8Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv"), FunctionDescriptor
+                                .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                    }
+                    if (intCall(lib, linker, "i4j_avx2_supported") != 1) {
+                        avx2Reason = "this CPU has no AVX2 and FMA instructions";
+                    } else {
+                        avx2Gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv_avx2"), gemvShape, heap);
+                    }
                 }
             } catch (Throwable e) {
                 reason = "the native kernel library could not be loaded: " + e.getMessage();
+                decodeReason = reason;
                 avx2Reason = reason;
-                avx2Gemv = null;
+                pack = gemm = packWeights = packedWords = toBf16 = dotGemv = gemv = q4Gemv = i8Gemv = avx2Gemv = null;
             }
             REASON = reason;
+            DECODE_REASON = decodeReason;
             AVX2_REASON = avx2Reason;
-            AVX2_GEMV = avx2Gemv;
             PACK = pack;
             GEMM = gemm;
             PACK_WEIGHTS = packWeights;
             PACKED_WORDS = packedWords;
             TO_BF16 = toBf16;
-            GEMV = gemv;
             DOT_GEMV = dotGemv;
+            GEMV = gemv;
             Q4_GEMV = q4Gemv;
             I8_GEMV = i8Gemv;
+            AVX2_GEMV = avx2Gemv;
             TILE = tile;
+        }
+
+        private static int intCall(SymbolLookup lib, Linker linker, String name) throws Throwable {
+            return (int) linker.downcallHandle(lib.findOrThrow(name), FunctionDescriptor.of(ValueLayout.JAVA_INT))
+                    .invokeExact();
         }
     }
 
@@ -136,6 +144,26 @@ final class NativeKernels {
     /** True when the bf16 dot-product kernel can run here. */
     static boolean available() {
         return Loaded.REASON == null;
+    }
+
+    /**
+     * True when the float32 decoding kernels for AVX-512 CPUs can run here: bf16 ({@link #bf16Gemv}), 4-bit and
+     * int8 weights. They need AVX512F only, so they also run where the bf16 dot products ({@link #available}) do not.
+     */
+    static boolean decodeAvailable() {
+        return Loaded.DECODE_REASON == null;
+    }
+
+    /** Why {@link #decodeAvailable()} is false, or null. */
+    static String decodeUnavailableReason() {
+        return Loaded.DECODE_REASON;
+    }
+
+    private static void checkDecode() {
+        if (!decodeAvailable()) {
+            throw new UnsupportedOperationException("native decoding kernels unavailable: "
+                    + decodeUnavailableReason());
+        }
     }
 
     /** True when the AVX2 float32 decoding kernel for bf16 weights can run here (CPUs without AVX512_BF16 too). */
@@ -244,7 +272,7 @@ final class NativeKernels {
      * lays it out with 16-lane vectors.
      */
     static void bf16Gemv(float[] xs, int n, int depth, MemorySegment w, int r0, int r1, float[] out, int ldo) {
-        check();
+        checkDecode();
         try {
             Loaded.GEMV.invokeExact(MemorySegment.ofArray(xs), (long) n, (long) depth, w, (long) r0, (long) r1,
                     MemorySegment.ofArray(out), (long) ldo);
@@ -274,7 +302,7 @@ final class NativeKernels {
      */
     static void fourBitGemv(float[] xq, int n, int cols, MemorySegment packed, float[] scales, int blocksize,
                             float[] table, int r0, int r1, float[] out, int ldo) {
-        check();
+        checkDecode();
         try {
             Loaded.Q4_GEMV.invokeExact(MemorySegment.ofArray(xq), (long) n, (long) cols, packed,
                     MemorySegment.ofArray(scales), (long) blocksize, MemorySegment.ofArray(table), (long) r0,
@@ -290,7 +318,7 @@ final class NativeKernels {
      */
     static void int8Gemv(float[] x, int n, int cols, MemorySegment q, float[] rowScale, int r0, int r1, float[] out,
                          int ldo) {
-        check();
+        checkDecode();
         try {
             Loaded.I8_GEMV.invokeExact(MemorySegment.ofArray(x), (long) n, (long) cols, q,
                     MemorySegment.ofArray(rowScale), (long) r0, (long) r1, MemorySegment.ofArray(out), (long) ldo);

@@ -6,6 +6,8 @@ import dev.idefics4j.tensor.Warmup;
 import dev.idefics4j.tensor.Bf16DotWeight;
 import dev.idefics4j.tensor.WeightFormat;
 import dev.idefics4j.tensor.WeightFormats;
+import dev.idefics4j.tensor.Bf16Dot;
+import dev.idefics4j.tensor.NativeDecoding;
 import jdk.incubator.vector.FloatVector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -233,6 +235,8 @@ final class BenchCommand implements Callable<Integer> {
         m.put("processors", Runtime.getRuntime().availableProcessors());
         m.put("cpu", cpuName());
         m.put("vector_bits", FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        m.put("decoding_kernels", NativeDecoding.describe());
+        m.put("bf16_dot", Bf16Dot.available() ? "available" : Bf16Dot.unavailableReason());
         m.put("java", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("max_heap_gb", Samples.round(Runtime.getRuntime().maxMemory() / 1e9));

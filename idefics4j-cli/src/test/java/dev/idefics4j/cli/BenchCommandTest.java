@@ -36,6 +36,10 @@ class BenchCommandTest {
         assertEquals("bf16", results.get(0).get("dtype").asText());
         assertEquals("f32", results.get(1).get("dtype").asText());
         assertTrue(root.get("settings").has("jit_warmup_s"));
+        // which kernels ran, so that a report from another machine can be read
+        assertEquals(dev.idefics4j.tensor.NativeDecoding.describe(),
+                root.get("machine").get("decoding_kernels").asText());
+        assertTrue(root.get("machine").has("bf16_dot"));
     }
 
     @Test

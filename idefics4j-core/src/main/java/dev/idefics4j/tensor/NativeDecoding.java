@@ -48,6 +48,23 @@ public final class NativeDecoding {
         return ENABLED && Kernels.L == 8 && NativeKernels.avx2Available();
     }
 
+    /**
+     * Which kernels decode here, in a few words for reports: "native AVX-512", "bf16 weights native AVX2,
+     * quantized Java", or "Java", with the reason where Java kernels run.
+     */
+    public static String describe() {
+        String bf16 = Kernels.L == 16 && available() ? "native AVX-512" : takesBf16WithAvx2() ? "native AVX2" : "Java";
+        String quantized = available() ? "native AVX-512" : "Java";
+        String kernels = bf16.equals(quantized) ? bf16 : "bf16 weights " + bf16 + ", quantized " + quantized;
+        if (!kernels.contains("Java")) {
+            return kernels;
+        }
+        String why = !ENABLED ? "-Didefics4j.native.decode=false"
+                : !NativeKernels.decodeAvailable() ? NativeKernels.decodeUnavailableReason()
+                : "bf16 takes the native kernels beside " + 16 * 32 + "-bit Java vectors only";
+        return kernels + " (" + why + ")";
+    }
+
     /** Whether the AVX2 decoding kernel can run here at all (tests call it on any such CPU). */
     static boolean avx2Available() {
         return NativeKernels.avx2Available();

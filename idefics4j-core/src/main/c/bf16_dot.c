@@ -31,7 +31,7 @@ static inline __mmask16 lane_mask(int64_t count) {
     return (__mmask16) (count >= 16 ? 0xffff : count <= 0 ? 0 : (1u << count) - 1);
 }
 
-int i4j_abi_version(void) { return 10; }
+int i4j_abi_version(void) { return 11; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
@@ -485,20 +485,25 @@ static inline __m512 q4_scales(const float *s, int64_t k, int64_t blocksize) {
 #define QUANT_PREFETCH 16384
 #define Q4_MAX_ROWS 8
 
+/* The codes and block scales of a tile's rows from r (see block_row); `scales` holds rows [r0, ...) only. */
+static inline void q4_rows(const uint8_t **p, const float **s, int rows, int64_t cols, const uint8_t *packed,
+                           const float *scales, int64_t blocksize, int64_t r, int64_t r0, int64_t r1) {
+    for (int i = 0; i < rows; i++) {
+        int64_t ri = block_row(r, i, r1);
+        p[i] = packed + ri * (cols / 2);
+        s[i] = scales + (ri - r0) * (cols / blocksize);
+    }
+}
+
 /* `rows` rows from r (see block_row) against `tokens` tokens from xq / out; both constants where inlined. */
 DECODE_TARGET
 static inline __attribute__((always_inline)) void q4_tile(const float *xq, int64_t cols, const uint8_t *packed,
                                                           const float *scales, int64_t blocksize, __m512 table,
                                                           int rows, int tokens, int64_t r, int64_t r0, int64_t r1,
                                                           float *out, int64_t ldo) {
-    int64_t bpr = cols / blocksize, row_bytes = cols / 2;
     const uint8_t *p[Q4_MAX_ROWS];
     const float *s[Q4_MAX_ROWS];
-    for (int i = 0; i < rows; i++) {
-        int64_t ri = block_row(r, i, r1);
-        p[i] = packed + ri * row_bytes;
-        s[i] = scales + (ri - r0) * bpr;
-    }
+    q4_rows(p, s, rows, cols, packed, scales, blocksize, r, r0, r1);
     __m512 acc[Q4_MAX_ROWS][GEMV_TOKENS];
     for (int i = 0; i < rows; i++) {
         for (int t = 0; t < tokens; t++) {
@@ -738,6 +743,81 @@ void i4j_bf16_gemv_avx2(const float *xs, int64_t n, int64_t depth, const uint16_
         for (int64_t t = 0; t < n; t += 4) {
             int tokens = n - t < 4 ? (int) (n - t) : 4;
             avx2_group(w, depth, xs + t * depth, tokens, out + t * ldo, ldo, r, end);
+        }
+    }
+}
+
+/*
+ * Decoding a few tokens against a 4-bit blockwise weight on CPUs without AVX-512 (AVX2 and FMA), in i4j_q4_gemv's
+ * bitsandbytes layout and arithmetic: out[t * ldo + r] = sum_k table[code(r, k)] * scale(r, k) * x[t][k].
+ *
+ * A step takes 64 elements of a row as one 32-byte vector of 8 int lanes; nibble j of lane i is element
+ * 8i + (j ^ 1) of the step (xq laid out to match: per token, per step, for j = 0..7, the 8 elements 8i + (j ^ 1)).
+ * vpermps reads the low three bits of an index, so a code is looked up in both halves of the 16-entry table and
+ * the half chosen by its fourth bit, shifted into the sign for vblendvps. A step lies in one block (blocksize is a
+ * multiple of 64), so one broadcast scale serves it. Tiles: four rows for one token, three for two, two for three
+ * or four (the 16 registers; activations and scales are memory operands). Each (row, token) sum is one accumulator
+ * fed in k order whatever the tile: a sequence decodes the same alone or batched.
+ */
+#define Q4_AVX2_MAX_ROWS 4
+
+AVX2_TARGET
+static inline __attribute__((always_inline)) void q4_avx2_tile(const float *xq, int64_t cols, const uint8_t *packed,
+                                                               const float *scales, int64_t blocksize, __m256 lo,
+                                                               __m256 hi, int rows, int tokens, int64_t r, int64_t r0,
+                                                               int64_t r1, float *out, int64_t ldo) {
+    const uint8_t *p[Q4_AVX2_MAX_ROWS];
+    const float *s[Q4_AVX2_MAX_ROWS];
+    q4_rows(p, s, rows, cols, packed, scales, blocksize, r, r0, r1);
+    __m256 acc[Q4_AVX2_MAX_ROWS][GEMV_TOKENS];
+    for (int i = 0; i < rows; i++) {
+        for (int t = 0; t < tokens; t++) {
+            acc[i][t] = _mm256_setzero_ps();
+        }
+    }
+    for (int64_t k = 0; k < cols; k += 64) {
+        for (int i = 0; i < rows; i++) {
+            _mm_prefetch((const char *) (p[i] + k / 2) + QUANT_PREFETCH, _MM_HINT_T0);
+        }
+        for (int j = 0; j < 8; j++) {
+            for (int i = 0; i < rows; i++) {
+                __m256i codes = _mm256_loadu_si256((const __m256i *) (p[i] + k / 2));
+                __m256i index = _mm256_srli_epi32(codes, 4 * j);
+                __m256 fourth = _mm256_castsi256_ps(_mm256_slli_epi32(codes, 28 - 4 * j));
+                __m256 w = _mm256_blendv_ps(_mm256_permutevar8x32_ps(lo, index),
+                                            _mm256_permutevar8x32_ps(hi, index), fourth);
+                w = _mm256_mul_ps(w, _mm256_broadcast_ss(s[i] + k / blocksize));
+                for (int t = 0; t < tokens; t++) {
+                    acc[i][t] = _mm256_fmadd_ps(w, _mm256_loadu_ps(xq + t * cols + k + 8 * j), acc[i][t]);
+                }
+            }
+        }
+    }
+    for (int i = 0; i < rows && r + i < r1; i++) {
+        for (int t = 0; t < tokens; t++) {
+            out[t * ldo + r + i] = avx2_sum(acc[i][t]);
+        }
+    }
+}
+
+AVX2_TARGET
+void i4j_q4_gemv_avx2(const float *xq, int64_t n, int64_t cols, const uint8_t *packed, const float *scales,
+                      int64_t blocksize, const float *table16, int64_t r0, int64_t r1, float *out, int64_t ldo) {
+    __m256 lo = _mm256_loadu_ps(table16);
+    __m256 hi = _mm256_loadu_ps(table16 + 8);
+    /* Twelve rows at a time (every tile height divides it), each group of four tokens passing over them. */
+    for (int64_t b = r0; b < r1; b += 12) {
+        int64_t end = b + 12 < r1 ? b + 12 : r1;
+        for (int64_t t = 0; t < n; t += GEMV_TOKENS) {
+            const float *x = xq + t * cols;
+            float *o = out + t * ldo;
+            int64_t r = b;
+            switch (n - t) {
+                case 1: for (; r < end; r += 4) q4_avx2_tile(x, cols, packed, scales, blocksize, lo, hi, 4, 1, r, r0, end, o, ldo); break;
+                case 2: for (; r < end; r += 3) q4_avx2_tile(x, cols, packed, scales, blocksize, lo, hi, 3, 2, r, r0, end, o, ldo); break;
+                case 3: for (; r < end; r += 2) q4_avx2_tile(x, cols, packed, scales, blocksize, lo, hi, 2, 3, r, r0, end, o, ldo); break;
+                default: for (; r < end; r += 2) q4_avx2_tile(x, cols, packed, scales, blocksize, lo, hi, 2, 4, r, r0, end, o, ldo); break;
+            }
         }
     }
 }

@@ -8,8 +8,10 @@ import java.lang.foreign.MemorySegment;
  * through {@link Bf16Dot#decode}. They compute the same float32 products as the Java kernels, in another order (one
  * order for every number of tokens, so a sequence decodes the same alone or batched), and prefetch the weight rows
  * ahead of their reads, which the Vector API cannot. Used wherever the library runs on an AVX-512 CPU (AVX512F;
- * AVX512_BF16 only for the bf16-dot format); on CPUs without AVX-512 whose vectors are AVX2's, bf16 weights take the library's AVX2 kernel ({@link #bf16Avx2}) and the other formats
- * the Java kernels. {@code -Didefics4j.native.decode=false} keeps the Java kernels.
+ * AVX512_BF16 only for the bf16-dot format); on CPUs without AVX-512, bf16 weights (where the JVM's vectors are
+ * AVX2's) and 4-bit weights take the library's AVX2 kernels, int8 the Java kernels. The switches
+ * {@code -Didefics4j.native.bf16=false} and {@code -Didefics4j.native.avx512=false} make a CPU look like one
+ * without AVX512_BF16 or without AVX-512, for tests and comparisons. {@code -Didefics4j.native.decode=false} keeps the Java kernels.
  */
 public final class NativeDecoding {
     private static final boolean ENABLED = !"false".equals(System.getProperty("idefics4j.native.decode"));
@@ -49,13 +51,15 @@ public final class NativeDecoding {
     }
 
     /**
-     * Which kernels decode here, in a few words for reports: "native AVX-512", "bf16 weights native AVX2,
-     * quantized Java", or "Java", with the reason where Java kernels run.
+     * Which kernels decode here, in a few words for reports: "native AVX-512", "bf16 native AVX2, 4-bit native
+     * AVX2, int8 Java", or "Java", with the reason where Java kernels run.
      */
     public static String describe() {
         String bf16 = Kernels.L == 16 && available() ? "native AVX-512" : takesBf16WithAvx2() ? "native AVX2" : "Java";
-        String quantized = available() ? "native AVX-512" : "Java";
-        String kernels = bf16.equals(quantized) ? bf16 : "bf16 weights " + bf16 + ", quantized " + quantized;
+        String fourBit = available() ? "native AVX-512" : takesFourBitWithAvx2() ? "native AVX2" : "Java";
+        String int8 = available() ? "native AVX-512" : "Java";
+        String kernels = bf16.equals(fourBit) && bf16.equals(int8) ? bf16
+                : "bf16 " + bf16 + ", 4-bit " + fourBit + ", int8 " + int8;
         if (!kernels.contains("Java")) {
             return kernels;
         }
@@ -65,8 +69,8 @@ public final class NativeDecoding {
         return kernels + " (" + why + ")";
     }
 
-    /** Whether the AVX2 decoding kernel can run here at all (tests call it on any such CPU). */
-    static boolean avx2Available() {
+    /** Whether the AVX2 decoding kernels can run here at all (tests call them on any such CPU). */
+    public static boolean avx2Available() {
         return NativeKernels.avx2Available();
     }
 
@@ -119,7 +123,17 @@ public final class NativeDecoding {
 
     /** Whether {@link #fourBit} takes a 4-bit weight of this shape: whole 128-element steps, blocks of 64 or more. */
     public static boolean takesFourBit(int cols, int blocksize) {
-        return available() && cols % FOUR_BIT_STEP == 0 && blocksize % 64 == 0 && cols % blocksize == 0;
+        boolean blocks = blocksize % 64 == 0 && cols % blocksize == 0;
+        return available() ? blocks && cols % FOUR_BIT_STEP == 0 : takesFourBitWithAvx2() && blocks;
+    }
+
+    /**
+     * Whether 4-bit weights decode through the AVX2 kernel: on CPUs without AVX-512 (the AVX-512 kernel is faster
+     * where both run) with AVX2 and FMA, and the kernels are not switched off. Its steps are 64 elements, so every
+     * blocksize the AVX-512 kernel takes it takes too, and also column counts of 64 more than a multiple of 128.
+     */
+    static boolean takesFourBitWithAvx2() {
+        return ENABLED && !NativeKernels.decodeAvailable() && NativeKernels.avx2Available();
     }
 
     /**
@@ -138,9 +152,19 @@ public final class NativeDecoding {
             throw new IllegalArgumentException("4-bit weight [" + rows + ", " + cols + "] has only "
                     + packed.byteSize() + " bytes of codes");
         }
+        fourBit(available(), x, n, rows, cols, packed, blocksize, table, scales, out);
+    }
+
+    /**
+     * The 4-bit product through the AVX-512 kernel ({@code avx512}) or the AVX2 one, each with its activation
+     * order; shapes as {@link #takesFourBit} accepts. {@link #fourBit} picks the kernel; tests choose one here
+     * (the AVX2 kernel runs on any CPU with AVX2).
+     */
+    public static void fourBit(boolean avx512, float[] x, int n, int rows, int cols, MemorySegment packed, int blocksize,
+                        float[] table, BlockScaleDecoder scales, float[] out) {
         float[] xq = new float[n * cols];
         for (int t = 0; t < n; t++) {
-            fourBitActivations(x, t * cols, cols, xq, t * cols);
+            fourBitActivations(x, t * cols, cols, xq, t * cols, avx512 ? 16 : 8);
         }
         int blocksPerRow = cols / blocksize;
         int groups = (rows + FOUR_BIT_ROWS - 1) / FOUR_BIT_ROWS;
@@ -150,7 +174,11 @@ public final class NativeDecoding {
                 int r = g * FOUR_BIT_ROWS;
                 int end = Math.min(rows, r + FOUR_BIT_ROWS);
                 scales.decode((long) r * blocksPerRow, (end - r) * blocksPerRow, s);
-                NativeKernels.fourBitGemv(xq, n, cols, packed, s, blocksize, table, r, end, out, rows);
+                if (avx512) {
+                    NativeKernels.fourBitGemv(xq, n, cols, packed, s, blocksize, table, r, end, out, rows);
+                } else {
+                    NativeKernels.fourBitGemvAvx2(xq, n, cols, packed, s, blocksize, table, r, end, out, rows);
+                }
             }
         });
     }
@@ -177,15 +205,15 @@ public final class NativeDecoding {
     }
 
     /**
-     * x in the 4-bit kernel's order: per 128-element step, for nibble j = 0..7 of a 32-bit lane, the 16 elements
-     * {@code 8i + (j ^ 1)} (lane i of the packed vector holds elements 8i .. 8i + 7 of the step, low nibble first
-     * within each byte, and bitsandbytes puts the even element in the high nibble).
+     * One token's activations in a 4-bit kernel's order: per step of {@code 8 * lanes} elements, for j = 0..7, the
+     * {@code lanes} elements {@code 8i + (j ^ 1)} (nibble j of the step's 32-bit lane i holds element 8i + (j ^ 1)).
+     * 16 lanes for the AVX-512 kernel, 8 for the AVX2 one.
      */
-    static void fourBitActivations(float[] x, int from, int cols, float[] xq, int to) {
-        for (int s = 0; s < cols; s += FOUR_BIT_STEP) {
+    static void fourBitActivations(float[] x, int from, int cols, float[] xq, int to, int lanes) {
+        for (int s = 0; s < cols; s += 8 * lanes) {
             for (int j = 0; j < 8; j++) {
-                for (int i = 0; i < 16; i++) {
-                    xq[to + s + 16 * j + i] = x[from + s + 8 * i + (j ^ 1)];
+                for (int i = 0; i < lanes; i++) {
+                    xq[to + s + lanes * j + i] = x[from + s + 8 * i + (j ^ 1)];
                 }
             }
         }

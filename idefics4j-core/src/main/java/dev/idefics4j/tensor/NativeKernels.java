@@ -23,7 +23,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 10;
+    private static final int ABI_VERSION = 11;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -45,6 +45,7 @@ final class NativeKernels {
         static final MethodHandle Q4_GEMV;
         static final MethodHandle I8_GEMV;
         static final MethodHandle AVX2_GEMV;
+        static final MethodHandle Q4_AVX2_GEMV;
         static final int TILE;
 
         static {
@@ -61,6 +62,7 @@ final class NativeKernels {
             MethodHandle q4Gemv = null;
             MethodHandle i8Gemv = null;
             MethodHandle avx2Gemv = null;
+            MethodHandle q4Avx2Gemv = null;
             int tile = 0;
             try {
                 SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
@@ -70,6 +72,8 @@ final class NativeKernels {
                 Linker.Option heap = Linker.Option.critical(true);
                 FunctionDescriptor gemvShape = FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG,
                         ADDRESS, LONG);
+                FunctionDescriptor fourBitShape = FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG,
+                        ADDRESS, LONG, LONG, ADDRESS, LONG);
                 int abi = intCall(lib, linker, "i4j_abi_version");
                 if (abi != ABI_VERSION) {
                     reason = "the native kernel library has interface version " + abi + ", this build needs "
@@ -78,10 +82,13 @@ final class NativeKernels {
                     avx2Reason = reason;
                 } else {
                     tile = intCall(lib, linker, "i4j_tokens_per_tile");
+                    // The two switches make this CPU look like an older one: without AVX512_BF16, or without
+                    // AVX-512 at all (AVX2 only), for tests and comparisons.
+                    boolean noAvx512 = "false".equals(System.getProperty("idefics4j.native.avx512"));
                     if (intCall(lib, linker, "i4j_bf16_supported") != 1) {
                         reason = "this CPU has no AVX512_BF16 instructions";
-                    } else if ("false".equals(System.getProperty("idefics4j.native.bf16"))) {
-                        reason = "switched off by -Didefics4j.native.bf16=false";
+                    } else if (noAvx512 || "false".equals(System.getProperty("idefics4j.native.bf16"))) {
+                        reason = "switched off by -Didefics4j.native." + (noAvx512 ? "avx512" : "bf16") + "=false";
                     } else {
                         pack = linker.downcallHandle(lib.findOrThrow("i4j_pack_activations"), FunctionDescriptor
                                 .ofVoid(ADDRESS, LONG, LONG, LONG, ADDRESS, LONG, LONG), heap);
@@ -97,10 +104,11 @@ final class NativeKernels {
                     }
                     if (intCall(lib, linker, "i4j_avx512_supported") != 1) {
                         decodeReason = "this CPU has no AVX-512 instructions";
+                    } else if (noAvx512) {
+                        decodeReason = "switched off by -Didefics4j.native.avx512=false";
                     } else {
                         gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv"), gemvShape, heap);
-                        q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), FunctionDescriptor.ofVoid(
-                                ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                        q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), fourBitShape, heap);
                         i8Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv"), FunctionDescriptor
                                 .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
                     }
@@ -108,6 +116,7 @@ final class NativeKernels {
                         avx2Reason = "this CPU has no AVX2 and FMA instructions";
                     } else {
                         avx2Gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv_avx2"), gemvShape, heap);
+                        q4Avx2Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv_avx2"), fourBitShape, heap);
                     }
                 }
             } catch (Throwable e) {
@@ -115,6 +124,7 @@ final class NativeKernels {
                 decodeReason = reason;
                 avx2Reason = reason;
                 pack = gemm = packWeights = packedWords = toBf16 = dotGemv = gemv = q4Gemv = i8Gemv = avx2Gemv = null;
+                q4Avx2Gemv = null;
             }
             REASON = reason;
             DECODE_REASON = decodeReason;
@@ -129,6 +139,7 @@ final class NativeKernels {
             Q4_GEMV = q4Gemv;
             I8_GEMV = i8Gemv;
             AVX2_GEMV = avx2Gemv;
+            Q4_AVX2_GEMV = q4Avx2Gemv;
             TILE = tile;
         }
 
@@ -303,8 +314,22 @@ final class NativeKernels {
     static void fourBitGemv(float[] xq, int n, int cols, MemorySegment packed, float[] scales, int blocksize,
                             float[] table, int r0, int r1, float[] out, int ldo) {
         checkDecode();
+        fourBit(Loaded.Q4_GEMV, xq, n, cols, packed, scales, blocksize, table, r0, r1, out, ldo);
+    }
+
+    /** {@link #fourBitGemv} with AVX2 and FMA, on activations in its 8-lane order. */
+    static void fourBitGemvAvx2(float[] xq, int n, int cols, MemorySegment packed, float[] scales, int blocksize,
+                                float[] table, int r0, int r1, float[] out, int ldo) {
+        if (!avx2Available()) {
+            throw new UnsupportedOperationException("AVX2 decoding kernels unavailable: " + avx2UnavailableReason());
+        }
+        fourBit(Loaded.Q4_AVX2_GEMV, xq, n, cols, packed, scales, blocksize, table, r0, r1, out, ldo);
+    }
+
+    private static void fourBit(MethodHandle kernel, float[] xq, int n, int cols, MemorySegment packed,
+                                float[] scales, int blocksize, float[] table, int r0, int r1, float[] out, int ldo) {
         try {
-            Loaded.Q4_GEMV.invokeExact(MemorySegment.ofArray(xq), (long) n, (long) cols, packed,
+            kernel.invokeExact(MemorySegment.ofArray(xq), (long) n, (long) cols, packed,
                     MemorySegment.ofArray(scales), (long) blocksize, MemorySegment.ofArray(table), (long) r0,
                     (long) r1, MemorySegment.ofArray(out), (long) ldo);
         } catch (Throwable e) {

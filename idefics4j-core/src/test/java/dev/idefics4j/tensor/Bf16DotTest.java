@@ -46,7 +46,8 @@ class Bf16DotTest {
         boolean x86 = System.getProperty("os.arch", "").equals("amd64");
         assumeTrue(cpu && gcc && x86, "no AVX512_BF16, gcc or x86-64 here");
         assumeTrue(System.getProperty("idefics4j.native.library") == null, "another kernel library was chosen");
-        assumeTrue(!"false".equals(System.getProperty("idefics4j.native.bf16")), "bf16 dot products switched off");
+        assumeTrue(!"false".equals(System.getProperty("idefics4j.native.bf16"))
+                && !"false".equals(System.getProperty("idefics4j.native.avx512")), "bf16 dot products switched off");
         assertTrue(Bf16Dot.available(), "bf16 dot-product kernel missing: " + Bf16Dot.unavailableReason());
     }
 

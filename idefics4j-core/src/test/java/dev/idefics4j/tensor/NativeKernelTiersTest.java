@@ -23,6 +23,7 @@ class NativeKernelTiersTest {
         boolean x86 = System.getProperty("os.arch", "").equals("amd64");
         assumeTrue(gcc && x86 && Files.isReadable(cpuinfo), "no gcc, x86-64 or /proc/cpuinfo here");
         assumeTrue(System.getProperty("idefics4j.native.library") == null, "another kernel library was chosen");
+        assumeTrue(System.getProperty("idefics4j.native.avx512") == null, "AVX-512 switched off");
         Set<String> flags = Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("flags")).findFirst()
                 .map(l -> Set.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))).orElse(Set.of());
         assertEquals(flags.contains("avx512f"), NativeKernels.decodeAvailable(),

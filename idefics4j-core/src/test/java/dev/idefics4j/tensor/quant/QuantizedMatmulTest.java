@@ -7,12 +7,14 @@ import dev.idefics4j.tensor.Weight;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The quantized kernels compute exactly the dense product with the dequantized weight (up to float summation order),
@@ -29,8 +31,8 @@ class QuantizedMatmulTest {
         }
     }
 
-    static Stream<Arguments> cases() {
-        Format[] formats = {
+    static Format[] formats() {
+        return new Format[]{
                 new Format("fp4", w -> FourBitQuantizer.quantize(w, FourBitCode.FP4, 64, false),
                         m -> ((FourBitWeight) m).dequantize()),
                 new Format("nf4", w -> FourBitQuantizer.quantize(w, FourBitCode.NF4, 64, false),
@@ -43,6 +45,10 @@ class QuantizedMatmulTest {
                         m -> ((FourBitWeight) m).dequantize()),
                 new Format("int8", Int8Weight::quantize, m -> ((Int8Weight) m).dequantize()),
         };
+    }
+
+    static Stream<Arguments> cases() {
+        Format[] formats = formats();
         // [37, 1024], [3, 1280], [130, 256], [65, 384] and [1, 128] take the native 4-bit kernel where it runs (whole
         // 128-element steps; more than 48 rows per thread are several calls); the others the Java ones.
         int[][] shapes = {{5, 192}, {8, 64}, {37, 1024}, {3, 1280}, {7, 100}, {3, 33}, {4, 24}, {1, 17}, {6, 96},
@@ -91,6 +97,42 @@ class QuantizedMatmulTest {
                 q.matmul(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone);
                 for (int r = 0; r < rows; r++) {
                     assertEquals(alone[r], out[t * rows + r], format + " row " + r + " token " + t + " of " + n);
+                }
+            }
+        }
+    }
+
+    /**
+     * The AVX2 4-bit kernel (CPUs without AVX-512; callable on any CPU with AVX2): the dequantized product within
+     * float tolerance, and each token's sums the same alone or among up to 64 (64-element steps: 1280 = 10 of
+     * them, which the AVX-512 kernel's 128-element steps do not divide; rows past tiles and blocks of 12).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"fp4", "nf4", "nf4-double-quant", "nf4-blocksize-256"})
+    void avx2FourBitKernelMatchesTheProductAndIsBatchInvariant(String name) {
+        assumeTrue(NativeDecoding.avx2Available(), "the AVX2 kernels do not run here");
+        Format format = java.util.Arrays.stream(formats()).filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+        for (int[] shape : new int[][]{{37, 1280}, {13, 256}, {50, 512}}) {
+            int rows = shape[0], cols = shape[1];
+            float[] w = FourBitQuantizationTest.gaussian(rows * cols, 0.05, rows * 13L + cols);
+            FourBitWeight q = (FourBitWeight) format.quantize.apply(FourBitQuantizationTest.f32("w", rows, cols, w));
+            float[] dq = format.dequantize.apply(q);
+            int most = Kernels.NATIVE_DECODE_MAX_ROWS;
+            float[] x = FourBitQuantizationTest.gaussian(most * cols, 1.0, cols * 5L + rows);
+            float[][] alone = new float[most][rows];
+            for (int t = 0; t < most; t++) {
+                NativeDecoding.fourBit(false, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, rows,
+                        cols, q.packed(), q.blocksize(), q.table(), q.scales()::decode, alone[t]);
+            }
+            for (int n : new int[]{2, 3, 4, 5, 7, 9, most}) {
+                float[] out = new float[n * rows];
+                NativeDecoding.fourBit(false, x, n, rows, cols, q.packed(), q.blocksize(), q.table(),
+                        q.scales()::decode, out);
+                assertProduct(format, rows, cols, n, x, dq, out);
+                for (int t = 0; t < n; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(alone[t][r], out[t * rows + r], name + " row " + r + " token " + t + " of " + n);
+                    }
                 }
             }
         }

@@ -31,7 +31,7 @@ static inline __mmask16 lane_mask(int64_t count) {
     return (__mmask16) (count >= 16 ? 0xffff : count <= 0 ? 0 : (1u << count) - 1);
 }
 
-int i4j_abi_version(void) { return 11; }
+int i4j_abi_version(void) { return 12; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
@@ -817,6 +817,84 @@ void i4j_q4_gemv_avx2(const float *xq, int64_t n, int64_t cols, const uint8_t *p
                 case 2: for (; r < end; r += 3) q4_avx2_tile(x, cols, packed, scales, blocksize, lo, hi, 3, 2, r, r0, end, o, ldo); break;
                 case 3: for (; r < end; r += 2) q4_avx2_tile(x, cols, packed, scales, blocksize, lo, hi, 2, 3, r, r0, end, o, ldo); break;
                 default: for (; r < end; r += 2) q4_avx2_tile(x, cols, packed, scales, blocksize, lo, hi, 2, 4, r, r0, end, o, ldo); break;
+            }
+        }
+    }
+}
+
+/*
+ * Decoding a few tokens against an int8 row-wise weight on CPUs without AVX-512 (AVX2 and FMA), i4j_i8_gemv's
+ * arithmetic 8 bytes at a time: out[t * ldo + r] = scale[r] * sum_k q[r][k] * x[t][k]. Tiles: six rows for one
+ * token, four for two, three for three or four (the 16 registers; activations are memory operands), twelve rows
+ * at a time. Each (row, token) sum runs in k order in one accumulator, then the scalar tail, then the scale,
+ * whatever the tile: a sequence decodes the same alone or batched.
+ */
+#define I8_AVX2_MAX_ROWS 6
+
+/* Eight elements of each row: widened to floats once, against every token. */
+AVX2_TARGET
+static inline __attribute__((always_inline)) void i8_avx2_step(const int8_t *const p[I8_AVX2_MAX_ROWS],
+                                                               const float *x, int64_t cols, int rows, int tokens,
+                                                               int64_t k, __m256 acc[I8_AVX2_MAX_ROWS][GEMV_TOKENS]) {
+    for (int i = 0; i < rows; i++) {
+        __m256 wv = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *) (p[i] + k))));
+        for (int t = 0; t < tokens; t++) {
+            acc[i][t] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + t * cols + k), acc[i][t]);
+        }
+    }
+}
+
+AVX2_TARGET
+static inline __attribute__((always_inline)) void i8_avx2_tile(const int8_t *q, int64_t cols, const float *x,
+                                                               int rows, int tokens, const float *scale, float *out,
+                                                               int64_t ldo, int64_t r, int64_t r1) {
+    const int8_t *p[I8_AVX2_MAX_ROWS];
+    for (int i = 0; i < rows; i++) {
+        p[i] = q + block_row(r, i, r1) * cols;
+    }
+    __m256 acc[I8_AVX2_MAX_ROWS][GEMV_TOKENS];
+    for (int i = 0; i < rows; i++) {
+        for (int t = 0; t < tokens; t++) {
+            acc[i][t] = _mm256_setzero_ps();
+        }
+    }
+    int64_t lines = cols - cols % 64, full = cols - cols % 8, k = 0;
+    for (; k < lines; k += 64) {
+        for (int i = 0; i < rows; i++) {
+            _mm_prefetch((const char *) (p[i] + k) + QUANT_PREFETCH, _MM_HINT_T0);
+        }
+        for (int s = 0; s < 64; s += 8) {
+            i8_avx2_step(p, x, cols, rows, tokens, k + s, acc);
+        }
+    }
+    for (; k < full; k += 8) {
+        i8_avx2_step(p, x, cols, rows, tokens, k, acc);
+    }
+    for (int i = 0; i < rows && r + i < r1; i++) {
+        for (int t = 0; t < tokens; t++) {
+            float sum = avx2_sum(acc[i][t]);
+            for (int64_t j = full; j < cols; j++) {
+                sum += (float) p[i][j] * x[t * cols + j];
+            }
+            out[t * ldo + r + i] = sum * scale[r + i];
+        }
+    }
+}
+
+AVX2_TARGET
+void i4j_i8_gemv_avx2(const float *x, int64_t n, int64_t cols, const int8_t *q, const float *scale, int64_t r0,
+                      int64_t r1, float *out, int64_t ldo) {
+    for (int64_t b = r0; b < r1; b += 12) {
+        int64_t end = b + 12 < r1 ? b + 12 : r1;
+        for (int64_t t = 0; t < n; t += GEMV_TOKENS) {
+            const float *xt = x + t * cols;
+            float *o = out + t * ldo;
+            int64_t r = b;
+            switch (n - t) {
+                case 1: for (; r < end; r += 6) i8_avx2_tile(q, cols, xt, 6, 1, scale, o, ldo, r, end); break;
+                case 2: for (; r < end; r += 4) i8_avx2_tile(q, cols, xt, 4, 2, scale, o, ldo, r, end); break;
+                case 3: for (; r < end; r += 3) i8_avx2_tile(q, cols, xt, 3, 3, scale, o, ldo, r, end); break;
+                default: for (; r < end; r += 3) i8_avx2_tile(q, cols, xt, 3, 4, scale, o, ldo, r, end); break;
             }
         }
     }

@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  * order for every number of tokens, so a sequence decodes the same alone or batched), and prefetch the weight rows
  * ahead of their reads, which the Vector API cannot. Used wherever the library runs on an AVX-512 CPU (AVX512F;
  * AVX512_BF16 only for the bf16-dot format); on CPUs without AVX-512, bf16 weights (where the JVM's vectors are
- * AVX2's) and 4-bit weights take the library's AVX2 kernels, int8 the Java kernels. The switches
+ * AVX2's), 4-bit and int8 weights take the library's AVX2 kernels. The switches
  * {@code -Didefics4j.native.bf16=false} and {@code -Didefics4j.native.avx512=false} make a CPU look like one
  * without AVX512_BF16 or without AVX-512, for tests and comparisons. {@code -Didefics4j.native.decode=false} keeps the Java kernels.
  */
@@ -56,8 +56,8 @@ public final class NativeDecoding {
      */
     public static String describe() {
         String bf16 = Kernels.L == 16 && available() ? "native AVX-512" : takesBf16WithAvx2() ? "native AVX2" : "Java";
-        String fourBit = available() ? "native AVX-512" : takesFourBitWithAvx2() ? "native AVX2" : "Java";
-        String int8 = available() ? "native AVX-512" : "Java";
+        String fourBit = available() ? "native AVX-512" : quantizedWithAvx2() ? "native AVX2" : "Java";
+        String int8 = available() ? "native AVX-512" : quantizedWithAvx2() ? "native AVX2" : "Java";
         String kernels = bf16.equals(fourBit) && bf16.equals(int8) ? bf16
                 : "bf16 " + bf16 + ", 4-bit " + fourBit + ", int8 " + int8;
         if (!kernels.contains("Java")) {
@@ -124,15 +124,16 @@ public final class NativeDecoding {
     /** Whether {@link #fourBit} takes a 4-bit weight of this shape: whole 128-element steps, blocks of 64 or more. */
     public static boolean takesFourBit(int cols, int blocksize) {
         boolean blocks = blocksize % 64 == 0 && cols % blocksize == 0;
-        return available() ? blocks && cols % FOUR_BIT_STEP == 0 : takesFourBitWithAvx2() && blocks;
+        return available() ? blocks && cols % FOUR_BIT_STEP == 0 : quantizedWithAvx2() && blocks;
     }
 
     /**
-     * Whether 4-bit weights decode through the AVX2 kernel: on CPUs without AVX-512 (the AVX-512 kernel is faster
-     * where both run) with AVX2 and FMA, and the kernels are not switched off. Its steps are 64 elements, so every
-     * blocksize the AVX-512 kernel takes it takes too, and also column counts of 64 more than a multiple of 128.
+     * Whether 4-bit and int8 weights decode through the AVX2 kernels: on CPUs without AVX-512 (the AVX-512 kernels
+     * are faster where both run) with AVX2 and FMA, and the kernels are not switched off. The 4-bit one's steps are
+     * 64 elements, so every blocksize the AVX-512 kernel takes it takes too, and also column counts of 64 more than
+     * a multiple of 128.
      */
-    static boolean takesFourBitWithAvx2() {
+    static boolean quantizedWithAvx2() {
         return ENABLED && !NativeKernels.decodeAvailable() && NativeKernels.avx2Available();
     }
 
@@ -189,9 +190,23 @@ public final class NativeDecoding {
      * threads.
      */
     public static void int8(float[] x, int n, int rows, int cols, MemorySegment q, float[] rowScale, float[] out) {
-        if (!available()) {
+        if (!takesInt8()) {
             throw new UnsupportedOperationException("native decoding kernels unavailable");
         }
+        int8(available(), x, n, rows, cols, q, rowScale, out);
+    }
+
+    /** Whether {@link #int8} runs here: the AVX-512 kernel, or the AVX2 one on CPUs without AVX-512. */
+    public static boolean takesInt8() {
+        return available() || quantizedWithAvx2();
+    }
+
+    /**
+     * The int8 product through the AVX-512 kernel ({@code avx512}) or the AVX2 one. {@link #int8} picks the kernel;
+     * tests choose one here (the AVX2 kernel runs on any CPU with AVX2).
+     */
+    public static void int8(boolean avx512, float[] x, int n, int rows, int cols, MemorySegment q, float[] rowScale,
+                            float[] out) {
         Kernels.checkMatmul("int8 weight", x, n, cols, out, rows);
         if (q.byteSize() < (long) rows * cols || rowScale.length < rows) {
             throw new IllegalArgumentException("int8 weight [" + rows + ", " + cols + "] has " + q.byteSize()
@@ -200,8 +215,17 @@ public final class NativeDecoding {
         int tiles = (rows + INT8_TILE_ROWS - 1) / INT8_TILE_ROWS;
         long cost = (long) cols * INT8_TILE_ROWS * Math.max(1, n / 2);
         Parallel.forChunks(tiles, cost, CHUNKS_PER_THREAD, (t0, t1) ->
-                NativeKernels.int8Gemv(x, n, cols, q, rowScale, INT8_TILE_ROWS * t0,
-                        Math.min(rows, INT8_TILE_ROWS * t1), out, rows));
+                int8Rows(avx512, x, n, cols, q, rowScale, INT8_TILE_ROWS * t0, Math.min(rows, INT8_TILE_ROWS * t1),
+                        out, rows));
+    }
+
+    private static void int8Rows(boolean avx512, float[] x, int n, int cols, MemorySegment q, float[] rowScale,
+                                 int r0, int r1, float[] out, int ldo) {
+        if (avx512) {
+            NativeKernels.int8Gemv(x, n, cols, q, rowScale, r0, r1, out, ldo);
+        } else {
+            NativeKernels.int8GemvAvx2(x, n, cols, q, rowScale, r0, r1, out, ldo);
+        }
     }
 
     /**

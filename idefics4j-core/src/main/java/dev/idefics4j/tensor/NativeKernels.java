@@ -23,7 +23,7 @@ import java.nio.file.StandardCopyOption;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 11;
+    private static final int ABI_VERSION = 12;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -46,6 +46,7 @@ final class NativeKernels {
         static final MethodHandle I8_GEMV;
         static final MethodHandle AVX2_GEMV;
         static final MethodHandle Q4_AVX2_GEMV;
+        static final MethodHandle I8_AVX2_GEMV;
         static final int TILE;
 
         static {
@@ -63,6 +64,7 @@ final class NativeKernels {
             MethodHandle i8Gemv = null;
             MethodHandle avx2Gemv = null;
             MethodHandle q4Avx2Gemv = null;
+            MethodHandle i8Avx2Gemv = null;
             int tile = 0;
             try {
                 SymbolLookup lib = SymbolLookup.libraryLookup(libraryFile(), Arena.global());
@@ -72,6 +74,8 @@ final class NativeKernels {
                 Linker.Option heap = Linker.Option.critical(true);
                 FunctionDescriptor gemvShape = FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG,
                         ADDRESS, LONG);
+                FunctionDescriptor int8Shape = FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG,
+                        LONG, ADDRESS, LONG);
                 FunctionDescriptor fourBitShape = FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG,
                         ADDRESS, LONG, LONG, ADDRESS, LONG);
                 int abi = intCall(lib, linker, "i4j_abi_version");
@@ -109,14 +113,14 @@ final class NativeKernels {
                     } else {
                         gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv"), gemvShape, heap);
                         q4Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv"), fourBitShape, heap);
-                        i8Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv"), FunctionDescriptor
-                                .ofVoid(ADDRESS, LONG, LONG, ADDRESS, ADDRESS, LONG, LONG, ADDRESS, LONG), heap);
+                        i8Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv"), int8Shape, heap);
                     }
                     if (intCall(lib, linker, "i4j_avx2_supported") != 1) {
                         avx2Reason = "this CPU has no AVX2 and FMA instructions";
                     } else {
                         avx2Gemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemv_avx2"), gemvShape, heap);
                         q4Avx2Gemv = linker.downcallHandle(lib.findOrThrow("i4j_q4_gemv_avx2"), fourBitShape, heap);
+                        i8Avx2Gemv = linker.downcallHandle(lib.findOrThrow("i4j_i8_gemv_avx2"), int8Shape, heap);
                     }
                 }
             } catch (Throwable e) {
@@ -125,6 +129,7 @@ final class NativeKernels {
                 avx2Reason = reason;
                 pack = gemm = packWeights = packedWords = toBf16 = dotGemv = gemv = q4Gemv = i8Gemv = avx2Gemv = null;
                 q4Avx2Gemv = null;
+                i8Avx2Gemv = null;
             }
             REASON = reason;
             DECODE_REASON = decodeReason;
@@ -140,6 +145,7 @@ final class NativeKernels {
             I8_GEMV = i8Gemv;
             AVX2_GEMV = avx2Gemv;
             Q4_AVX2_GEMV = q4Avx2Gemv;
+            I8_AVX2_GEMV = i8Avx2Gemv;
             TILE = tile;
         }
 
@@ -344,8 +350,22 @@ final class NativeKernels {
     static void int8Gemv(float[] x, int n, int cols, MemorySegment q, float[] rowScale, int r0, int r1, float[] out,
                          int ldo) {
         checkDecode();
+        int8(Loaded.I8_GEMV, x, n, cols, q, rowScale, r0, r1, out, ldo);
+    }
+
+    /** {@link #int8Gemv} with AVX2 and FMA. */
+    static void int8GemvAvx2(float[] x, int n, int cols, MemorySegment q, float[] rowScale, int r0, int r1,
+                             float[] out, int ldo) {
+        if (!avx2Available()) {
+            throw new UnsupportedOperationException("AVX2 decoding kernels unavailable: " + avx2UnavailableReason());
+        }
+        int8(Loaded.I8_AVX2_GEMV, x, n, cols, q, rowScale, r0, r1, out, ldo);
+    }
+
+    private static void int8(MethodHandle kernel, float[] x, int n, int cols, MemorySegment q, float[] rowScale,
+                             int r0, int r1, float[] out, int ldo) {
         try {
-            Loaded.I8_GEMV.invokeExact(MemorySegment.ofArray(x), (long) n, (long) cols, q,
+            kernel.invokeExact(MemorySegment.ofArray(x), (long) n, (long) cols, q,
                     MemorySegment.ofArray(rowScale), (long) r0, (long) r1, MemorySegment.ofArray(out), (long) ldo);
         } catch (Throwable e) {
             throw new IllegalStateException("native int8 decoding product failed", e);

@@ -34,7 +34,7 @@ final class Int8Kernels {
         int cols = w.cols();
         w.checkMatmul(x, n, out);
         MemorySegment q = w.values();
-        if (n <= Kernels.NATIVE_DECODE_MAX_ROWS && NativeDecoding.available()) {
+        if (n <= Kernels.NATIVE_DECODE_MAX_ROWS && NativeDecoding.takesInt8()) {
             NativeDecoding.int8(x, n, rows, cols, q, w.rowScales(), out);
         } else if (n == 1) {
             oneToken(w, x, out);

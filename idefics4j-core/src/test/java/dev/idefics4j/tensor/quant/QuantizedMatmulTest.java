@@ -87,7 +87,7 @@ class QuantizedMatmulTest {
             }
             assertProduct(format, rows, cols, n, x, dq, java);
         }
-        boolean nativeKernel = q instanceof Int8Weight ? NativeDecoding.available()
+        boolean nativeKernel = q instanceof Int8Weight ? NativeDecoding.takesInt8()
                 : FourBitKernels.vectorized((FourBitWeight) q)
                         && NativeDecoding.takesFourBit(cols, ((FourBitWeight) q).blocksize());
         if (n > 1 && n <= Kernels.NATIVE_DECODE_MAX_ROWS && nativeKernel) {
@@ -102,39 +102,70 @@ class QuantizedMatmulTest {
         }
     }
 
+    /** A kernel's product of n tokens against one quantized weight. */
+    @FunctionalInterface
+    private interface Product {
+        void multiply(float[] x, int n, float[] out);
+    }
+
     /**
-     * The AVX2 4-bit kernel (CPUs without AVX-512; callable on any CPU with AVX2): the dequantized product within
-     * float tolerance, and each token's sums the same alone or among up to 64 (64-element steps: 1280 = 10 of
-     * them, which the AVX-512 kernel's 128-element steps do not divide; rows past tiles and blocks of 12).
+     * The dequantized product within float tolerance for every batch size, each token's sums the same alone or
+     * among up to 64.
+     */
+    private static void assertKernel(Format format, MatrixWeight q, Product product, long seed) {
+        int rows = q.rows(), cols = q.cols();
+        float[] dq = format.dequantize.apply(q);
+        int most = Kernels.NATIVE_DECODE_MAX_ROWS;
+        float[] x = FourBitQuantizationTest.gaussian(most * cols, 1.0, seed);
+        float[][] alone = new float[most][rows];
+        for (int t = 0; t < most; t++) {
+            product.multiply(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone[t]);
+        }
+        for (int n : new int[]{2, 3, 4, 5, 7, 9, most}) {
+            float[] out = new float[n * rows];
+            product.multiply(x, n, out);
+            assertProduct(format, rows, cols, n, x, dq, out);
+            for (int t = 0; t < n; t++) {
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(alone[t][r], out[t * rows + r], format + " row " + r + " token " + t + " of " + n);
+                }
+            }
+        }
+    }
+
+    private static Format format(String name) {
+        return java.util.Arrays.stream(formats()).filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The AVX2 4-bit kernel (CPUs without AVX-512; callable on any CPU with AVX2), on 64-element steps: 1280 is 10
+     * of them, which the AVX-512 kernel's 128-element steps do not divide; rows past tiles and blocks of 12.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"fp4", "nf4", "nf4-double-quant", "nf4-blocksize-256"})
     void avx2FourBitKernelMatchesTheProductAndIsBatchInvariant(String name) {
         assumeTrue(NativeDecoding.avx2Available(), "the AVX2 kernels do not run here");
-        Format format = java.util.Arrays.stream(formats()).filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+        Format format = format(name);
         for (int[] shape : new int[][]{{37, 1280}, {13, 256}, {50, 512}}) {
             int rows = shape[0], cols = shape[1];
             float[] w = FourBitQuantizationTest.gaussian(rows * cols, 0.05, rows * 13L + cols);
             FourBitWeight q = (FourBitWeight) format.quantize.apply(FourBitQuantizationTest.f32("w", rows, cols, w));
-            float[] dq = format.dequantize.apply(q);
-            int most = Kernels.NATIVE_DECODE_MAX_ROWS;
-            float[] x = FourBitQuantizationTest.gaussian(most * cols, 1.0, cols * 5L + rows);
-            float[][] alone = new float[most][rows];
-            for (int t = 0; t < most; t++) {
-                NativeDecoding.fourBit(false, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, rows,
-                        cols, q.packed(), q.blocksize(), q.table(), q.scales()::decode, alone[t]);
-            }
-            for (int n : new int[]{2, 3, 4, 5, 7, 9, most}) {
-                float[] out = new float[n * rows];
-                NativeDecoding.fourBit(false, x, n, rows, cols, q.packed(), q.blocksize(), q.table(),
-                        q.scales()::decode, out);
-                assertProduct(format, rows, cols, n, x, dq, out);
-                for (int t = 0; t < n; t++) {
-                    for (int r = 0; r < rows; r++) {
-                        assertEquals(alone[t][r], out[t * rows + r], name + " row " + r + " token " + t + " of " + n);
-                    }
-                }
-            }
+            assertKernel(format, q, (x, n, out) -> NativeDecoding.fourBit(false, x, n, rows, cols, q.packed(),
+                    q.blocksize(), q.table(), q.scales()::decode, out), cols * 5L + rows);
+        }
+    }
+
+    /** The AVX2 int8 kernel, likewise (any CPU with AVX2), with column counts that leave an 8-element tail. */
+    @org.junit.jupiter.api.Test
+    void avx2Int8KernelMatchesTheProductAndIsBatchInvariant() {
+        assumeTrue(NativeDecoding.avx2Available(), "the AVX2 kernels do not run here");
+        Format format = format("int8");
+        for (int[] shape : new int[][]{{37, 1280}, {13, 100}, {50, 517}, {5, 7}}) {
+            int rows = shape[0], cols = shape[1];
+            float[] w = FourBitQuantizationTest.gaussian(rows * cols, 0.05, rows * 17L + cols);
+            Int8Weight q = (Int8Weight) format.quantize.apply(FourBitQuantizationTest.f32("w", rows, cols, w));
+            assertKernel(format, q, (x, n, out) -> NativeDecoding.int8(false, x, n, rows, cols, q.values(),
+                    q.rowScales(), out), cols * 3L + rows);
         }
     }
 

@@ -760,6 +760,8 @@ void i4j_bf16_gemv_avx2(const float *xs, int64_t n, int64_t depth, const uint16_
  * fed in k order whatever the tile: a sequence decodes the same alone or batched.
  */
 #define Q4_AVX2_MAX_ROWS 4
+/* Rows the quantized AVX2 kernels take at a time: every tile height of both (4, 3, 2 and 6, 4, 3) divides it. */
+#define AVX2_QUANT_BLOCK 12
 
 AVX2_TARGET
 static inline __attribute__((always_inline)) void q4_avx2_tile(const float *xq, int64_t cols, const uint8_t *packed,
@@ -805,9 +807,9 @@ void i4j_q4_gemv_avx2(const float *xq, int64_t n, int64_t cols, const uint8_t *p
                       int64_t blocksize, const float *table16, int64_t r0, int64_t r1, float *out, int64_t ldo) {
     __m256 lo = _mm256_loadu_ps(table16);
     __m256 hi = _mm256_loadu_ps(table16 + 8);
-    /* Twelve rows at a time (every tile height divides it), each group of four tokens passing over them. */
-    for (int64_t b = r0; b < r1; b += 12) {
-        int64_t end = b + 12 < r1 ? b + 12 : r1;
+    /* A block of rows at a time, each group of four tokens passing over them. */
+    for (int64_t b = r0; b < r1; b += AVX2_QUANT_BLOCK) {
+        int64_t end = b + AVX2_QUANT_BLOCK < r1 ? b + AVX2_QUANT_BLOCK : r1;
         for (int64_t t = 0; t < n; t += GEMV_TOKENS) {
             const float *x = xq + t * cols;
             float *o = out + t * ldo;
@@ -825,9 +827,9 @@ void i4j_q4_gemv_avx2(const float *xq, int64_t n, int64_t cols, const uint8_t *p
 /*
  * Decoding a few tokens against an int8 row-wise weight on CPUs without AVX-512 (AVX2 and FMA), i4j_i8_gemv's
  * arithmetic 8 bytes at a time: out[t * ldo + r] = scale[r] * sum_k q[r][k] * x[t][k]. Tiles: six rows for one
- * token, four for two, three for three or four (the 16 registers; activations are memory operands), twelve rows
- * at a time. Each (row, token) sum runs in k order in one accumulator, then the scalar tail, then the scale,
- * whatever the tile: a sequence decodes the same alone or batched.
+ * token, four for two, three for three or four (the 16 registers; activations are memory operands),
+ * AVX2_QUANT_BLOCK rows at a time. Each (row, token) sum runs in k order in one accumulator, then the scalar tail,
+ * then the scale, whatever the tile: a sequence decodes the same alone or batched.
  */
 #define I8_AVX2_MAX_ROWS 6
 
@@ -884,8 +886,8 @@ static inline __attribute__((always_inline)) void i8_avx2_tile(const int8_t *q, 
 AVX2_TARGET
 void i4j_i8_gemv_avx2(const float *x, int64_t n, int64_t cols, const int8_t *q, const float *scale, int64_t r0,
                       int64_t r1, float *out, int64_t ldo) {
-    for (int64_t b = r0; b < r1; b += 12) {
-        int64_t end = b + 12 < r1 ? b + 12 : r1;
+    for (int64_t b = r0; b < r1; b += AVX2_QUANT_BLOCK) {
+        int64_t end = b + AVX2_QUANT_BLOCK < r1 ? b + AVX2_QUANT_BLOCK : r1;
         for (int64_t t = 0; t < n; t += GEMV_TOKENS) {
             const float *xt = x + t * cols;
             float *o = out + t * ldo;

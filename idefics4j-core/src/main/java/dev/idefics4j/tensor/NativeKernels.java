@@ -16,8 +16,9 @@ import java.nio.file.StandardCopyOption;
 /**
  * The optional native kernel library ({@code src/main/c/bf16_dot.c}, built into the jar when the build machine has
  * gcc), reached through {@code java.lang.foreign}: it gives the CPU's bf16 dot-product instruction (AVX512_BF16)
- * and software prefetch for decoding, neither of which the Vector API exposes; on CPUs without AVX512_BF16, only
- * its AVX2 decoding kernel for bf16 weights runs. Loaded on first use only; everything works without it, and
+ * and software prefetch for decoding, neither of which the Vector API exposes. It has three tiers, each loaded where
+ * the CPU has its instructions: the bf16 dot products (AVX512_BF16), the float32 decoding kernels for AVX-512
+ * CPUs (AVX512F) and those for AVX2 CPUs (AVX2 and FMA). Loaded on first use only; everything works without it, and
  * {@link #unavailableReason()} says why it is missing. The system property {@code idefics4j.native.library} names
  * a library file to use instead of the bundled one.
  */
@@ -33,7 +34,7 @@ final class NativeKernels {
         static final String REASON;
         /** Why the float32 decoding kernels for AVX-512 CPUs (bf16, 4-bit, int8 weights) cannot run, or null. */
         static final String DECODE_REASON;
-        /** Why the AVX2 decoding kernel for bf16 weights cannot run, or null. */
+        /** Why the AVX2 decoding kernels (bf16, 4-bit, int8 weights) cannot run, or null. */
         static final String AVX2_REASON;
         static final MethodHandle PACK;
         static final MethodHandle GEMM;
@@ -176,6 +177,12 @@ final class NativeKernels {
         return Loaded.DECODE_REASON;
     }
 
+    private static void checkAvx2() {
+        if (!avx2Available()) {
+            throw new UnsupportedOperationException("AVX2 decoding kernels unavailable: " + avx2UnavailableReason());
+        }
+    }
+
     private static void checkDecode() {
         if (!decodeAvailable()) {
             throw new UnsupportedOperationException("native decoding kernels unavailable: "
@@ -183,7 +190,7 @@ final class NativeKernels {
         }
     }
 
-    /** True when the AVX2 float32 decoding kernel for bf16 weights can run here (CPUs without AVX512_BF16 too). */
+    /** True when the AVX2 float32 decoding kernels (bf16, 4-bit, int8 weights) can run here. */
     static boolean avx2Available() {
         return Loaded.AVX2_REASON == null;
     }
@@ -199,9 +206,7 @@ final class NativeKernels {
      * with AVX2 and FMA.
      */
     static void bf16GemvAvx2(float[] xs, int n, int depth, MemorySegment w, int r0, int r1, float[] out, int ldo) {
-        if (!avx2Available()) {
-            throw new UnsupportedOperationException("AVX2 decoding kernel unavailable: " + avx2UnavailableReason());
-        }
+        checkAvx2();
         try {
             Loaded.AVX2_GEMV.invokeExact(MemorySegment.ofArray(xs), (long) n, (long) depth, w, (long) r0, (long) r1,
                     MemorySegment.ofArray(out), (long) ldo);
@@ -326,9 +331,7 @@ final class NativeKernels {
     /** {@link #fourBitGemv} with AVX2 and FMA, on activations in its 8-lane order. */
     static void fourBitGemvAvx2(float[] xq, int n, int cols, MemorySegment packed, float[] scales, int blocksize,
                                 float[] table, int r0, int r1, float[] out, int ldo) {
-        if (!avx2Available()) {
-            throw new UnsupportedOperationException("AVX2 decoding kernels unavailable: " + avx2UnavailableReason());
-        }
+        checkAvx2();
         fourBit(Loaded.Q4_AVX2_GEMV, xq, n, cols, packed, scales, blocksize, table, r0, r1, out, ldo);
     }
 
@@ -356,9 +359,7 @@ final class NativeKernels {
     /** {@link #int8Gemv} with AVX2 and FMA. */
     static void int8GemvAvx2(float[] x, int n, int cols, MemorySegment q, float[] rowScale, int r0, int r1,
                              float[] out, int ldo) {
-        if (!avx2Available()) {
-            throw new UnsupportedOperationException("AVX2 decoding kernels unavailable: " + avx2UnavailableReason());
-        }
+        checkAvx2();
         int8(Loaded.I8_AVX2_GEMV, x, n, cols, q, rowScale, r0, r1, out, ldo);
     }
 

@@ -19,7 +19,8 @@ import java.util.logging.Logger;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the model over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, "
-                + "TGI-compatible /generate and /generate_stream, /health and /metrics, with continuous batching. "
+                + "TGI-compatible /generate and /generate_stream, /health and /metrics, with continuous batching, and a chat "
+                + "page at / to try it in a browser. "
                 + "The model is loaded once; Ctrl-C stops after the accepted requests finish. See docs/SERVER.md."})
 final class ServeCommand implements Callable<Integer> {
     private static final ServerConfig DEFAULTS = ServerConfig.builder().build();
@@ -96,13 +97,16 @@ final class ServeCommand implements Callable<Integer> {
             + "requests (default: ${DEFAULT-VALUE}).")
     double drainTimeout = DEFAULTS.drainTimeout().toMillis() / 1000.0;
 
+    @Option(names = "--no-ui", negatable = false, description = "Serve the API alone: no chat page at / (it answers 404).")
+    boolean noUi;
+
     ServerConfig serverConfig() {
         ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).apiKey(apiKey).modelName(servedName())
                 .maxInputTokens(maxInputTokens).maxTotalTokens(maxTotalTokens).maxImages(maxImages)
                 .maxRequestBytes(maxRequestBytes).maxChoices(maxChoices).maxBatchSize(maxBatchSize).maxQueue(maxQueue)
                 .images(new ImageLimits(maxImageBytes, maxImagePixels, seconds(connectTimeout), seconds(readTimeout),
                         maxRedirects))
-                .fetchDeadline(seconds(fetchDeadline)).mediaDir(mediaDir).drainTimeout(seconds(drainTimeout));
+                .fetchDeadline(seconds(fetchDeadline)).mediaDir(mediaDir).drainTimeout(seconds(drainTimeout)).ui(!noUi);
         allow.forEach(b::allow);
         return b.build();
     }

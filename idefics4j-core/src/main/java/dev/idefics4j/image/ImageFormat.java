@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** The encoded formats the loader reads, recognised by their leading bytes (never by file name or Content-Type). */
-enum ImageFormat {
+public enum ImageFormat {
     JPEG("JPEG", "jpeg"),
     PNG("PNG", "png"),
     GIF("GIF", "gif"),

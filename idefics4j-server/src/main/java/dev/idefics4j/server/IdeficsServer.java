@@ -16,8 +16,8 @@ import java.util.logging.Logger;
 
 /**
  * The idefics4j HTTP server over one loaded model: OpenAI's {@code /v1/chat/completions} and {@code /v1/models},
- * TGI's {@code /generate}, {@code /generate_stream}, {@code /} and {@code /info}, plus {@code /health} and
- * {@code /metrics}. Requests run on virtual threads; generation runs in the {@link BatchEngine}'s continuous batch.
+ * TGI's {@code /generate}, {@code /generate_stream}, {@code POST /} and {@code /info}, plus {@code /health},
+ * {@code /metrics} and a chat page at {@code GET /} ({@link ChatPage}). Requests run on virtual threads; generation runs in the {@link BatchEngine}'s continuous batch.
  * Closing it drains: new requests get 503 while the accepted ones finish (up to the drain timeout).
  */
 public final class IdeficsServer implements AutoCloseable {
@@ -34,6 +34,7 @@ public final class IdeficsServer implements AutoCloseable {
     private final Javalin app;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final byte[] apiKey;
+    private final boolean ui;
     private volatile boolean stopping;
     private boolean closed;
 
@@ -47,6 +48,7 @@ public final class IdeficsServer implements AutoCloseable {
         String name = config.modelName() != null ? config.modelName() : idefics.dir().getFileName().toString();
         backend = new Backend(idefics, config, name, engine, new RequestPreparer(idefics, config, images), metrics);
         apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
+        ui = config.ui();
         OpenAiApi openAi = new OpenAiApi(backend);
         TgiApi tgi = new TgiApi(backend);
         app = Javalin.create(cfg -> {
@@ -58,6 +60,9 @@ public final class IdeficsServer implements AutoCloseable {
             cfg.jetty.port = config.port();
             cfg.routes.before(this::authorize);
             cfg.routes.get("/health", this::health);
+            if (ui) {
+                cfg.routes.get("/", ChatPage::serve);
+            }
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.render()));
             cfg.routes.get("/v1/models", ctx -> counted("models", ctx, (c, t) -> {
@@ -133,9 +138,12 @@ public final class IdeficsServer implements AutoCloseable {
         }
     }
 
-    /** The API key, when one is set, on every route but /health: {@code Authorization: Bearer <key>}. */
+    /**
+     * The API key, when one is set, on every route but /health and the chat page (a browser cannot send the header
+     * when it opens the page; the page asks for the key and sends it with its API calls).
+     */
     private void authorize(Context ctx) {
-        if (apiKey == null || ctx.path().equals("/health")) {
+        if (apiKey == null || ctx.path().equals("/health") || (ui && ChatPage.isPageRequest(ctx))) {
             return;
         }
         String header = ctx.header("Authorization");

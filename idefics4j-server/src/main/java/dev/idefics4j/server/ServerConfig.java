@@ -30,11 +30,13 @@ import java.util.List;
  * @param mediaDir        the folder local image files may be read from; null refuses local files
  * @param drainTimeout    how long shutdown waits for running and queued requests
  * @param resolver        host name resolution for image URLs (tests pin names to addresses)
+ * @param ui              whether {@code GET /} serves the chat page (else only the API answers)
  */
 public record ServerConfig(String host, int port, String apiKey, String modelName, int maxInputTokens,
                            int maxTotalTokens, int maxImages, long maxRequestBytes, int maxChoices, int maxBatchSize,
                            int maxQueue, ImageLimits images, Duration fetchDeadline, List<Cidr> allowlist,
-                           Path mediaDir, Duration drainTimeout, GuardedFetcher.HostResolver resolver) {
+                           Path mediaDir, Duration drainTimeout, GuardedFetcher.HostResolver resolver,
+                           boolean ui) {
 
     public static final ImageLimits DEFAULT_IMAGE_LIMITS = new ImageLimits(16L << 20, ImageLimits.PILLOW_MAX_PIXELS,
             Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
@@ -92,6 +94,7 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
         private Path mediaDir;
         private Duration drainTimeout = Duration.ofSeconds(30);
         private GuardedFetcher.HostResolver resolver = InetAddress::getAllByName;
+        private boolean ui = true;
 
         public Builder host(String v) {
             host = v;
@@ -179,10 +182,15 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
             return this;
         }
 
+        public Builder ui(boolean v) {
+            ui = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, modelName, maxInputTokens, maxTotalTokens, maxImages,
                     maxRequestBytes, maxChoices, maxBatchSize, maxQueue, images, fetchDeadline, allowlist, mediaDir,
-                    drainTimeout, resolver);
+                    drainTimeout, resolver, ui);
         }
     }
 }

@@ -2,15 +2,19 @@ package dev.idefics4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.generation.FinishReason;
+import dev.idefics4j.image.ImageFormat;
 import dev.idefics4j.tokenizer.SpecialTokens;
 import dev.idefics4j.tokenizer.Tokenizer;
 import io.javalin.http.Context;
 
 import java.io.IOException;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -51,6 +55,15 @@ final class TgiApi {
         info.put("max_concurrent_requests", backend.config().maxQueue());
         info.put("max_batch_size", backend.config().maxBatchSize());
         info.put("router", "idefics4j");
+        // Beyond TGI's fields: the limits a client (the chat page) checks before it sends an image.
+        ServerConfig config = backend.config();
+        info.put("max_images", config.maxImages());
+        info.put("max_image_bytes", config.images().maxEncodedBytes());
+        info.put("max_image_pixels", config.images().maxPixels());
+        info.put("max_request_bytes", config.maxRequestBytes());
+        info.put("max_choices", config.maxChoices());
+        info.put("image_formats", Arrays.stream(ImageFormat.values()).map(f -> f.name().toLowerCase(Locale.ROOT))
+                .toList());
         ctx.json(info);
     }
 

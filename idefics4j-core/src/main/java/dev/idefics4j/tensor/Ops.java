@@ -13,6 +13,9 @@ public final class Ops {
     private static final VectorSpecies<Float> F = Kernels.F;
     private static final int L = Kernels.L;
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
+    /** sqrt(2/pi) and the cubic coefficient of the tanh approximation of GELU. */
+    private static final float GELU_TANH_BETA = (float) Math.sqrt(2 / Math.PI);
+    private static final float GELU_TANH_KAPPA = 0.044715f;
 
     private Ops() {
     }
@@ -117,6 +120,24 @@ public final class Ops {
             FloatVector v = FloatVector.fromArray(F, x, i, m);
             FloatVector e = VectorMath.erf(v.mul(SQRT_HALF));
             v.mul(0.5f).mul(e.add(1f)).intoArray(x, i, m);
+        }
+    }
+
+    /**
+     * GELU's tanh approximation, {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, as
+     * {@code torch.nn.functional.gelu} with approximate='tanh' (transformers' {@code gelu_pytorch_tanh}).
+     */
+    public static void geluTanh(float[] x, int n) {
+        int blocks = (n + L - 1) / L;
+        Parallel.forChunks(blocks, 16L * L, (b0, b1) -> geluTanhRange(x, b0 * L, Math.min(n, b1 * L)));
+    }
+
+    private static void geluTanhRange(float[] x, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            FloatVector v = FloatVector.fromArray(F, x, i, m);
+            FloatVector inner = v.mul(v).mul(v).mul(GELU_TANH_KAPPA).add(v).mul(GELU_TANH_BETA);
+            v.mul(0.5f).mul(VectorMath.tanh(inner).add(1f)).intoArray(x, i, m);
         }
     }
 

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The vectorised exp, erf, GELU and SiLU against double-precision references over their whole useful range. */
+/** The vectorised exp, erf, tanh, the two GELUs and SiLU against double-precision references over their whole useful range. */
 class VectorMathTest {
     @Test
     void expWithinTwoUlps() {
@@ -30,6 +30,36 @@ class VectorMathTest {
         assertEquals(0f, VectorMath.erf(0f));
         assertEquals(1f, VectorMath.erf(10f));
         assertEquals(-1f, VectorMath.erf(-10f));
+    }
+
+    @Test
+    void tanhWithinTwoTenMillionths() {
+        double worst = 0;
+        for (float x = -12f; x <= 12f; x += 0.000317f) {
+            worst = Math.max(worst, Math.abs(VectorMath.tanh(x) - Math.tanh(x)));
+        }
+        assertTrue(worst < 2e-7, "absolute error " + worst);
+        assertEquals(0f, VectorMath.tanh(0f));
+        assertEquals(1f, VectorMath.tanh(50f));
+        assertEquals(-1f, VectorMath.tanh(-50f));
+        assertEquals(1f, VectorMath.tanh(Float.POSITIVE_INFINITY));
+        assertEquals(-1f, VectorMath.tanh(Float.NEGATIVE_INFINITY));
+    }
+
+    @Test
+    void tanhGeluMatchesDoubleFormula() {
+        int n = 10_001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -12f + 24f * i / (n - 1);
+        }
+        float[] g = x.clone();
+        Ops.geluTanh(g, n);
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            double gelu = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+            assertEquals(gelu, g[i], 2e-7 * Math.max(1, Math.abs(v)), "gelu_tanh(" + v + ")");
+        }
     }
 
     @Test

@@ -1,0 +1,73 @@
+package dev.idefics4j.model;
+
+import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.checkpoint.SiglipVisionConfig;
+import dev.idefics4j.tensor.Attention;
+import dev.idefics4j.tensor.Ops;
+import dev.idefics4j.tensor.Parallel;
+
+/**
+ * Idefics2EncoderLayer / Idefics3EncoderLayer (SigLIP's): {@code h += attn(ln1(h)); h += fc2(gelu_tanh(fc1(ln2(h))))},
+ * the attention scores scaled by head_dim^-0.5 and padded patches masked as keys.
+ */
+final class SiglipEncoderLayer {
+    private final int embed;
+    private final int heads;
+    private final int headDim;
+    private final LayerNorm layerNorm1;
+    private final LayerNorm layerNorm2;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear outProj;
+    private final Linear fc1;
+    private final Linear fc2;
+
+    SiglipEncoderLayer(SiglipVisionConfig c, Checkpoint ckpt, String prefix) {
+        embed = c.hiddenSize();
+        heads = c.numAttentionHeads();
+        headDim = c.headDim();
+        layerNorm1 = LayerNorm.load(ckpt, prefix + "layer_norm1", embed, c.layerNormEps());
+        layerNorm2 = LayerNorm.load(ckpt, prefix + "layer_norm2", embed, c.layerNormEps());
+        qProj = Linear.load(ckpt, prefix + "self_attn.q_proj", embed, embed, true);
+        kProj = Linear.load(ckpt, prefix + "self_attn.k_proj", embed, embed, true);
+        vProj = Linear.load(ckpt, prefix + "self_attn.v_proj", embed, embed, true);
+        outProj = Linear.load(ckpt, prefix + "self_attn.out_proj", embed, embed, true);
+        fc1 = Linear.load(ckpt, prefix + "mlp.fc1", embed, c.intermediateSize(), true);
+        fc2 = Linear.load(ckpt, prefix + "mlp.fc2", c.intermediateSize(), embed, true);
+    }
+
+    /**
+     * Updates one image's {@code h} ({@code [tokens, hidden]}) in place. {@code keyValid} masks padded patches as
+     * keys (null: none padded); their own rows are still computed, from the valid patches, as the reference's
+     * additive mask does. The intermediate tensors go into {@code scratch} (the CLIP layer's buffers: the same
+     * tensors), shared by all layers of the image.
+     */
+    void forward(float[] h, int tokens, boolean[] keyValid, VisionEncoderLayer.Scratch scratch) {
+        float[] x = scratch.x;
+        layerNorm1.forward(h, tokens, x);
+        float[] q = scratch.q;
+        float[] k = scratch.k;
+        float[] v = scratch.v;
+        qProj.forward(x, tokens, q);
+        kProj.forward(x, tokens, k);
+        vProj.forward(x, tokens, v);
+        float scale = (float) Math.pow(headDim, -0.5);
+        float[] attn = scratch.attn;
+        Parallel.forEach(heads, true, hd -> {
+            int off = hd * headDim;
+            Attention.attendHead(q, off, embed, k, off, embed, v, off, embed, tokens, tokens, headDim, scale,
+                    null, keyValid, attn, off, embed);
+        });
+        float[] o = scratch.q; // the queries are spent
+        outProj.forward(attn, tokens, o);
+        Ops.addInPlace(h, o, tokens * embed);
+        layerNorm2.forward(h, tokens, x);
+        float[] mid = scratch.mid;
+        fc1.forward(x, tokens, mid);
+        Ops.geluTanh(mid, tokens * fc1.out());
+        float[] down = scratch.k; // the keys are spent
+        fc2.forward(mid, tokens, down);
+        Ops.addInPlace(h, down, tokens * embed);
+    }
+}

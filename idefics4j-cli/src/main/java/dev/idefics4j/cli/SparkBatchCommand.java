@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -19,19 +20,42 @@ import java.util.concurrent.Callable;
         description = {"Answer a dataset of requests (Parquet, JSON Lines or CSV) with Spark in local mode: one result "
                 + "row per request, errors per row. See spark-batch --help and docs/SPARK.md.",
                 "Needs ./idefics4j (it builds the Spark module on first use); IDEFICS4J_SPARK_JAVA_OPTS adds JVM "
-                        + "options (e.g. -Xmx8g)."})
+                        + "options (e.g. -Xmx8g). In local mode nothing listens beyond 127.0.0.1 (--spark-ui: the "
+                        + "web UI, there too)."})
 final class SparkBatchCommand implements Callable<Integer> {
     /** Where ./idefics4j says the Spark module was built (its target folder). */
     static final String HOME_PROPERTY = "idefics4j.spark.home";
     static final String MAIN_CLASS = "dev.idefics4j.spark.SparkBatchMain";
+    static final String SPARK_LOCAL_IP = "SPARK_LOCAL_IP";
+    static final String LOOPBACK = "127.0.0.1";
 
     @Unmatched
     List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command()).inheritIO().start();
-        return p.waitFor();
+        ProcessBuilder pb = new ProcessBuilder(command()).inheritIO();
+        pb.environment().putAll(environment());
+        return pb.start().waitFor();
+    }
+
+    /**
+     * What the job's JVM gets added to its environment. In local mode (no {@code --master}, or a {@code local} one)
+     * {@code SPARK_LOCAL_IP=127.0.0.1}: the job binds its driver to loopback itself, but Spark takes the web UI's
+     * address ({@code --spark-ui}) only from this variable, and without it warns when the host name resolves to
+     * loopback, then picks another interface.
+     */
+    Map<String, String> environment() {
+        String master = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--master") && i + 1 < args.size()) {
+                master = args.get(i + 1);
+            } else if (a.startsWith("--master=")) {
+                master = a.substring("--master=".length());
+            }
+        }
+        return master == null || master.startsWith("local") ? Map.of(SPARK_LOCAL_IP, LOOPBACK) : Map.of();
     }
 
     List<String> command() throws IOException {

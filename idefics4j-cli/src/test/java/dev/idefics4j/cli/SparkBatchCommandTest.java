@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,6 +51,16 @@ class SparkBatchCommandTest {
         List<String> cmd = command("--input", "in.jsonl").command();
         int model = cmd.indexOf("--model");
         assertTrue(Files.isRegularFile(Path.of(cmd.get(model + 1)).resolve("model.safetensors")));
+    }
+
+    /** Local mode gets SPARK_LOCAL_IP=127.0.0.1 (Spark binds its UI there); a cluster's driver must be reachable. */
+    @Test
+    void localModeBindsToLoopback() throws Exception {
+        Map<String, String> loopback = Map.of("SPARK_LOCAL_IP", "127.0.0.1");
+        assertEquals(loopback, command("--input", "in.jsonl").environment());
+        assertEquals(loopback, command("--input", "in.jsonl", "--master", "local[2]", "--spark-ui").environment());
+        assertEquals(loopback, command("--master=local", "--input", "in.jsonl").environment());
+        assertEquals(Map.of(), command("--input", "in.jsonl", "--master", "spark://host:7077").environment());
     }
 
     @Test

@@ -68,7 +68,8 @@ public final class SparkBatchMain implements Callable<Integer> {
     String mode = "error";
 
     @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master (default: the one spark-submit gives, else local[*]).")
+            description = "Spark master (default: the one spark-submit gives, else local[*]). In local mode the"
+                    + " driver listens on 127.0.0.1 only.")
     String master;
 
     @Option(names = "--partitions", paramLabel = "N",
@@ -78,6 +79,11 @@ public final class SparkBatchMain implements Callable<Integer> {
     @Option(names = "--base-dir", paramLabel = "DIR",
             description = "Folder relative image paths resolve against (default: the input's folder).")
     String baseDir;
+
+    @Option(names = "--spark-ui", description = "In local mode, serve Spark's web UI on 127.0.0.1 while the job runs"
+            + " (off otherwise; Spark binds it to SPARK_LOCAL_IP, which ./idefics4j sets). A cluster's own settings"
+            + " decide there.")
+    boolean sparkUi;
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new SparkBatchMain());
@@ -100,13 +106,17 @@ public final class SparkBatchMain implements Callable<Integer> {
                 outputFormat == null ? null : Format.of(outputFormat), batchSize, WriteMode.of(mode), partitions,
                 baseDir);
         SparkSession.Builder builder = SparkSession.builder().appName("idefics4j spark-batch");
-        if (master != null) {
-            builder.master(master);
-        } else if (!new SparkConf().contains("spark.master")) {
-            builder.master("local[*]");
+        // spark-submit's master when it gave one, else local mode.
+        String effectiveMaster = master != null ? master : new SparkConf().get("spark.master", "local[*]");
+        builder.master(effectiveMaster);
+        if (LocalMode.isLocal(effectiveMaster)) {
+            LocalMode.settings(sparkUi, System.getenv(LocalMode.SPARK_LOCAL_IP)).forEach(builder::config);
         }
         SparkSession spark = builder.getOrCreate();
         try {
+            if (sparkUi && spark.sparkContext().uiWebUrl().isDefined()) {
+                System.err.println("Spark UI: " + spark.sparkContext().uiWebUrl().get());
+            }
             IdeficsBatchJob.Summary s = IdeficsBatchJob.run(spark, settings);
             if (s.skipped()) {
                 System.err.printf("%s is complete already: skipped%n", s.output());

@@ -41,7 +41,7 @@ public final class IdeficsImageProcessor {
 
     /** The S x S 8-bit image the model sees, before rescaling and normalisation. */
     public RgbImage resize(RgbImage image) {
-        return PillowResize.bicubic(image, imageSize(), imageSize());
+        return PillowResize.resize(image, imageSize(), imageSize(), ResampleFilter.BICUBIC);
     }
 
     /** One image's pixel values, 3 x S x S channels first. */

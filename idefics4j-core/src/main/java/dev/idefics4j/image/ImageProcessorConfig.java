@@ -21,7 +21,7 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
     static final double[] IDEFICS_STANDARD_STD = {0.26862954, 0.26130258, 0.27577711};
 
     public static final ImageProcessorConfig DEFAULTS = new ImageProcessorConfig(224,
-            toFloats(IDEFICS_STANDARD_MEAN), toFloats(IDEFICS_STANDARD_STD), 3, true, 1 / 255.0);
+            PixelNormalization.toFloats(IDEFICS_STANDARD_MEAN), PixelNormalization.toFloats(IDEFICS_STANDARD_STD), 3, true, 1 / 255.0);
 
     public ImageProcessorConfig {
         if (imageSize <= 0) {
@@ -76,8 +76,8 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
         }
         return new ImageProcessorConfig(
                 json.has("image_size") ? intValue(json, "image_size") : DEFAULTS.imageSize,
-                channelValues(json, "image_mean", IDEFICS_STANDARD_MEAN),
-                channelValues(json, "image_std", IDEFICS_STANDARD_STD),
+                PixelNormalization.channelValues(json.get("image_mean"), "image_mean", IDEFICS_STANDARD_MEAN),
+                PixelNormalization.channelValues(json.get("image_std"), "image_std", IDEFICS_STANDARD_STD),
                 json.has("image_num_channels") && !json.get("image_num_channels").isNull()
                         ? intValue(json, "image_num_channels") : 3,
                 !json.has("do_rescale") || json.get("do_rescale").asBoolean(true),
@@ -98,37 +98,6 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
             throw new IllegalArgumentException(key + " must be a number, got " + node);
         }
         return node.doubleValue();
-    }
-
-    /** A list of per-channel values, or one number for all channels (as transformers accepts); null = default. */
-    private static float[] channelValues(JsonNode json, String key, double[] defaults) {
-        JsonNode node = json.get(key);
-        if (node == null || node.isNull()) {
-            return toFloats(defaults);
-        }
-        if (node.isNumber()) {
-            float v = (float) node.doubleValue();
-            return new float[]{v, v, v};
-        }
-        if (!node.isArray() || node.size() != 3) {
-            throw new IllegalArgumentException(key + " must be a number or a list of 3 numbers, got " + node);
-        }
-        float[] values = new float[3];
-        for (int i = 0; i < 3; i++) {
-            if (!node.get(i).isNumber()) {
-                throw new IllegalArgumentException(key + " must hold numbers, got " + node);
-            }
-            values[i] = (float) node.get(i).doubleValue();
-        }
-        return values;
-    }
-
-    private static float[] toFloats(double[] values) {
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (float) values[i];
-        }
-        return out;
     }
 
     @Override

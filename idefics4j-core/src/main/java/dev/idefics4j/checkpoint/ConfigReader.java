@@ -2,10 +2,7 @@ package dev.idefics4j.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/**
- * Typed field access on a config JSON object with the reference default for absent fields; errors name the file and
- * the field. Shared by the model and preprocessor configs of every family.
- */
+/** Typed field access on a config JSON object with the reference default for absent fields; errors name the field. */
 public final class ConfigReader {
     private final String file;
     private final JsonNode node;
@@ -23,25 +20,6 @@ public final class ConfigReader {
         this.fallbackPrefix = fallbackPrefix;
     }
 
-    /** {@code node}'s fields, named as in {@code file} (a path, or a path and the enclosing field). */
-    public ConfigReader(String file, JsonNode node) {
-        this(file, node, null, "");
-    }
-
-    /** The object held by {@code field} (absent or null: every read gives its default). */
-    public ConfigReader object(String field) {
-        JsonNode v = find(field);
-        if (v != null && !v.isObject()) {
-            throw new CheckpointException(where(field) + " must be an object, got " + v);
-        }
-        return new ConfigReader(file + " (" + field + ")", v);
-    }
-
-    /** The raw value of {@code field}, or null when absent or null. */
-    public JsonNode get(String field) {
-        return find(field);
-    }
-
     private JsonNode find(String field) {
         if (node != null && node.has(field) && !node.get(field).isNull()) {
             return node.get(field);
@@ -53,6 +31,36 @@ public final class ConfigReader {
             }
         }
         return null;
+    }
+
+    /** A reader of its own for no fallback: the whole object {@code node} (null: every field absent). */
+    public ConfigReader(String file, JsonNode node) {
+        this(file, node, null, "");
+    }
+
+    /** The raw value of {@code field}, or null when absent or null. */
+    public JsonNode get(String field) {
+        return find(field);
+    }
+
+    /** Whether the field is present and not null. */
+    public boolean has(String field) {
+        return find(field) != null;
+    }
+
+    /**
+     * The nested object {@code field} as a reader of its own, its errors naming {@code parent.field}; null when the
+     * field is absent or null.
+     */
+    public ConfigReader object(String field) {
+        JsonNode v = find(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw new CheckpointException(where(field) + " must be an object, got " + v);
+        }
+        return new ConfigReader(file + " (" + field + ")", v);
     }
 
     private String where(String field) {

@@ -104,11 +104,14 @@ public record Idefics3ImageProcessorConfig(boolean doConvertRgb, boolean doResiz
 
     /** {@code {"longest_edge": n}}, the only form of {@code size} and {@code max_image_size} Idefics3 checkpoints use. */
     private static int longestEdge(ConfigReader config, String field, int dflt) {
-        JsonNode node = config.get(field);
-        if (node != null && !node.has("longest_edge")) {
-            throw config.error(field, "must be {\"longest_edge\": n}, got " + node);
+        ConfigReader size = config.object(field);
+        if (size == null) {
+            return dflt;
         }
-        return config.object(field).positiveInt("longest_edge", dflt);
+        if (!size.has("longest_edge")) {
+            throw config.error(field, "must be {\"longest_edge\": n}, got " + config.get(field));
+        }
+        return size.positiveInt("longest_edge", dflt);
     }
 
     public Idefics3ImageProcessorConfig withImageSplitting(boolean value) {

@@ -1,0 +1,261 @@
+package dev.idefics4j.model.idefics3;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.checkpoint.CheckpointException;
+import dev.idefics4j.checkpoint.ConfigReader;
+import dev.idefics4j.image.ImageLoader;
+import dev.idefics4j.image.ImageSource;
+import dev.idefics4j.image.PixelBatch;
+import dev.idefics4j.image.RgbConversion;
+import dev.idefics4j.image.RgbImage;
+import dev.idefics4j.processor.ProcessingOptions;
+import dev.idefics4j.processor.PromptItem;
+import dev.idefics4j.tokenizer.BatchEncoding;
+import dev.idefics4j.tokenizer.Tokenizer;
+import dev.idefics4j.tokenizer.Tokenizers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Idefics3Processor: prompts → {@link Idefics3Inputs}. Each {@code <image>} of a sample's text (an image item of a
+ * prompt) becomes, for an image cut into R x C tiles, {@code <fake_token_around_image><row_r_col_c>} +
+ * {@code <image>} x L for every tile with {@code "\n"} after each row of tiles, then
+ * {@code "\n<fake_token_around_image><global-img>"} + {@code <image>} x L + {@code <fake_token_around_image>}; an image
+ * that is not split becomes only the global part without the newline. L is image_seq_len. Adjacent images are not
+ * merged. The strings are tokenized as they are (the tokenizer adds BOS where its template says so) and the images
+ * go through {@link Idefics3ImageProcessor}. Images are loaded as transformers' {@code load_image} does
+ * ({@link RgbConversion#DROP_ALPHA}).
+ *
+ * <p>Where transformers 4.46 raises an IndexError, this processor does what the call means: text without images is
+ * tokenized alone (as {@code processor.tokenizer(text)}), and the first sample of a batch may have no image.
+ */
+public final class Idefics3Processor {
+    public static final String FAKE_TOKEN = "<fake_token_around_image>";
+    public static final String IMAGE_TOKEN = "<image>";
+    public static final String GLOBAL_IMAGE_TOKEN = "<global-img>";
+    /** transformers' default when processor_config.json gives none: Idefics3-8B's 364-pixel tiles. */
+    public static final int DEFAULT_IMAGE_SEQ_LEN = 169;
+
+    private final Tokenizer tokenizer;
+    private final Idefics3ImageProcessor imageProcessor;
+    private final ImageLoader imageLoader;
+    private final int imageSeqLen;
+
+    public Idefics3Processor(Tokenizer tokenizer, Idefics3ImageProcessor imageProcessor, ImageLoader imageLoader,
+                             int imageSeqLen) {
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.imageProcessor = Objects.requireNonNull(imageProcessor, "imageProcessor");
+        this.imageLoader = Objects.requireNonNull(imageLoader, "imageLoader");
+        if (imageSeqLen <= 0) {
+            throw new IllegalArgumentException("image_seq_len must be positive, got " + imageSeqLen);
+        }
+        this.imageSeqLen = imageSeqLen;
+        for (String token : List.of(FAKE_TOKEN, IMAGE_TOKEN)) {
+            if (tokenizer.findTokenId(token).isEmpty()) {
+                throw new IllegalArgumentException("the tokenizer has no " + token + " token; is this an Idefics3 "
+                        + "checkpoint?");
+            }
+        }
+    }
+
+    /** The processor of a checkpoint folder: its tokenizer, preprocessor config and image_seq_len. */
+    public static Idefics3Processor fromCheckpoint(Path dir, ImageLoader loader) {
+        return new Idefics3Processor(Tokenizers.load(dir), Idefics3ImageProcessor.fromCheckpoint(dir), loader,
+                imageSeqLen(dir));
+    }
+
+    /**
+     * The checkpoint's image_seq_len: {@code processor_config.json}'s, else what {@code config.json} implies
+     * ({@code (image_size / patch_size)² / scale_factor²}, the image tokens one tile becomes), else 169. The two
+     * files must agree: the model replaces exactly that many {@code <image>} tokens per tile.
+     */
+    public static int imageSeqLen(Path dir) {
+        JsonNode processor = readIfPresent(dir.resolve("processor_config.json"));
+        JsonNode model = readIfPresent(dir.resolve("config.json"));
+        Integer fromProcessor = processor == null || !processor.has("image_seq_len") ? null
+                : new ConfigReader(dir.resolve("processor_config.json").toString(), processor)
+                        .positiveInt("image_seq_len", DEFAULT_IMAGE_SEQ_LEN);
+        Integer fromModel = model == null ? null : tokensPerTile(dir.resolve("config.json").toString(), model);
+        if (fromProcessor != null && fromModel != null && !fromProcessor.equals(fromModel)) {
+            throw new CheckpointException(dir.resolve("processor_config.json") + ": image_seq_len is " + fromProcessor
+                    + " but config.json's vision image_size, patch_size and scale_factor give " + fromModel
+                    + " image tokens per tile");
+        }
+        return fromProcessor != null ? fromProcessor : fromModel != null ? fromModel : DEFAULT_IMAGE_SEQ_LEN;
+    }
+
+    /** {@code int(((image_size // patch_size) ** 2) / (scale_factor ** 2))}, or null without a vision config. */
+    private static Integer tokensPerTile(String file, JsonNode config) {
+        ConfigReader root = new ConfigReader(file, config);
+        ConfigReader vision = root.object("vision_config");
+        if (vision == null) {
+            return null;
+        }
+        int side = vision.positiveInt("image_size", 224) / vision.positiveInt("patch_size", 32);
+        int scale = root.positiveInt("scale_factor", 2);
+        return (int) ((double) (side * side) / (scale * scale));
+    }
+
+    private static JsonNode readIfPresent(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Idefics3ImageProcessor imageProcessor() {
+        return imageProcessor;
+    }
+
+    public int imageSeqLen() {
+        return imageSeqLen;
+    }
+
+    /** A single prompt with default options. */
+    public Idefics3Inputs process(List<PromptItem> prompt) {
+        return process(List.of(prompt), ProcessingOptions.DEFAULTS);
+    }
+
+    /** Prompts of text and image items; each image item stands where the reference's text has {@code <image>}. */
+    public Idefics3Inputs process(List<List<PromptItem>> prompts, ProcessingOptions options) {
+        List<String> texts = new ArrayList<>(prompts.size());
+        List<List<RgbImage>> images = new ArrayList<>(prompts.size());
+        List<List<String>> sources = new ArrayList<>(prompts.size());
+        for (List<PromptItem> prompt : prompts) {
+            StringBuilder text = new StringBuilder();
+            List<RgbImage> sampleImages = new ArrayList<>();
+            List<String> sampleSources = new ArrayList<>();
+            for (PromptItem item : prompt) {
+                switch (item) {
+                    case PromptItem.Text(String t) -> text.append(t);
+                    case PromptItem.Image(ImageSource source) -> {
+                        text.append(IMAGE_TOKEN);
+                        sampleImages.add(imageLoader.load(source, RgbConversion.DROP_ALPHA));
+                        sampleSources.add(source.description());
+                    }
+                    case PromptItem.Decoded(RgbImage image, String description) -> {
+                        text.append(IMAGE_TOKEN);
+                        sampleImages.add(image);
+                        sampleSources.add(description);
+                    }
+                }
+            }
+            texts.add(text.toString());
+            images.add(sampleImages);
+            sources.add(sampleSources);
+        }
+        return process(texts, images, sources, options);
+    }
+
+    /**
+     * The reference's {@code processor(text=texts, images=images)}: each text's {@code <image>} placeholders take its
+     * sample's images in order.
+     */
+    public Idefics3Inputs process(List<String> texts, List<List<RgbImage>> images, ProcessingOptions options) {
+        List<List<String>> sources = images.stream()
+                .map(sample -> sample.stream().map(RgbImage::toString).toList()).toList();
+        return process(texts, images, sources, options);
+    }
+
+    private Idefics3Inputs process(List<String> texts, List<List<RgbImage>> images, List<List<String>> sources,
+                                   ProcessingOptions options) {
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("no prompts to process");
+        }
+        if (images.size() != texts.size()) {
+            throw new IllegalArgumentException(texts.size() + " texts but images for " + images.size() + " samples");
+        }
+        int[] inText = texts.stream().mapToInt(Idefics3Processor::countImageTokens).toArray();
+        int[] given = images.stream().mapToInt(List::size).toArray();
+        if (!Arrays.equals(inText, given)) {
+            throw new IllegalArgumentException("The number of images in the text " + Arrays.toString(inText)
+                    + " and images " + Arrays.toString(given) + " should be the same.");
+        }
+        boolean anyImage = Arrays.stream(given).anyMatch(n -> n > 0);
+        Idefics3ImageProcessor.Batch batch = null;
+        int[][] rows = new int[texts.size()][0];
+        int[][] cols = new int[texts.size()][0];
+        List<String> strings = texts;
+        if (anyImage) {
+            Idefics3ImageProcessorConfig config = imageProcessor.config();
+            batch = imageProcessor.preprocess(images,
+                    options.doResize() == null ? config.doResize() : options.doResize(),
+                    options.doImageSplitting() == null ? config.doImageSplitting() : options.doImageSplitting());
+            rows = batch.rows();
+            cols = batch.cols();
+            strings = new ArrayList<>(texts.size());
+            for (int b = 0; b < texts.size(); b++) {
+                strings.add(promptString(texts.get(b), rows[b], cols[b]));
+            }
+        }
+        BatchEncoding encoding = tokenizer.encodeBatch(strings, options.encodeOptions());
+        PixelBatch pixels = batch == null ? null : batch.pixels();
+        return new Idefics3Inputs(encoding.inputIds(), encoding.attentionMask(), pixels, rows, cols,
+                List.copyOf(strings), sources.stream().map(List::copyOf).toList());
+    }
+
+    /** {@code text} with its i-th {@code <image>} replaced by the tokens of an image of rows[i] x cols[i] tiles. */
+    public String promptString(String text, int[] rows, int[] cols) {
+        return promptString(text, rows, cols, imageSeqLen);
+    }
+
+    /** {@link #promptString(String, int[], int[])} for a given image_seq_len. */
+    public static String promptString(String text, int[] rows, int[] cols, int imageSeqLen) {
+        if (rows.length != cols.length) {
+            throw new IllegalArgumentException(rows.length + " row counts but " + cols.length + " column counts");
+        }
+        int expected = countImageTokens(text);
+        if (expected != rows.length) {
+            throw new IllegalArgumentException("the text has " + expected + " " + IMAGE_TOKEN + " but there are "
+                    + rows.length + " images");
+        }
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        for (int i = 0; i < rows.length; i++) {
+            int at = text.indexOf(IMAGE_TOKEN, from);
+            out.append(text, from, at);
+            appendImage(out, rows[i], cols[i], imageSeqLen);
+            from = at + IMAGE_TOKEN.length();
+        }
+        return out.append(text, from, text.length()).toString();
+    }
+
+    private static void appendImage(StringBuilder out, int rows, int cols, int imageSeqLen) {
+        String tokens = IMAGE_TOKEN.repeat(imageSeqLen);
+        if (rows == 0 && cols == 0) {
+            out.append(FAKE_TOKEN).append(GLOBAL_IMAGE_TOKEN).append(tokens).append(FAKE_TOKEN);
+            return;
+        }
+        for (int r = 1; r <= rows; r++) {
+            for (int c = 1; c <= cols; c++) {
+                out.append(FAKE_TOKEN).append("<row_").append(r).append("_col_").append(c).append('>').append(tokens);
+            }
+            out.append('\n');
+        }
+        out.append('\n').append(FAKE_TOKEN).append(GLOBAL_IMAGE_TOKEN).append(tokens).append(FAKE_TOKEN);
+    }
+
+    /** Python's {@code str.count("<image>")}: non-overlapping occurrences. */
+    private static int countImageTokens(String text) {
+        int n = 0;
+        for (int at = text.indexOf(IMAGE_TOKEN); at >= 0; at = text.indexOf(IMAGE_TOKEN, at + IMAGE_TOKEN.length())) {
+            n++;
+        }
+        return n;
+    }
+}

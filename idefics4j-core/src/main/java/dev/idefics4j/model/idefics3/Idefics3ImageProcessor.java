@@ -1,7 +1,7 @@
 package dev.idefics4j.model.idefics3;
 
-import dev.idefics4j.image.PillowResize;
 import dev.idefics4j.image.PixelBatch;
+import dev.idefics4j.image.ResizeCall;
 import dev.idefics4j.image.RgbImage;
 
 import java.nio.file.Path;
@@ -39,10 +39,6 @@ public final class Idefics3ImageProcessor {
         return config;
     }
 
-    /** One resize of the pipeline, in the reference's {@code [in_h, in_w, out_h, out_w]} order. */
-    public record Resize(int inHeight, int inWidth, int outHeight, int outWidth) {
-    }
-
     /**
      * What one image becomes before normalisation.
      *
@@ -51,7 +47,7 @@ public final class Idefics3ImageProcessor {
      * @param cols    tile columns (0 when not split)
      * @param resizes every resize done, in order (a resize to the same size included, as the reference calls it)
      */
-    public record SplitImage(List<RgbImage> frames, int rows, int cols, List<Resize> resizes) {
+    public record SplitImage(List<RgbImage> frames, int rows, int cols, List<ResizeCall> resizes) {
         public SplitImage {
             frames = List.copyOf(frames);
             resizes = List.copyOf(resizes);
@@ -120,7 +116,7 @@ public final class Idefics3ImageProcessor {
 
     /** One image's resizes and tiles, before normalisation. */
     public SplitImage split(RgbImage image, boolean doResize, boolean doImageSplitting) {
-        List<Resize> resizes = new ArrayList<>(3);
+        List<ResizeCall> resizes = new ArrayList<>(3);
         int tile = config.maxImageSize();
         if (doResize) {
             int[] size = longestEdgeSize(image.height(), image.width(), config.longestEdge());
@@ -153,9 +149,8 @@ public final class Idefics3ImageProcessor {
         return new SplitImage(frames, rows, cols, resizes);
     }
 
-    private RgbImage resize(RgbImage image, int height, int width, List<Resize> resizes) {
-        resizes.add(new Resize(image.height(), image.width(), height, width));
-        return PillowResize.resize(image, width, height, config.resample());
+    private RgbImage resize(RgbImage image, int height, int width, List<ResizeCall> resizes) {
+        return ResizeCall.resize(image, height, width, config.resample(), resizes);
     }
 
     /**

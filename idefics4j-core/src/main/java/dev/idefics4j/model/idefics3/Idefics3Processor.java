@@ -1,25 +1,20 @@
 package dev.idefics4j.model.idefics3;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.ConfigReader;
 import dev.idefics4j.image.ImageLoader;
-import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
+import dev.idefics4j.processor.ImageSeqLen;
 import dev.idefics4j.processor.ProcessingOptions;
+import dev.idefics4j.processor.PromptImages;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.tokenizer.BatchEncoding;
 import dev.idefics4j.tokenizer.Tokenizer;
 import dev.idefics4j.tokenizer.Tokenizers;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -72,46 +67,24 @@ public final class Idefics3Processor {
     }
 
     /**
-     * The checkpoint's image_seq_len: {@code processor_config.json}'s, else what {@code config.json} implies
-     * ({@code (image_size / patch_size)² / scale_factor²}, the image tokens one tile becomes), else 169. The two
-     * files must agree: the model replaces exactly that many {@code <image>} tokens per tile.
+     * The checkpoint's image_seq_len ({@link ImageSeqLen}): {@code processor_config.json}'s, else what
+     * {@code config.json} implies ({@code (image_size / patch_size)² / scale_factor²}, the image tokens one tile
+     * becomes), else 169.
      */
     public static int imageSeqLen(Path dir) {
-        JsonNode processor = readIfPresent(dir.resolve("processor_config.json"));
-        JsonNode model = readIfPresent(dir.resolve("config.json"));
-        Integer fromProcessor = processor == null || !processor.has("image_seq_len") ? null
-                : new ConfigReader(dir.resolve("processor_config.json").toString(), processor)
-                        .positiveInt("image_seq_len", DEFAULT_IMAGE_SEQ_LEN);
-        Integer fromModel = model == null ? null : tokensPerTile(dir.resolve("config.json").toString(), model);
-        if (fromProcessor != null && fromModel != null && !fromProcessor.equals(fromModel)) {
-            throw new CheckpointException(dir.resolve("processor_config.json") + ": image_seq_len is " + fromProcessor
-                    + " but config.json's vision image_size, patch_size and scale_factor give " + fromModel
-                    + " image tokens per tile");
-        }
-        return fromProcessor != null ? fromProcessor : fromModel != null ? fromModel : DEFAULT_IMAGE_SEQ_LEN;
+        return ImageSeqLen.of(dir, Idefics3Processor::tokensPerTile,
+                "vision image_size, patch_size and scale_factor", DEFAULT_IMAGE_SEQ_LEN);
     }
 
     /** {@code int(((image_size // patch_size) ** 2) / (scale_factor ** 2))}, or null without a vision config. */
-    private static Integer tokensPerTile(String file, JsonNode config) {
-        ConfigReader root = new ConfigReader(file, config);
-        ConfigReader vision = root.object("vision_config");
+    private static Integer tokensPerTile(ConfigReader config) {
+        ConfigReader vision = config.object("vision_config");
         if (vision == null) {
             return null;
         }
         int side = vision.positiveInt("image_size", 224) / vision.positiveInt("patch_size", 32);
-        int scale = root.positiveInt("scale_factor", 2);
+        int scale = config.positiveInt("scale_factor", 2);
         return (int) ((double) (side * side) / (scale * scale));
-    }
-
-    private static JsonNode readIfPresent(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
-        }
     }
 
     public Tokenizer tokenizer() {
@@ -133,33 +106,7 @@ public final class Idefics3Processor {
 
     /** Prompts of text and image items; each image item stands where the reference's text has {@code <image>}. */
     public Idefics3Inputs process(List<List<PromptItem>> prompts, ProcessingOptions options) {
-        List<String> texts = new ArrayList<>(prompts.size());
-        List<List<RgbImage>> images = new ArrayList<>(prompts.size());
-        List<List<String>> sources = new ArrayList<>(prompts.size());
-        for (List<PromptItem> prompt : prompts) {
-            StringBuilder text = new StringBuilder();
-            List<RgbImage> sampleImages = new ArrayList<>();
-            List<String> sampleSources = new ArrayList<>();
-            for (PromptItem item : prompt) {
-                switch (item) {
-                    case PromptItem.Text(String t) -> text.append(t);
-                    case PromptItem.Image(ImageSource source) -> {
-                        text.append(IMAGE_TOKEN);
-                        sampleImages.add(imageLoader.load(source, RgbConversion.DROP_ALPHA));
-                        sampleSources.add(source.description());
-                    }
-                    case PromptItem.Decoded(RgbImage image, String description) -> {
-                        text.append(IMAGE_TOKEN);
-                        sampleImages.add(image);
-                        sampleSources.add(description);
-                    }
-                }
-            }
-            texts.add(text.toString());
-            images.add(sampleImages);
-            sources.add(sampleSources);
-        }
-        return process(texts, images, sources, options);
+        return process(PromptImages.of(prompts, IMAGE_TOKEN, imageLoader, RgbConversion.DROP_ALPHA), options);
     }
 
     /**
@@ -167,33 +114,19 @@ public final class Idefics3Processor {
      * sample's images in order.
      */
     public Idefics3Inputs process(List<String> texts, List<List<RgbImage>> images, ProcessingOptions options) {
-        List<List<String>> sources = images.stream()
-                .map(sample -> sample.stream().map(RgbImage::toString).toList()).toList();
-        return process(texts, images, sources, options);
+        return process(PromptImages.of(texts, images), options);
     }
 
-    private Idefics3Inputs process(List<String> texts, List<List<RgbImage>> images, List<List<String>> sources,
-                                   ProcessingOptions options) {
-        if (texts.isEmpty()) {
-            throw new IllegalArgumentException("no prompts to process");
-        }
-        if (images.size() != texts.size()) {
-            throw new IllegalArgumentException(texts.size() + " texts but images for " + images.size() + " samples");
-        }
-        int[] inText = texts.stream().mapToInt(Idefics3Processor::countImageTokens).toArray();
-        int[] given = images.stream().mapToInt(List::size).toArray();
-        if (!Arrays.equals(inText, given)) {
-            throw new IllegalArgumentException("The number of images in the text " + Arrays.toString(inText)
-                    + " and images " + Arrays.toString(given) + " should be the same.");
-        }
-        boolean anyImage = Arrays.stream(given).anyMatch(n -> n > 0);
+    private Idefics3Inputs process(PromptImages prompts, ProcessingOptions options) {
+        prompts.checkImageCounts(IMAGE_TOKEN);
+        List<String> texts = prompts.texts();
         Idefics3ImageProcessor.Batch batch = null;
         int[][] rows = new int[texts.size()][0];
         int[][] cols = new int[texts.size()][0];
         List<String> strings = texts;
-        if (anyImage) {
+        if (prompts.hasImages()) {
             Idefics3ImageProcessorConfig config = imageProcessor.config();
-            batch = imageProcessor.preprocess(images,
+            batch = imageProcessor.preprocess(prompts.images(),
                     options.doResize() == null ? config.doResize() : options.doResize(),
                     options.doImageSplitting() == null ? config.doImageSplitting() : options.doImageSplitting());
             rows = batch.rows();
@@ -206,7 +139,7 @@ public final class Idefics3Processor {
         BatchEncoding encoding = tokenizer.encodeBatch(strings, options.encodeOptions());
         PixelBatch pixels = batch == null ? null : batch.pixels();
         return new Idefics3Inputs(encoding.inputIds(), encoding.attentionMask(), pixels, rows, cols,
-                List.copyOf(strings), sources.stream().map(List::copyOf).toList());
+                List.copyOf(strings), prompts.sources());
     }
 
     /** {@code text} with its i-th {@code <image>} replaced by the tokens of an image of rows[i] x cols[i] tiles. */
@@ -219,7 +152,7 @@ public final class Idefics3Processor {
         if (rows.length != cols.length) {
             throw new IllegalArgumentException(rows.length + " row counts but " + cols.length + " column counts");
         }
-        int expected = countImageTokens(text);
+        int expected = PromptImages.count(text, IMAGE_TOKEN);
         if (expected != rows.length) {
             throw new IllegalArgumentException("the text has " + expected + " " + IMAGE_TOKEN + " but there are "
                     + rows.length + " images");
@@ -248,14 +181,5 @@ public final class Idefics3Processor {
             out.append('\n');
         }
         out.append('\n').append(FAKE_TOKEN).append(GLOBAL_IMAGE_TOKEN).append(tokens).append(FAKE_TOKEN);
-    }
-
-    /** Python's {@code str.count("<image>")}: non-overlapping occurrences. */
-    private static int countImageTokens(String text) {
-        int n = 0;
-        for (int at = text.indexOf(IMAGE_TOKEN); at >= 0; at = text.indexOf(IMAGE_TOKEN, at + IMAGE_TOKEN.length())) {
-            n++;
-        }
-        return n;
     }
 }

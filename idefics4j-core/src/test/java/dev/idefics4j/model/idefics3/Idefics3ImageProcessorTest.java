@@ -8,6 +8,7 @@ import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.image.PillowResize;
 import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.image.ResampleFilter;
+import dev.idefics4j.image.ResizeCall;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
 import dev.idefics4j.testing.ReferenceCase;
@@ -123,7 +124,7 @@ class Idefics3ImageProcessorTest {
         for (int step = 0; step < 3; step++) {
             for (Idefics3ImageProcessor.SplitImage image : all) {
                 if (step < image.resizes().size()) {
-                    Idefics3ImageProcessor.Resize r = image.resizes().get(step);
+                    ResizeCall r = image.resizes().get(step);
                     calls.add(new int[]{r.inHeight(), r.inWidth(), r.outHeight(), r.outWidth()});
                 }
             }
@@ -203,9 +204,9 @@ class Idefics3ImageProcessorTest {
             pixels[i] = (byte) i;
         }
         RgbImage image = new RgbImage(10, 4, pixels);
-        Idefics3ImageProcessor.SplitImage split = new Idefics3ImageProcessor(new Idefics3ImageProcessorConfig(true,
-                false, 10, ResampleFilter.BILINEAR, true, 5, Idefics3ImageProcessorConfig.DEFAULTS.normalization(), true))
-                .split(image, false, true);
+        Idefics3ImageProcessorConfig config = new Idefics3ImageProcessorConfig(true, false, 10,
+                ResampleFilter.BILINEAR, true, 5, Idefics3ImageProcessorConfig.DEFAULTS.normalization(), true);
+        Idefics3ImageProcessor.SplitImage split = new Idefics3ImageProcessor(config).split(image, false, true);
         // 10x4 -> 10 x ceil(int(10 / 2.5) / 5) * 5 = 10x5: two 5x5 tiles and the global image.
         assertEquals(1, split.rows());
         assertEquals(2, split.cols());
@@ -215,8 +216,8 @@ class Idefics3ImageProcessorTest {
         assertEquals(resized.crop(5, 0, 5, 5), split.frames().get(1));
         assertEquals(PillowResize.resize(resized, 5, 5, ResampleFilter.BILINEAR),
                 split.frames().get(2));
-        assertEquals(List.of(new Idefics3ImageProcessor.Resize(4, 10, 5, 10),
-                new Idefics3ImageProcessor.Resize(5, 10, 5, 5)), split.resizes());
+        assertEquals(List.of(new ResizeCall(4, 10, 5, 10),
+                new ResizeCall(5, 10, 5, 5)), split.resizes());
     }
 
     @Test

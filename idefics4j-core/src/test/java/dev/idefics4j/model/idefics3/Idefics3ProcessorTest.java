@@ -218,7 +218,7 @@ class Idefics3ProcessorTest {
         assertEquals(9, Idefics3Processor.imageSeqLen(tmp));
         Files.writeString(tmp.resolve("processor_config.json"), "{\"image_seq_len\": 16}");
         CheckpointException e = assertThrows(CheckpointException.class, () -> Idefics3Processor.imageSeqLen(tmp));
-        assertTrue(e.getMessage().contains("image_seq_len is 16 but config.json"), e.getMessage());
+        assertTrue(e.getMessage().contains("image_seq_len is 16 but config.json's vision image_size"), e.getMessage());
         Files.delete(tmp.resolve("config.json"));
         assertEquals(16, Idefics3Processor.imageSeqLen(tmp));
         Files.delete(tmp.resolve("processor_config.json"));

@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /**
  * Loads images from files, http(s) URLs, data URLs, bytes or BufferedImages into {@link RgbImage}s holding the pixels
- * Pillow 9.4 + transformers' {@code convert_to_rgb} would give (or, asked for, Pillow's {@code convert("RGB")}: see
+ * Pillow 9.4 + IDEFICS's {@code convert_to_rgb} would give (or, asked for, Pillow's {@code convert("RGB")}: see
  * {@link RgbConversion}), within {@link ImageLimits}. Every failure is an {@link ImageLoadException} naming the
  * source. Thread-safe; close it to release the HTTP client.
  */
@@ -37,7 +37,7 @@ public final class ImageLoader implements AutoCloseable {
         return load(ImageSource.parse(pathOrUrl));
     }
 
-    /** The image with transparency composited over white, as transformers' {@code convert_to_rgb}. */
+    /** The image with transparency composited over white, as IDEFICS's {@code convert_to_rgb}. */
     public RgbImage load(ImageSource source) {
         return load(source, RgbConversion.OVER_WHITE);
     }

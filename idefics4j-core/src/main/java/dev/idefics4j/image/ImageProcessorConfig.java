@@ -1,11 +1,8 @@
 package dev.idefics4j.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -16,7 +13,6 @@ import java.util.Arrays;
  */
 public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] imageStd, int imageNumChannels,
                                    boolean doRescale, double rescaleFactor) {
-    public static final String FILE_NAME = "preprocessor_config.json";
     static final double[] IDEFICS_STANDARD_MEAN = {0.48145466, 0.4578275, 0.40821073};
     static final double[] IDEFICS_STANDARD_STD = {0.26862954, 0.26130258, 0.27577711};
 
@@ -55,15 +51,10 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
 
     /** Reads {@code preprocessor_config.json} from a checkpoint directory, or the JSON file itself. */
     public static ImageProcessorConfig load(Path checkpointDirOrFile) {
-        Path file = Files.isDirectory(checkpointDirOrFile) ? checkpointDirOrFile.resolve(FILE_NAME)
-                : checkpointDirOrFile;
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + ": not found");
-        }
+        Path file = PreprocessorConfigFile.locate(checkpointDirOrFile);
+        JsonNode json = PreprocessorConfigFile.read(file);
         try {
-            return fromJson(new ObjectMapper().readTree(file.toFile()));
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+            return fromJson(json);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         }

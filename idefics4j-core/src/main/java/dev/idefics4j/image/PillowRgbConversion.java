@@ -12,7 +12,7 @@ import java.awt.image.Raster;
 /**
  * A decoded image to 8-bit RGB as Pillow 9.4 converts it: an RGB image is used as decoded; any other mode goes through
  * Pillow's {@code convert("RGBA")} and then, by {@link RgbConversion}, is alpha-composited over opaque white with
- * Pillow's integer arithmetic (transformers' {@code convert_to_rgb}) or simply loses its alpha ({@code convert("RGB")}).
+ * Pillow's integer arithmetic (IDEFICS's {@code convert_to_rgb}) or simply loses its alpha ({@code convert("RGB")}).
  * Samples are read raw from the raster, never through Java2D colour management (which would apply ICC profiles or a
  * linear-grey gamma that Pillow ignores).
  */

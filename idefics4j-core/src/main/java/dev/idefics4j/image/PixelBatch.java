@@ -71,6 +71,28 @@ public record PixelBatch(int batchSize, int maxImages, int height, int width, fl
         return new PixelBatch(batch, maxImages, height, width, values, mask, counts);
     }
 
+    /**
+     * Without padding ({@code do_pad} false) the reference can only stack samples into one tensor when they hold as
+     * many images, all of one size: then this is the same batch as {@link #pad}, else an error says why not.
+     */
+    public static PixelBatch stack(List<List<RgbImage>> images, PixelNormalization normalization) {
+        RgbImage first = images.stream().flatMap(List::stream).findFirst().orElse(null);
+        for (List<RgbImage> sample : images) {
+            if (sample.size() != images.getFirst().size()) {
+                throw new IllegalArgumentException("do_pad is false but the samples have different numbers of images ("
+                        + images.getFirst().size() + " and " + sample.size() + "); enable do_pad");
+            }
+            for (RgbImage image : sample) {
+                if (image.width() != first.width() || image.height() != first.height()) {
+                    throw new IllegalArgumentException("do_pad is false but the images have different sizes ("
+                            + first.width() + "x" + first.height() + " and " + image.width() + "x" + image.height()
+                            + "); enable do_pad");
+                }
+            }
+        }
+        return pad(images, normalization);
+    }
+
     /** Floats per image: 3 x H x W. */
     public int valuesPerImage() {
         return 3 * height * width;

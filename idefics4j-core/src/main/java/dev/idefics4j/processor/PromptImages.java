@@ -4,6 +4,7 @@ import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
+import dev.idefics4j.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +19,10 @@ import java.util.List;
  * @param sources per sample, a description of each image (path, URL, ...)
  */
 public record PromptImages(List<String> texts, List<List<RgbImage>> images, List<List<String>> sources) {
+    /** The placeholder of an image in the texts, and the token each image's tokens repeat. */
+    public static final String IMAGE_TOKEN = "<image>";
+    /** The token around each image's tokens. */
+    public static final String FAKE_TOKEN = "<fake_token_around_image>";
 
     public PromptImages {
         if (texts.isEmpty()) {
@@ -82,6 +87,16 @@ public record PromptImages(List<String> texts, List<List<RgbImage>> images, List
 
     public boolean hasImages() {
         return images.stream().anyMatch(sample -> !sample.isEmpty());
+    }
+
+    /** Fails unless {@code tokenizer} has the image tokens these prompts expand to ({@code family} names the model). */
+    public static void checkTokenizer(Tokenizer tokenizer, String family) {
+        for (String token : List.of(FAKE_TOKEN, IMAGE_TOKEN)) {
+            if (tokenizer.findTokenId(token).isEmpty()) {
+                throw new IllegalArgumentException("the tokenizer has no " + token + " token; is this an " + family
+                        + " checkpoint?");
+            }
+        }
     }
 
     /** Python's {@code str.count}: non-overlapping occurrences. */

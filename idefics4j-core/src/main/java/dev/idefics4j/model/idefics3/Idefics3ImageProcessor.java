@@ -97,21 +97,9 @@ public final class Idefics3ImageProcessor {
             split.add(sampleSplit);
             frames.add(sampleFrames);
         }
-        if (!config.doPad()) {
-            checkUnpaddable(frames);
-        }
-        return new Batch(PixelBatch.pad(frames, config.normalization()), split);
-    }
-
-    /** Without padding the reference can only make one tensor of samples with equal frame counts. */
-    private static void checkUnpaddable(List<List<RgbImage>> frames) {
-        int first = frames.isEmpty() ? 0 : frames.getFirst().size();
-        for (List<RgbImage> sample : frames) {
-            if (sample.size() != first) {
-                throw new IllegalArgumentException("do_pad is false but the samples have different numbers of image "
-                        + "frames (" + first + " and " + sample.size() + "); enable do_pad");
-            }
-        }
+        PixelBatch pixels = config.doPad() ? PixelBatch.pad(frames, config.normalization())
+                : PixelBatch.stack(frames, config.normalization());
+        return new Batch(pixels, split);
     }
 
     /** One image's resizes and tiles, before normalisation. */

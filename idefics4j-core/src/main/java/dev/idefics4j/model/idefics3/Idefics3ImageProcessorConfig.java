@@ -1,14 +1,12 @@
 package dev.idefics4j.model.idefics3;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.ConfigReader;
 import dev.idefics4j.image.PixelNormalization;
+import dev.idefics4j.image.PreprocessorConfigFile;
 import dev.idefics4j.image.ResampleFilter;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -29,7 +27,6 @@ import java.util.Objects;
 public record Idefics3ImageProcessorConfig(boolean doConvertRgb, boolean doResize, int longestEdge,
                                            ResampleFilter resample, boolean doImageSplitting, int maxImageSize,
                                            PixelNormalization normalization, boolean doPad) {
-    public static final String FILE_NAME = "preprocessor_config.json";
     /**
      * The largest {@code size.longest_edge} accepted. transformers 4.46 rejects more than 1820, which the published
      * SmolVLM (2048) exceeds; later releases take up to 4096 with the same resize, so this does too.
@@ -57,36 +54,14 @@ public record Idefics3ImageProcessorConfig(boolean doConvertRgb, boolean doResiz
 
     /** Reads {@code preprocessor_config.json} from a checkpoint directory, or the JSON file itself. */
     public static Idefics3ImageProcessorConfig load(Path checkpointDirOrFile) {
-        Path file = Files.isDirectory(checkpointDirOrFile) ? checkpointDirOrFile.resolve(FILE_NAME)
-                : checkpointDirOrFile;
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + ": not found");
-        }
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
-        }
-        return fromJson(json, file.toString());
+        Path file = PreprocessorConfigFile.locate(checkpointDirOrFile);
+        return fromJson(PreprocessorConfigFile.read(file), file.toString());
     }
 
     /** Settings from a parsed {@code preprocessor_config.json}; {@code file} names it in errors. */
     public static Idefics3ImageProcessorConfig fromJson(JsonNode json, String file) {
-        if (json == null || !json.isObject()) {
-            throw new CheckpointException(file + ": must be a JSON object");
-        }
-        ConfigReader config = new ConfigReader(file, json);
-        String type = config.string("image_processor_type", "Idefics3ImageProcessor");
-        if (!type.equals("Idefics3ImageProcessor")) {
-            throw config.error("image_processor_type", "is \"" + type + "\", not Idefics3ImageProcessor");
-        }
-        ResampleFilter resample;
-        try {
-            resample = ResampleFilter.fromPillowCode(config.intValue("resample", DEFAULTS.resample.pillowCode()));
-        } catch (IllegalArgumentException e) {
-            throw config.error("resample", e.getMessage());
-        }
+        ConfigReader config = PreprocessorConfigFile.reader(json, file, "Idefics3ImageProcessor");
+        ResampleFilter resample = PreprocessorConfigFile.resample(config, DEFAULTS.resample);
         try {
             return new Idefics3ImageProcessorConfig(
                     config.bool("do_convert_rgb", DEFAULTS.doConvertRgb),

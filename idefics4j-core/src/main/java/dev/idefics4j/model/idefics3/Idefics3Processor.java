@@ -32,8 +32,8 @@ import java.util.Objects;
  * tokenized alone (as {@code processor.tokenizer(text)}), and the first sample of a batch may have no image.
  */
 public final class Idefics3Processor {
-    public static final String FAKE_TOKEN = "<fake_token_around_image>";
-    public static final String IMAGE_TOKEN = "<image>";
+    public static final String FAKE_TOKEN = PromptImages.FAKE_TOKEN;
+    public static final String IMAGE_TOKEN = PromptImages.IMAGE_TOKEN;
     public static final String GLOBAL_IMAGE_TOKEN = "<global-img>";
     /** transformers' default when processor_config.json gives none: Idefics3-8B's 364-pixel tiles. */
     public static final int DEFAULT_IMAGE_SEQ_LEN = 169;
@@ -52,12 +52,7 @@ public final class Idefics3Processor {
             throw new IllegalArgumentException("image_seq_len must be positive, got " + imageSeqLen);
         }
         this.imageSeqLen = imageSeqLen;
-        for (String token : List.of(FAKE_TOKEN, IMAGE_TOKEN)) {
-            if (tokenizer.findTokenId(token).isEmpty()) {
-                throw new IllegalArgumentException("the tokenizer has no " + token + " token; is this an Idefics3 "
-                        + "checkpoint?");
-            }
-        }
+        PromptImages.checkTokenizer(tokenizer, "Idefics3");
     }
 
     /** The processor of a checkpoint folder: its tokenizer, preprocessor config and image_seq_len. */

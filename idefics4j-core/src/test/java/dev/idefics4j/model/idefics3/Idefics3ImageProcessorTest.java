@@ -3,23 +3,20 @@ package dev.idefics4j.model.idefics3;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
-import dev.idefics4j.image.ImageLoader;
-import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.image.PillowResize;
 import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.image.ResampleFilter;
 import dev.idefics4j.image.ResizeCall;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
+import dev.idefics4j.testing.ProcessorCases;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,44 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every case with images of reference/tiny-idefics3 and tiny-smolvlm processor.json through the image processor:
- * pixel_values bit for bit, pixel_attention_mask, real_images, resize_calls, rows and cols, all exact.
+ * pixel_values bit for bit, pixel_attention_mask, real_images, resize_calls, rows and cols, all exact. Images are
+ * loaded as the cases' load_image (the Image.open cases are RGB files, the same either way).
  */
 class Idefics3ImageProcessorTest {
-    static final ImageLoader LOADER = new ImageLoader();
-
-    @AfterAll
-    static void close() {
-        LOADER.close();
-    }
-
     static Stream<Arguments> imageCases() {
-        return Stream.of("tiny-idefics3", "tiny-smolvlm").flatMap(model ->
-                ReferenceCase.cases(TestData.reference(model + "/processor.json")).values().stream()
-                        .filter(c -> c.has("pixel_values"))
-                        .map(c -> Arguments.of(model, c.get("id").asText(), c)));
-    }
-
-    /** The case's images per sample, loaded as transformers' load_image does (Image.open cases are RGB files). */
-    static List<List<RgbImage>> images(JsonNode call) {
-        JsonNode images = call.get("images");
-        if (images.isObject()) {
-            return List.of(List.of(load(images)));
-        }
-        List<List<RgbImage>> out = new ArrayList<>();
-        for (JsonNode sample : images) {
-            List<RgbImage> row = new ArrayList<>();
-            sample.forEach(item -> row.add(load(item)));
-            out.add(row);
-        }
-        return out;
-    }
-
-    private static RgbImage load(JsonNode item) {
-        return LOADER.load(ImageSource.file(TestData.fixture(item.get("image").asText())), RgbConversion.DROP_ALPHA);
+        return ProcessorCases.of(List.of("tiny-idefics3", "tiny-smolvlm"), true);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -74,44 +42,18 @@ class Idefics3ImageProcessorTest {
     void matchesTheReference(String model, String id, JsonNode c) {
         Idefics3ImageProcessor processor = Idefics3ImageProcessor.fromCheckpoint(TestData.model(model));
         JsonNode kwargs = c.get("call").get("kwargs");
-        Idefics3ImageProcessor.Batch batch = processor.preprocess(images(c.get("call")),
+        Idefics3ImageProcessor.Batch batch = processor.preprocess(
+                ProcessorCases.images(c.get("call"), RgbConversion.DROP_ALPHA),
                 kwargs.path("do_resize").asBoolean(processor.config().doResize()),
                 kwargs.path("do_image_splitting").asBoolean(processor.config().doImageSplitting()));
         assertBatchMatches(model, c, batch);
     }
 
     static void assertBatchMatches(String model, JsonNode c, Idefics3ImageProcessor.Batch batch) {
-        Path dir = TestData.reference(model);
-        PixelBatch pixels = batch.pixels();
-        JsonNode pv = c.get("pixel_values");
-        assertArrayEquals(ReferenceCase.shape(pv),
-                new int[]{pixels.batchSize(), pixels.maxImages(), 3, pixels.height(), pixels.width()}, "shape");
-        assertBitsEqual(ReferenceCase.floats(dir, pv), pixels.pixelValues(), "pixel_values");
-        long[] mask = ReferenceCase.longs(dir, c.get("pixel_attention_mask"));
-        for (int i = 0; i < mask.length; i++) {
-            if (mask[i] != pixels.pixelAttentionMask()[i]) {
-                fail("pixel_attention_mask[" + i + "] is " + pixels.pixelAttentionMask()[i] + ", reference " + mask[i]);
-            }
-        }
-        assertArrayEquals(ReferenceCase.intMatrix(c.get("real_images")), realImages(pixels), "real_images");
+        ProcessorCases.assertPixelsMatch(model, c, batch.pixels());
         assertArrayEquals(ReferenceCase.intMatrix(c.get("rows")), batch.rows(), "rows");
         assertArrayEquals(ReferenceCase.intMatrix(c.get("cols")), batch.cols(), "cols");
         assertArrayEquals(ReferenceCase.intMatrix(c.get("resize_calls")), resizeCalls(batch), "resize_calls");
-    }
-
-    /** 1 where an image of the batch is not all zeros, as the reference's real_images. */
-    private static int[][] realImages(PixelBatch pixels) {
-        int[][] real = new int[pixels.batchSize()][pixels.maxImages()];
-        int n = pixels.valuesPerImage();
-        for (int b = 0; b < pixels.batchSize(); b++) {
-            for (int i = 0; i < pixels.maxImages(); i++) {
-                int from = (b * pixels.maxImages() + i) * n;
-                for (int k = from; k < from + n && real[b][i] == 0; k++) {
-                    real[b][i] = pixels.pixelValues()[k] != 0 ? 1 : 0;
-                }
-            }
-        }
-        return real;
     }
 
     /**
@@ -120,25 +62,15 @@ class Idefics3ImageProcessorTest {
      */
     private static int[][] resizeCalls(Idefics3ImageProcessor.Batch batch) {
         List<Idefics3ImageProcessor.SplitImage> all = batch.images().stream().flatMap(List::stream).toList();
-        List<int[]> calls = new ArrayList<>();
+        List<ResizeCall> calls = new ArrayList<>();
         for (int step = 0; step < 3; step++) {
             for (Idefics3ImageProcessor.SplitImage image : all) {
                 if (step < image.resizes().size()) {
-                    ResizeCall r = image.resizes().get(step);
-                    calls.add(new int[]{r.inHeight(), r.inWidth(), r.outHeight(), r.outWidth()});
+                    calls.add(image.resizes().get(step));
                 }
             }
         }
-        return calls.toArray(int[][]::new);
-    }
-
-    static void assertBitsEqual(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what + " length");
-        for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
-                fail(what + "[" + i + "] is " + actual[i] + ", reference " + expected[i]);
-            }
-        }
+        return ProcessorCases.asArrays(calls);
     }
 
     @Test

@@ -2,14 +2,13 @@ package dev.idefics4j.model.idefics3;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.checkpoint.CheckpointException;
-import dev.idefics4j.image.ImageSource;
+import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.processor.ProcessingOptions;
-import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
+import dev.idefics4j.testing.ProcessorCases;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
-import dev.idefics4j.tokenizer.Padding;
 import dev.idefics4j.tokenizer.Tokenizer;
 import dev.idefics4j.tokenizer.Tokenizers;
 import org.junit.jupiter.api.Disabled;
@@ -22,7 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,75 +38,18 @@ class Idefics3ProcessorTest {
      * The byte-level tokenizers of these checkpoints cannot be loaded yet: tiny-idefics2's LLaMA tokenizer, which
      * has the image tokens, stands in where only strings and pixels are checked.
      */
+    private static final ImageLoader LOADER = new ImageLoader();
     private static final Tokenizer STAND_IN = Tokenizers.load(TestData.model("tiny-idefics2"));
 
     static Stream<Arguments> cases() {
-        return MODELS.stream().flatMap(model ->
-                ReferenceCase.cases(TestData.reference(model + "/processor.json")).values().stream()
-                        .map(c -> Arguments.of(model, c.get("id").asText(), c)));
-    }
-
-    /** The case's texts: a bare string is one sample. */
-    private static List<String> texts(JsonNode call) {
-        JsonNode text = call.get("text");
-        return text.isTextual() ? List.of(text.asText()) : ReferenceCase.strings(text);
-    }
-
-    /** The images per sample of a case's call, none for the text-only one. */
-    private static List<JsonNode> imageItems(JsonNode call, int sample) {
-        JsonNode images = call.get("images");
-        List<JsonNode> out = new ArrayList<>();
-        if (images == null || images.isNull()) {
-            return out;
-        }
-        if (images.isObject()) {
-            out.add(images);
-        } else {
-            images.get(sample).forEach(out::add);
-        }
-        return out;
-    }
-
-    /** The case's call as prompts of items: an image item where the text has {@code <image>}. */
-    private static List<List<PromptItem>> prompts(JsonNode call) {
-        List<String> texts = texts(call);
-        List<List<PromptItem>> prompts = new ArrayList<>();
-        for (int b = 0; b < texts.size(); b++) {
-            List<JsonNode> images = imageItems(call, b);
-            String[] parts = texts.get(b).split(Idefics3Processor.IMAGE_TOKEN, -1);
-            assertEquals(images.size() + 1, parts.length, "images of sample " + b);
-            List<PromptItem> prompt = new ArrayList<>();
-            for (int i = 0; i < parts.length; i++) {
-                if (!parts[i].isEmpty()) {
-                    prompt.add(PromptItem.text(parts[i]));
-                }
-                if (i < images.size()) {
-                    prompt.add(PromptItem.image(ImageSource.file(TestData.fixture(images.get(i).get("image")
-                            .asText()))));
-                }
-            }
-            prompts.add(prompt);
-        }
-        return prompts;
-    }
-
-    /** The call's keyword arguments; no padding when absent, as the reference's default. */
-    private static ProcessingOptions options(JsonNode kwargs) {
-        JsonNode padding = kwargs.get("padding");
-        Padding strategy = padding == null ? Padding.NONE
-                : padding.isBoolean() ? (padding.asBoolean() ? Padding.LONGEST : Padding.NONE)
-                : ProcessorOptions.parsePadding(padding.asText());
-        return new ProcessingOptions(strategy, kwargs.has("max_length") ? kwargs.get("max_length").asInt() : null,
-                false, kwargs.path("add_special_tokens").asBoolean(true),
-                kwargs.has("do_image_splitting") ? kwargs.get("do_image_splitting").asBoolean() : null,
-                kwargs.has("do_resize") ? kwargs.get("do_resize").asBoolean() : null);
+        return ProcessorCases.of(MODELS, false);
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void promptStringsAreTheReferenceStrings(String model, String id, JsonNode c) {
-        List<String> texts = texts(c.get("call"));
-        int seqLen = ReferenceCase.json(TestData.reference(model + "/processor.json")).get("image_seq_len").asInt();
+        List<String> texts = ProcessorCases.texts(c.get("call"));
+        int seqLen = ProcessorCases.processorJson(model).get("image_seq_len").asInt();
         int[][] rows = c.has("rows") ? ReferenceCase.intMatrix(c.get("rows")) : new int[texts.size()][0];
         int[][] cols = c.has("cols") ? ReferenceCase.intMatrix(c.get("cols")) : new int[texts.size()][0];
         for (int b = 0; b < texts.size(); b++) {
@@ -126,30 +67,16 @@ class Idefics3ProcessorTest {
     void processesPromptItemsAsTheReference(String model, String id, JsonNode c) {
         Path dir = TestData.model(model);
         Idefics3Processor processor = new Idefics3Processor(STAND_IN, Idefics3ImageProcessor.fromCheckpoint(dir),
-                Idefics3ImageProcessorTest.LOADER, Idefics3Processor.imageSeqLen(dir));
-        Idefics3Inputs inputs = processor.process(prompts(c.get("call")), options(c.get("call").get("kwargs")));
+                LOADER, Idefics3Processor.imageSeqLen(dir));
+        Idefics3Inputs inputs = processor.process(ProcessorCases.prompts(c.get("call")), ProcessorCases.options(c.get("call")));
         assertEquals(ReferenceCase.strings(c.get("prompt_strings")), inputs.promptStrings());
         if (!c.has("pixel_values")) {
             assertNull(inputs.pixels());
             return;
         }
-        assertPixelsMatch(model, c, inputs.pixels());
+        ProcessorCases.assertPixelsMatch(model, c, inputs.pixels());
         assertArrayEquals(ReferenceCase.intMatrix(c.get("rows")), inputs.rows(), "rows");
         assertArrayEquals(ReferenceCase.intMatrix(c.get("cols")), inputs.cols(), "cols");
-    }
-
-    private static void assertPixelsMatch(String model, JsonNode c, PixelBatch pixels) {
-        Path dir = TestData.reference(model);
-        JsonNode pv = c.get("pixel_values");
-        assertArrayEquals(ReferenceCase.shape(pv),
-                new int[]{pixels.batchSize(), pixels.maxImages(), 3, pixels.height(), pixels.width()}, "shape");
-        Idefics3ImageProcessorTest.assertBitsEqual(ReferenceCase.floats(dir, pv), pixels.pixelValues(),
-                "pixel_values");
-        long[] mask = ReferenceCase.longs(dir, c.get("pixel_attention_mask"));
-        byte[] ours = pixels.pixelAttentionMask();
-        for (int i = 0; i < mask.length; i++) {
-            assertEquals(mask[i], ours[i], "pixel_attention_mask[" + i + "]");
-        }
     }
 
     @Disabled("needs the byte-level tokenizer (Tokenizers.load cannot read these tokenizer.json files yet)")
@@ -157,8 +84,8 @@ class Idefics3ProcessorTest {
     @MethodSource("cases")
     void idsAreTheReferenceIds(String model, String id, JsonNode c) {
         Idefics3Processor processor = Idefics3Processor.fromCheckpoint(TestData.model(model),
-                Idefics3ImageProcessorTest.LOADER);
-        Idefics3Inputs inputs = processor.process(prompts(c.get("call")), options(c.get("call").get("kwargs")));
+                LOADER);
+        Idefics3Inputs inputs = processor.process(ProcessorCases.prompts(c.get("call")), ProcessorCases.options(c.get("call")));
         assertArrayEquals(ReferenceCase.intMatrix(c.get("input_ids")), inputs.inputIds(), "input_ids");
         assertArrayEquals(ReferenceCase.intMatrix(c.get("attention_mask")), inputs.attentionMask(), "attention_mask");
         int imageId = processor.tokenizer().findTokenId(Idefics3Processor.IMAGE_TOKEN).orElseThrow();
@@ -175,10 +102,10 @@ class Idefics3ProcessorTest {
     void firstSampleWithoutImageIsTheBatchInAnotherOrder() {
         Path dir = TestData.model("tiny-idefics3");
         Idefics3Processor processor = new Idefics3Processor(STAND_IN,
-                Idefics3ImageProcessor.fromCheckpoint(dir), Idefics3ImageProcessorTest.LOADER,
+                Idefics3ImageProcessor.fromCheckpoint(dir), LOADER,
                 Idefics3Processor.imageSeqLen(dir));
         JsonNode batch3 = ReferenceCase.cases(TestData.reference("tiny-idefics3/processor.json")).get("batch3");
-        List<List<PromptItem>> prompts = prompts(batch3.get("call"));
+        List<List<PromptItem>> prompts = ProcessorCases.prompts(batch3.get("call"));
         Idefics3Inputs reordered = processor.process(List.of(prompts.get(1), prompts.get(0), prompts.get(2)),
                 ProcessingOptions.DEFAULTS);
         List<String> expected = ReferenceCase.strings(batch3.get("prompt_strings"));
@@ -200,7 +127,7 @@ class Idefics3ProcessorTest {
     void imageCountsMustMatchThePlaceholders() {
         Path dir = TestData.model("tiny-smolvlm");
         Idefics3Processor processor = new Idefics3Processor(STAND_IN,
-                Idefics3ImageProcessor.fromCheckpoint(dir), Idefics3ImageProcessorTest.LOADER, 9);
+                Idefics3ImageProcessor.fromCheckpoint(dir), LOADER, 9);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> processor.process(List.of("<image>a<image>"), List.of(List.of()), ProcessingOptions.DEFAULTS));
         assertTrue(e.getMessage().contains("images in the text [2] and images [0]"), e.getMessage());

@@ -191,6 +191,19 @@ class Idefics2ProcessorTest {
     }
 
     @Test
+    void withoutPaddingImagesMustShareOneSize() {
+        Idefics2ImageProcessorConfig base = Idefics2ImageProcessorConfig.DEFAULTS;
+        Idefics2ImageProcessor processor = new Idefics2ImageProcessor(new Idefics2ImageProcessorConfig(true, true, 16,
+                32, ResampleFilter.BILINEAR, false, base.normalization(), false));
+        RgbImage wide = new RgbImage(40, 20, new byte[40 * 20 * 3]);
+        RgbImage square = new RgbImage(40, 40, new byte[40 * 40 * 3]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> processor.preprocess(List.of(List.of(wide), List.of(square))));
+        assertTrue(e.getMessage().contains("different sizes (32x16 and 32x32)"), e.getMessage());
+        assertEquals(2, processor.preprocess(List.of(List.of(square), List.of(square))).pixels().batchSize());
+    }
+
+    @Test
     void adjacentImagesShareOneFakeToken() {
         assertEquals("a<fake_token_around_image><image><fake_token_around_image><image><fake_token_around_image>b",
                 Idefics2Processor.promptString("a<image><image>b", false, 1));

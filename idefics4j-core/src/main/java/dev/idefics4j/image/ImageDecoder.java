@@ -17,13 +17,13 @@ import java.util.Locale;
 
 /**
  * Encoded bytes to {@link RgbImage}: recognises the format, checks the pixel count from the header before decoding,
- * decodes the first image (GIF: the first frame) and converts it to RGB as Pillow would.
+ * decodes the first image (GIF: the first frame) and converts it to RGB as Pillow would ({@link RgbConversion}).
  */
 final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    static RgbImage decode(byte[] bytes, String where, ImageLimits limits) {
+    static RgbImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion) {
         if (bytes.length == 0) {
             throw ImageLoadException.of(where, "empty file, not an image");
         }
@@ -55,7 +55,7 @@ final class ImageDecoder {
                             + warning + ")");
                 }
             }
-            return PillowRgbConversion.toRgb(image, quirk(format, bytes));
+            return PillowRgbConversion.toRgb(image, quirk(format, bytes), conversion);
         } catch (ImageLoadException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Renders the cases of {@code jinja/jinja2_cases.json} (Jinja2's output under transformers' settings; the file says how
  * it was made) and compares strings exactly: the published SmolVLM-256M-Instruct template on 13 conversations, and
- * 21 templates exercising what chat templates use (whitespace control, Python string methods, printing, tojson,
+ * 20 templates exercising what chat templates use (whitespace control, Python string methods, printing, tojson,
  * loops, namespaces, macros, raise_exception).
  */
 class Jinja2ParityTest {

@@ -162,7 +162,7 @@ public final class JinjaTemplate {
                 .withMaxMacroRecursionDepth(MAX_MACRO_DEPTH)
                 .build();
         Jinjava jinjava = new Jinjava(config);
-        jinjava.registerFilter(new PythonJson());
+        jinjava.registerFilter(new ToJsonFilter());
         jinjava.registerTag(new GenerationTag());
         jinjava.registerTag(new CountingForTag());
         jinjava.registerExpTest(PythonTypeTests.iterable());

@@ -1,6 +1,7 @@
 package dev.idefics4j.processor.jinja;
 
 import com.hubspot.jinjava.objects.SafeString;
+import dev.idefics4j.checkpoint.PythonJson;
 
 import java.math.BigDecimal;
 import java.util.Collection;
@@ -38,9 +39,9 @@ final class PythonRepr {
         } else if (value instanceof Boolean b) {
             out.append(b ? "True" : "False");
         } else if (value instanceof Double || value instanceof Float) {
-            out.append(PythonJson.pythonFloat(((Number) value).doubleValue()));
+            out.append(PythonJson.repr(((Number) value).doubleValue()));
         } else if (value instanceof BigDecimal d) {
-            out.append(PythonJson.pythonFloat(d.doubleValue()));
+            out.append(PythonJson.repr(d.doubleValue()));
         } else if (value instanceof Long || value instanceof Integer || value instanceof Short
                 || value instanceof Byte || value instanceof java.math.BigInteger) {
             out.append(value);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.CheckpointException;
+import dev.idefics4j.checkpoint.PythonJson;
 import dev.idefics4j.checkpoint.SafeTensorsWriter;
 import dev.idefics4j.checkpoint.TensorInfo;
 import dev.idefics4j.tensor.DType;

@@ -1,8 +1,4 @@
-package dev.idefics4j.processor.jinja;
-
-import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.lib.filter.AdvancedFilter;
-import com.hubspot.jinjava.objects.SafeString;
+package dev.idefics4j.checkpoint;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -12,73 +8,40 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
- * The {@code tojson} filter as transformers defines it for chat templates:
- * {@code json.dumps(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)}, each keyword overridable
- * from the template. Python's spacing ({@code ", "} and {@code ": "}; {@code ","} between items when indenting),
- * its float repr ({@code 1e-07}, {@code 1e+20}, {@code 2.0}) and its string escapes, not Jinja2's HTML-safe filter.
+ * Python's {@code json.dumps}, for files and strings that must have the bytes Python writes (a bitsandbytes quant
+ * state, a chat template's {@code tojson}): its separators, string escapes and float {@code repr}
+ * ({@code 1e-07}, {@code 2.0}, {@code 0.4937065839767456}).
  */
-final class PythonJson implements AdvancedFilter {
-    @Override
-    public String getName() {
-        return "tojson";
+public final class PythonJson {
+    private PythonJson() {
     }
 
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-        Object[] positional = args == null ? new Object[0] : args;
-        Map<String, Object> named = kwargs == null ? Map.of() : kwargs;
-        // json.dumps(x, ensure_ascii, indent, separators, sort_keys) as the filter's positional order
-        boolean ensureAscii = truthy(option(positional, named, 0, "ensure_ascii", false));
-        String indent = indent(option(positional, named, 1, "indent", null));
-        Object separators = option(positional, named, 2, "separators", null);
-        boolean sortKeys = truthy(option(positional, named, 3, "sort_keys", false));
-        String itemSeparator = indent == null ? ", " : ",";
-        String keySeparator = ": ";
-        if (separators != null) {
-            if (!(separators instanceof List<?> pair) || pair.size() != 2) {
-                throw new IllegalArgumentException("tojson: separators must be a pair of strings, not " + separators);
-            }
-            itemSeparator = String.valueOf(pair.get(0));
-            keySeparator = String.valueOf(pair.get(1));
-        }
+    /**
+     * {@code json.dumps}' keywords: {@code ensure_ascii}, {@code indent} (null: one line), {@code separators} and
+     * {@code sort_keys}; {@code unwrap} turns a caller's own value types into plain ones first.
+     */
+    public record Style(boolean ensureAscii, String indent, String itemSeparator, String keySeparator,
+                        boolean sortKeys, UnaryOperator<Object> unwrap) {
+        /** {@code json.dumps(x)} with every keyword at its default. */
+        public static final Style DEFAULT = new Style(true, null, ", ", ": ", false, UnaryOperator.identity());
+    }
+
+    /** {@code json.dumps(value)}. */
+    public static String dumps(Object value) {
+        return dumps(value, Style.DEFAULT);
+    }
+
+    public static String dumps(Object value, Style style) {
         StringBuilder out = new StringBuilder();
-        new Writer(out, ensureAscii, indent, itemSeparator, keySeparator, sortKeys).value(var, 0);
+        new Writer(out, style).value(value, 0);
         return out.toString();
-    }
-
-    /** {@code json.dumps} of a value with the defaults transformers uses. */
-    static String dumps(Object value) {
-        StringBuilder out = new StringBuilder();
-        new Writer(out, false, null, ", ", ": ", false).value(value, 0);
-        return out.toString();
-    }
-
-    private static Object option(Object[] args, Map<String, Object> kwargs, int index, String name, Object fallback) {
-        if (kwargs.containsKey(name)) {
-            return kwargs.get(name);
-        }
-        return index < args.length ? args[index] : fallback;
-    }
-
-    private static boolean truthy(Object o) {
-        return o instanceof Boolean b ? b : o != null;
-    }
-
-    /** An int indent is that many spaces, a string is used as it is, None means one line. */
-    private static String indent(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof Number n) {
-            return " ".repeat((int) Math.max(0, n.longValue()));
-        }
-        return o.toString();
     }
 
     /** Python's {@code repr(float)}: the shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
-    static String pythonFloat(double d) {
+    public static String repr(double d) {
         if (Double.isNaN(d)) {
             return "NaN";
         }
@@ -100,19 +63,19 @@ final class PythonJson implements AdvancedFilter {
         return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
     }
 
-    private record Writer(StringBuilder out, boolean ensureAscii, String indent, String itemSeparator,
-                          String keySeparator, boolean sortKeys) {
-        void value(Object v, int depth) {
+    private record Writer(StringBuilder out, Style style) {
+        void value(Object raw, int depth) {
+            Object v = style.unwrap().apply(raw);
             if (v == null) {
                 out.append("null");
-            } else if (v instanceof String || v instanceof SafeString || v instanceof Character) {
+            } else if (v instanceof String || v instanceof Character) {
                 string(v.toString());
             } else if (v instanceof Boolean b) {
                 out.append(b ? "true" : "false");
             } else if (v instanceof Double || v instanceof Float) {
-                out.append(pythonFloat(((Number) v).doubleValue()));
+                out.append(repr(((Number) v).doubleValue()));
             } else if (v instanceof BigDecimal bd) {
-                out.append(pythonFloat(bd.doubleValue()));
+                out.append(repr(bd.doubleValue()));
             } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
                     || v instanceof BigInteger) {
                 out.append(v);
@@ -153,7 +116,7 @@ final class PythonJson implements AdvancedFilter {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 entries.add(new AbstractMap.SimpleImmutableEntry<>(key(e.getKey()), e.getValue()));
             }
-            if (sortKeys) {
+            if (style.sortKeys()) {
                 entries.sort(Map.Entry.comparingByKey());
             }
             out.append('{');
@@ -162,7 +125,7 @@ final class PythonJson implements AdvancedFilter {
                 separate(first, depth + 1);
                 first = false;
                 string(e.getKey());
-                out.append(keySeparator);
+                out.append(style.keySeparator());
                 value(e.getValue(), depth + 1);
             }
             close(depth);
@@ -178,23 +141,23 @@ final class PythonJson implements AdvancedFilter {
                 return b ? "true" : "false";
             }
             if (k instanceof Double || k instanceof Float) {
-                return pythonFloat(((Number) k).doubleValue());
+                return repr(((Number) k).doubleValue());
             }
             return k.toString();
         }
 
         private void separate(boolean first, int depth) {
             if (!first) {
-                out.append(itemSeparator);
+                out.append(style.itemSeparator());
             }
-            if (indent != null) {
-                out.append('\n').append(indent.repeat(depth));
+            if (style.indent() != null) {
+                out.append('\n').append(style.indent().repeat(depth));
             }
         }
 
         private void close(int depth) {
-            if (indent != null) {
-                out.append('\n').append(indent.repeat(depth));
+            if (style.indent() != null) {
+                out.append('\n').append(style.indent().repeat(depth));
             }
         }
 
@@ -211,7 +174,7 @@ final class PythonJson implements AdvancedFilter {
                     case '\b' -> out.append("\\b");
                     case '\f' -> out.append("\\f");
                     default -> {
-                        if (c < 0x20 || (ensureAscii && c > 0x7f)) {
+                        if (c < 0x20 || (style.ensureAscii() && c > 0x7f)) {
                             out.append(String.format("\\u%04x", (int) c));
                         } else {
                             out.append(c);

@@ -1,4 +1,4 @@
-package dev.idefics4j.tensor.quant;
+package dev.idefics4j.checkpoint;
 
 import org.junit.jupiter.api.Test;
 

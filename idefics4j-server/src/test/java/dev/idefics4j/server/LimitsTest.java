@@ -87,6 +87,14 @@ class LimitsTest {
         assertEquals(401, Http.get(server.port(), "/metrics").status());
         assertEquals(200, Http.get(server.port(), "/health").status());
         assertEquals(200, post(chat("Hi", 2)).status());
+        // Refusals are counted under their route, unknown routes under "unknown".
+        assertTrue(server.metrics().requests("chat_completions", "unauthorized") >= 2);
+        assertTrue(server.metrics().requests("generate", "unauthorized") >= 1);
+        assertEquals(404, Http.get(server.port(), "/nowhere", "Authorization", KEY).status());
+        String metrics = Http.get(server.port(), "/metrics", "Authorization", KEY).body();
+        assertTrue(metrics.contains("idefics4j_requests_total{route=\"metrics\",outcome=\"unauthorized\"} "),
+                metrics);
+        assertTrue(metrics.contains("idefics4j_requests_total{route=\"unknown\",outcome=\"not_found\"} "), metrics);
     }
 
     @Test

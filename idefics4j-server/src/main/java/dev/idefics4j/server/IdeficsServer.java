@@ -16,9 +16,10 @@ import java.util.logging.Logger;
 
 /**
  * The idefics4j HTTP server over one loaded model: OpenAI's {@code /v1/chat/completions} and {@code /v1/models},
- * TGI's {@code /generate}, {@code /generate_stream}, {@code /} and
- * {@code /info}, plus {@code /health} and {@code /metrics}. Requests run on virtual threads; generation runs in the {@link BatchEngine}'s continuous batch.
- * Closing it drains: new requests get 503 while the accepted ones finish (up to the drain timeout).
+ * TGI's {@code /generate}, {@code /generate_stream}, {@code /} and {@code /info}, plus {@code /health} and
+ * {@code /metrics}. Every response carries an {@code x-request-id}. Requests run on virtual threads; generation runs
+ * in the {@link BatchEngine}'s continuous batch. Closing it drains: new requests get 503 while the accepted ones
+ * finish (up to the drain timeout).
  */
 public final class IdeficsServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IdeficsServer.class.getName());
@@ -58,6 +59,9 @@ public final class IdeficsServer implements AutoCloseable {
             cfg.http.compressionStrategy = CompressionStrategy.NONE; // streamed events must not wait in a gzip buffer
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
+            cfg.routes.before(RequestId::assign);
+            cfg.requestLogger.http((ctx, ms) -> LOG.fine(() -> "request " + RequestId.of(ctx) + ": " + ctx.method()
+                    + " " + ctx.path() + " -> " + ctx.statusCode() + " in " + Math.round(ms) + " ms"));
             cfg.routes.get("/health", ctx -> counted("health", ctx, (c, t) -> health(c)));
             cfg.routes.get("/metrics", ctx -> counted("metrics", ctx, (c, t) -> {
                 c.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render());
@@ -77,7 +81,7 @@ public final class IdeficsServer implements AutoCloseable {
             cfg.routes.post("/", ctx -> counted("generate", ctx, tgi::compat));
             cfg.routes.exception(ApiError.class, (e, ctx) -> render(ctx, e));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.log(Level.SEVERE, "request failed", e);
+                LOG.log(Level.SEVERE, "request " + RequestId.of(ctx) + " failed", e);
                 render(ctx, new ApiError(ApiError.Kind.FAILED, "internal error: " + e));
             });
             cfg.routes.error(404, ctx -> {

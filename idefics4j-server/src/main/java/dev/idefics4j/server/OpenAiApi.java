@@ -81,7 +81,7 @@ final class OpenAiApi {
         if (stop != null) {
             parameters.put("stop", stop);
         }
-        Job job = backend.start(ctx.req(), arrival, () -> backend.preparer().prepare(prompt, parameters, maxTokens,
+        Job job = backend.start(ctx, arrival, () -> backend.preparer().prepare(prompt, parameters, maxTokens,
                 maxName, "messages", false));
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;

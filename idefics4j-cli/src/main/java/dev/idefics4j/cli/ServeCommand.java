@@ -18,8 +18,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve the model over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, "
-                + "TGI-compatible /generate and /generate_stream, /health and /metrics, with continuous batching. "
+        description = {"Serve the model over HTTP: OpenAI-compatible /v1/chat/completions, /v1/completions and "
+                + "/v1/models, TGI-compatible /generate and /generate_stream, /health and /metrics, with continuous "
+                + "batching. "
                 + "The model is loaded once; Ctrl-C stops after the accepted requests finish. See docs/SERVER.md."})
 final class ServeCommand implements Callable<Integer> {
     private static final ServerConfig DEFAULTS = ServerConfig.builder().build();
@@ -146,7 +147,8 @@ final class ServeCommand implements Callable<Integer> {
         String where = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":"
                 + server.port();
         System.err.println("idefics4j: serving " + config.modelName() + " on " + where
-                + " (OpenAI: /v1/chat/completions, TGI: /generate, /generate_stream; /health, /metrics)");
+                + " (OpenAI: /v1/chat/completions, /v1/completions; TGI: /generate, /generate_stream; /health,"
+                + " /metrics)");
         if (config.apiKey() == null && !isLoopback(config.host())) {
             System.err.println("idefics4j: warning: listening beyond loopback without --api-key");
         }

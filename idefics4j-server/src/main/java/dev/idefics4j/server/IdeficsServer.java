@@ -5,6 +5,7 @@ import dev.idefics4j.image.ImageLoader;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
+import org.eclipse.jetty.http.UriCompliance;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,11 +16,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The idefics4j HTTP server over one loaded model: OpenAI's {@code /v1/chat/completions} and {@code /v1/models},
- * TGI's {@code /generate}, {@code /generate_stream}, {@code /} and {@code /info}, plus {@code /health} and
- * {@code /metrics}. Every response carries an {@code x-request-id}. Requests run on virtual threads; generation runs
- * in the {@link BatchEngine}'s continuous batch. Closing it drains: new requests get 503 while the accepted ones
- * finish (up to the drain timeout).
+ * The idefics4j HTTP server over one loaded model: OpenAI's {@code /v1/chat/completions}, {@code /v1/completions},
+ * {@code /v1/models} and {@code /v1/models/{id}}, TGI's {@code /generate}, {@code /generate_stream}, {@code /} and
+ * {@code /info}, plus {@code /health} and {@code /metrics}. Every response carries an {@code x-request-id}. Requests
+ * run on virtual threads; generation runs in the {@link BatchEngine}'s continuous batch. Closing it drains: new
+ * requests get 503 while the accepted ones finish (up to the drain timeout).
  */
 public final class IdeficsServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IdeficsServer.class.getName());
@@ -71,7 +72,13 @@ public final class IdeficsServer implements AutoCloseable {
                 openAi.models(c);
                 return "success";
             }));
+            // <id>, not {id}: a Hub repo id as model name has a slash in it.
+            cfg.routes.get("/v1/models/<id>", ctx -> counted("model", ctx, (c, t) -> {
+                openAi.model(c, c.pathParam("id"));
+                return "success";
+            }));
             cfg.routes.post("/v1/chat/completions", ctx -> counted("chat_completions", ctx, openAi::chatCompletions));
+            cfg.routes.post("/v1/completions", ctx -> counted("completions", ctx, openAi::completions));
             cfg.routes.get("/info", ctx -> counted("info", ctx, (c, t) -> {
                 tgi.info(c);
                 return "success";
@@ -86,12 +93,14 @@ public final class IdeficsServer implements AutoCloseable {
             });
             cfg.routes.error(404, ctx -> {
                 if (ctx.attribute(ROUTE) != null) {
-                    return; // a route answered 404 itself and was counted
+                    return; // a route answered 404 itself (an unknown model id) and was counted
                 }
                 metrics.request("unknown", ApiError.Kind.NOT_FOUND.outcome);
                 render(ctx, new ApiError(ApiError.Kind.NOT_FOUND, "no route " + ctx.method() + " " + ctx.path()
                         + "; see docs/SERVER.md for the endpoints"));
             });
+            cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                    UriCompliance.DEFAULT.with("encoded slashes", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
         });
     }
 

@@ -140,7 +140,7 @@ class CompletionsApiTest {
         String stop = greedy.substring(greedy.length() - 1);
         ObjectNode stopped = Http.JSON.createObjectNode().put("prompt", prompt()).put("max_tokens", 10)
                 .put("temperature", 0);
-        stopped.putArray("stop").add(stop);
+        stopped.putArray("stop").add(stop).add("");
         Http.Response s = Http.post(server.port(), "/v1/completions", stopped.toString());
         assertEquals(200, s.status(), s.body());
         assertEquals(greedy.substring(0, greedy.indexOf(stop)), s.json().get("choices").get(0).get("text").asText());

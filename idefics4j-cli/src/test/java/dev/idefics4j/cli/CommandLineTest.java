@@ -47,6 +47,20 @@ class CommandLineTest {
         assertEquals(CAT, out.get("images").get(0).get(0).asText());
     }
 
+    /** padding "max_length" with its max_length reaches the processor (it was refused as lacking the length). */
+    @Test
+    void encodePadsToMaxLengthAsTheReference() throws IOException {
+        String rocket = TestData.fixture("images/rocket_rgb_200x320.jpg").toString();
+        JsonNode out = json(CliRunner.run("encode", "--model", TINY, "--json", "{\"prompts\": [[\"User:\", "
+                + "{\"image\": \"" + rocket + "\"}, \"Describe this image.\\nAssistant:\"], [\"Hi!\"]], "
+                + "\"padding\": \"max_length\", \"max_length\": 40}"));
+        JsonNode ref = ReferenceCase.cases(TestData.reference("tiny/processor.json")).get("padding_max_length");
+        assertEquals(ref.get("prompt_strings"), out.get("prompt_strings"));
+        assertEquals(ref.get("input_ids"), out.get("input_ids"));
+        assertEquals(ref.get("attention_mask"), out.get("attention_mask"));
+        assertEquals(ref.get("image_attention_mask"), out.get("image_attention_mask"));
+    }
+
     @Test
     void relativeImagePathsResolveAgainstTheRequestFile() throws IOException {
         Files.copy(Path.of(CAT), dir.resolve("cat.jpg"));

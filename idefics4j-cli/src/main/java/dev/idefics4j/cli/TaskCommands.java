@@ -78,8 +78,10 @@ final class TaskCommands {
 
     @Command(name = "ask", mixinStandardHelpOptions = true, description = "Answer a question about an image.")
     static final class Ask extends Common implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "IMAGE") String image;
-        @Parameters(index = "1", paramLabel = "QUESTION") String question;
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "Path, http(s) URL or data: URL.")
+        String image;
+        @Parameters(index = "1", paramLabel = "QUESTION", description = "The question, e.g. \"What animal is this?\"")
+        String question;
 
         @Override
         public Integer call() {
@@ -95,7 +97,8 @@ final class TaskCommands {
     @Command(name = "classify", mixinStandardHelpOptions = true,
             description = "Put an image into one of the given categories; --rank scores every category.")
     static final class Classify extends Common implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "IMAGE") String image;
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "Path, http(s) URL or data: URL.")
+        String image;
 
         @Option(names = "--labels", required = true, split = ",", paramLabel = "A,B,C",
                 description = "The categories, comma-separated.")
@@ -136,7 +139,8 @@ final class TaskCommands {
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = "Write about an image following an instruction (a product description, a story...).")
     static final class Describe extends Common implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "IMAGE") String image;
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "Path, http(s) URL or data: URL.")
+        String image;
         @Parameters(index = "1", arity = "0..1", paramLabel = "INSTRUCTION",
                 description = "What to write, e.g. \"Write a product description for this item.\"")
         String instruction;

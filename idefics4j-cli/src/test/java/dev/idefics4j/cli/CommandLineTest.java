@@ -201,6 +201,30 @@ class CommandLineTest {
         assertTrue(contradictory.err().contains("num_return_sequences"), contradictory.err());
     }
 
+    /** A missing image is reported before the model is resolved (which may mean a download of gigabytes). */
+    @Test
+    void localImagesAreCheckedBeforeTheModel() {
+        String noModel = dir.resolve("no-model").toString();
+        for (String[] args : List.of(new String[] {"caption", "nope.png", "--model", noModel},
+                new String[] {"ask", "nope.png", "What?", "--model", noModel},
+                new String[] {"classify", "nope.png", "--labels", "a,b", "--model", noModel},
+                new String[] {"describe", "nope.png", "--story", "--model", noModel})) {
+            CliRunner.Result r = CliRunner.run(args);
+            assertEquals(1, r.exitCode(), String.join(" ", args));
+            assertTrue(r.err().startsWith("error: IMAGE nope.png: no such file "), r.err());
+        }
+        CliRunner.Result json = CliRunner.run("generate", "--model", noModel, "--json",
+                "{\"prompts\": [[\"Hi\", {\"image\": \"nope.png\"}]]}");
+        assertEquals(1, json.exitCode());
+        assertTrue(json.err().startsWith("error: prompts[0][1]: no such file "), json.err());
+        CliRunner.Result score = CliRunner.run("score", "--model", noModel, "--json",
+                "{\"prompt\": [{\"image\": \"nope.png\"}, \"A\"], \"continuations\": [\"b\"]}");
+        assertTrue(score.err().startsWith("error: prompt[0]: no such file "), score.err());
+        CliRunner.Result encode = CliRunner.run("encode", "--model", noModel, "--json",
+                "{\"prompts\": [[{\"image\": \"nope.png\"}]]}");
+        assertTrue(encode.err().startsWith("error: prompts[0][0]: no such file "), encode.err());
+    }
+
     @Test
     void quantizedLoadingAndSavedQuantizedCheckpoints() throws IOException {
         JsonNode int8 = json(CliRunner.run("caption", CAT, "--model", TINY, "--quantize", "int8", "--json"));

@@ -125,6 +125,21 @@ class CommandLineTest {
         assertTrue(Files.notExists(dir.resolve("out.jsonl.partial")));
     }
 
+    /** A run in which every line failed exits 1 (a script must notice), its error lines written all the same. */
+    @Test
+    void batchFailsWhenEveryLineFailed() throws IOException {
+        Path in = dir.resolve("in.jsonl");
+        Files.write(in, List.of("{\"prompts\": [[{\"image\": \"missing.png\"}, \"A\"]]}", "{not json"));
+        Path out = dir.resolve("out.jsonl");
+        CliRunner.Result r = CliRunner.run("batch", "--model", TINY, "--input", in.toString(), "--output",
+                out.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.err().contains("error: every request failed"), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(2, lines.size());
+        assertTrue(lines.stream().allMatch(l -> l.contains("\"error\"")), lines.toString());
+    }
+
     @Test
     void scoreGivesEveryContinuationsLogProbability() throws IOException {
         String request = "{\"prompt\": [{\"image\": \"" + CAT + "\"}, \"This is an image of\"],"

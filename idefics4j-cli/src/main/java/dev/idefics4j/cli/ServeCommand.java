@@ -131,11 +131,17 @@ final class ServeCommand implements Callable<Integer> {
         QUIET.forEach(l -> l.setLevel(Level.WARNING));
         Idefics idefics = Session.open(model);
         IdeficsServer server;
+        // A failed start (the port in use) is logged by Javalin as SEVERE before it throws; the error line below
+        // says it once, without the logger's two lines.
+        Logger javalin = QUIET.get(1);
+        javalin.setLevel(Level.OFF);
         try {
             server = IdeficsServer.start(idefics, config);
         } catch (RuntimeException e) {
             idefics.close();
             throw e;
+        } finally {
+            javalin.setLevel(Level.WARNING);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -207,6 +207,9 @@ class CommandLineTest {
         CliRunner.Result badJson = CliRunner.run("generate", "--model", TINY, "--json", "{oops");
         assertEquals(1, badJson.exitCode());
         assertTrue(badJson.err().contains("invalid JSON"), badJson.err());
+        CliRunner.Result unclosed = CliRunner.run("generate", "--model", TINY, "--json", "{\"prompts\": [[\"Hi\"]]");
+        assertEquals("error: --json: invalid JSON: Unexpected end-of-input: expected close marker for Object (opened "
+                + "at line 1, column 1) at line 1, column 21", unclosed.err().strip());
         CliRunner.Result badModel = CliRunner.run("caption", CAT, "--model", dir.resolve("none").toString());
         assertEquals(1, badModel.exitCode());
         assertTrue(badModel.err().contains("neither an existing folder nor a Hub repo id"), badModel.err());

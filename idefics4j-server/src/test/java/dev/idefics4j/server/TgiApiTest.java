@@ -128,8 +128,10 @@ class TgiApiTest {
         Http.Response noInputs = Http.post(server.port(), "/generate", "{\"parameters\": {}}");
         assertEquals(422, noInputs.status());
         assertTrue(noInputs.json().get("error").asText().contains("inputs"));
-        Http.Response badJson = Http.post(server.port(), "/generate", "{not json");
+        Http.Response badJson = Http.post(server.port(), "/generate", "{\"inputs\": \"Hi\"");
         assertEquals(422, badJson.status());
+        assertEquals("the request body is not valid JSON: Unexpected end-of-input: expected close marker for Object "
+                + "(opened at line 1, column 1) at line 1, column 16", badJson.json().get("error").asText());
         Http.Response zero = Http.post(server.port(), "/generate", request("{\"max_new_tokens\": 0}"));
         assertEquals(422, zero.status());
         long unknown = server.metrics().requests("unknown", "not_found");

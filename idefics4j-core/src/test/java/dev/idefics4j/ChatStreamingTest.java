@@ -4,8 +4,7 @@ import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.testing.TestData;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.idefics4j.testing.TinyModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -24,20 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 class ChatStreamingTest {
     private static final ImageSource CAT = ImageSource.file(TestData.fixture("images/cat_rgb_97x61.jpg"));
     private static final ImageSource ROCKET = ImageSource.file(TestData.fixture("images/rocket_rgb_200x320.jpg"));
-    private static Idefics idefics;
-
-    @BeforeAll
-    static void load() {
-        idefics = Idefics.load(TestData.model("tiny"));
-    }
-
-    @AfterAll
-    static void close() {
-        idefics.close();
-    }
 
     private static String[] twoTurns(Map<String, Object> generation, StringBuilder streamed) {
-        ChatSession chat = idefics.chat(generation);
+        ChatSession chat = TinyModel.get().chat(generation);
         String first = chat.send(List.of(PromptItem.text("What is in this image?"), PromptItem.image(CAT)));
         String second = chat.send(List.of(PromptItem.text("And who is that?"), PromptItem.image(ROCKET)),
                 streamed::append);
@@ -51,13 +39,14 @@ class ChatStreamingTest {
         assertEquals("", answers[1]);
         assertEquals("", streamed.toString());
         // The same prompt, generated directly: its first new token is <end_of_utterance>.
-        ChatSession replay = idefics.chat();
+        ChatSession replay = TinyModel.get().chat();
         replay.send(List.of(PromptItem.text("What is in this image?"), PromptItem.image(CAT)));
         List<PromptItem> prompt = new ArrayList<>(replay.history());
         prompt.add(PromptItem.text("\nUser: And who is that?"));
         prompt.add(PromptItem.image(ROCKET));
         prompt.add(PromptItem.text("<end_of_utterance>"));
         prompt.add(PromptItem.text("\nAssistant:"));
+        Idefics idefics = TinyModel.get();
         Completion c = idefics.generate(List.of(prompt), ProcessorOptions.DEFAULTS.withAddEndOfUtteranceToken(false),
                 idefics.chatConfig()).getFirst();
         assertArrayEquals(new int[] {32002}, c.newIds());

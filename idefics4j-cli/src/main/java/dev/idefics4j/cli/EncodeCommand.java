@@ -24,6 +24,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonNode request = input.read();
+        LocalInputs.checkRequest(request, input.baseDir());
         IdeficsProcessor processor = model.processor(new ImageLoader());
         ModelInputs in = processor.process(RequestParser.prompts(request, input.baseDir()),
                 RequestParser.processorOptions(request));

@@ -4,7 +4,10 @@ import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.processor.IdeficsProcessor;
 import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.tokenizer.Flavor;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
@@ -21,8 +24,20 @@ final class ModelOptions {
             description = "auto (tokenizer.json when present), sentencepiece (tokenizer.model) or json.")
     String tokenizer = "auto";
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** 0: all processors. */
     int threads;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
+    void threads(int n) {
+        if (n < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + n
+                    + " (leave it out for all processors)");
+        }
+        threads = n;
+    }
 
     @Option(names = "--quantize", paramLabel = "FORMAT",
             description = "Quantize linear layers while loading: fp4, nf4 or int8 (as bitsandbytes); fp4-dq, nf4-dq"

@@ -42,7 +42,7 @@ class TokenizerErrorsTest {
     void folderWithoutEitherFile() {
         TestFolders.copy(SOURCE, dir, TestFolders.CONFIG_FILES);
         TokenizerException e = assertThrows(TokenizerException.class, () -> Tokenizers.load(dir));
-        assertTrue(e.getMessage().contains("no tokenizer.json or tokenizer.model"), e.getMessage());
+        assertTrue(e.getMessage().contains("no tokenizer.json, tokenizer.model or vocab.json"), e.getMessage());
     }
 
     @Test

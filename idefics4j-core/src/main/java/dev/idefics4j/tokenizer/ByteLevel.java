@@ -16,9 +16,9 @@ import java.util.List;
  */
 final class ByteLevel implements PreTokenizer {
     /** GPT-2's pre-tokenization regex (tokenizers' ByteLevel and transformers' GPT2Tokenizer). */
-    static final String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
     private static final SplitPreTokenizer GPT2_SPLIT = new SplitPreTokenizer(
-            SplitPreTokenizer.compile(GPT2_REGEX, Path.of("ByteLevel")), SplitDelimiterBehavior.ISOLATED, false);
+            SplitPreTokenizer.compile(Gpt2Regex.INSTANCE.regex(), Path.of("ByteLevel")), SplitDelimiterBehavior.ISOLATED,
+            false);
     private static final char[] BYTE_TO_CHAR = new char[256];
     /** The byte a character of the alphabet stands for, -1 for characters outside it (all below U+0144). */
     private static final int[] CHAR_TO_BYTE = new int[0x144];

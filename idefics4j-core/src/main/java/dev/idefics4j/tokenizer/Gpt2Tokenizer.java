@@ -61,13 +61,30 @@ final class Gpt2Tokenizer extends SlowTokenizer {
         String[] lines = text.split("\n", -1);
         List<String[]> merges = new ArrayList<>(Math.max(0, lines.length - 2));
         for (int i = 1; i < lines.length - 1; i++) {
-            String[] pair = lines[i].strip().split("\\s+");
+            String[] pair = whitespaceSplit(lines[i]);
             if (pair.length != 2) {
                 throw new TokenizerException(file + ": line " + (i + 1) + " \"" + lines[i] + "\" is not two tokens");
             }
             merges.add(pair);
         }
         return merges;
+    }
+
+    /** Python's {@code str.split()}: the runs of non-whitespace characters. */
+    private static String[] whitespaceSplit(String line) {
+        List<String> parts = new ArrayList<>(2);
+        int start = -1;
+        for (int i = 0; i <= line.length(); i++) {
+            boolean space = i == line.length() || Character.isWhitespace(line.charAt(i))
+                    || Character.isSpaceChar(line.charAt(i));
+            if (space && start >= 0) {
+                parts.add(line.substring(start, i));
+                start = -1;
+            } else if (!space && start < 0) {
+                start = i;
+            }
+        }
+        return parts.toArray(new String[0]);
     }
 
     @Override
@@ -90,7 +107,7 @@ final class Gpt2Tokenizer extends SlowTokenizer {
         }
         int[] array = ids.array();
         for (int i = 0; i < ids.size(); i++) {
-            out.add(pieceId(vocab.token(array[i]), array[i]));
+            out.add(pieceId(array[i]));
         }
     }
 

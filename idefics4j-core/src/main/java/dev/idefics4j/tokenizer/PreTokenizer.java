@@ -33,7 +33,7 @@ interface PreTokenizer {
             case "ByteLevel" -> new ByteLevel(JsonFiles.bool(node, "add_prefix_space", true, file),
                     JsonFiles.bool(node, "use_regex", true, file));
             case "Split" -> SplitPreTokenizer.parse(node, file);
-            case "Digits" -> SplitPreTokenizer.digits(JsonFiles.bool(node, "individual_digits", false, file));
+            case "Digits" -> new DigitsPreTokenizer(JsonFiles.bool(node, "individual_digits", false, file));
             default -> throw new TokenizerException(file + ": pre_tokenizer \"" + type + "\" is not supported"
                     + " (supported: ByteLevel, Split, Digits, Sequence)");
         };

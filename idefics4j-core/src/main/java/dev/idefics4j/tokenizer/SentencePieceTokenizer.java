@@ -47,7 +47,7 @@ final class SentencePieceTokenizer extends SlowTokenizer {
         IntArrayBuilder pieces = new IntArrayBuilder(text.length() / 3 + 2);
         encoder.encode(text, pieces);
         for (int id : pieces.toArray()) {
-            out.add(pieceId(model.idToPiece(id), id));
+            out.add(pieceId(id));
         }
     }
 

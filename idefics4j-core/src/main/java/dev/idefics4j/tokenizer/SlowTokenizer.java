@@ -1,8 +1,10 @@
 package dev.idefics4j.tokenizer;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -19,6 +21,8 @@ abstract class SlowTokenizer extends BaseTokenizer {
     private final Set<Integer> allSpecialIds = new HashSet<>();
     /** Added tokens that decode splits the text at and joins with spaces (transformers' {@code legacy_added_tokens}). */
     private final Set<String> legacyAdded = new HashSet<>();
+    /** The added token's id for the vocabulary ids whose token is also an added token's content. */
+    private final Map<Integer, Integer> addedIdOfPiece = new HashMap<>();
 
     protected SlowTokenizer(TokenizerConfig config, Vocabulary vocabulary, List<AddedToken> addedTokens,
                             Side defaultPaddingSide, Predicate<AddedToken> rawMatch, TemplatePostProcessor template) {
@@ -38,12 +42,17 @@ abstract class SlowTokenizer extends BaseTokenizer {
                 legacyAdded.add(s);
             }
         }
+        for (AddedToken t : addedTokens()) {
+            int pieceId = vocabulary.id(t.content());
+            if (pieceId >= 0 && addedToken(t.content()) == t) {
+                addedIdOfPiece.put(pieceId, t.id());
+            }
+        }
     }
 
     /** The id transformers gives a piece of the vocabulary model: an added token with that content wins. */
-    protected int pieceId(String piece, int modelId) {
-        AddedToken same = addedToken(piece);
-        return same != null ? same.id() : modelId;
+    protected int pieceId(int modelId) {
+        return addedIdOfPiece.getOrDefault(modelId, modelId);
     }
 
     /** Whether a token string is one of {@link #allSpecialTokens()}. */

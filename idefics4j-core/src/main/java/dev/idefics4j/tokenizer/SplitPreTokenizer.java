@@ -9,26 +9,27 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * tokenizers' {@code Split} pre-tokenizer: the text is cut into the spans a pattern matches and the spans between them,
- * which the {@link SplitDelimiterBehavior} turns into pieces ({@code invert} swaps what counts as a match). Also
- * {@code Digits} (a split on every numeric character) and the regex step of {@link ByteLevel}.
+ * which the {@link SplitDelimiterBehavior} turns into pieces ({@code invert} swaps what counts as a match); also the
+ * regex step of {@link ByteLevel}.
  *
  * <p>tokenizers compiles patterns with Oniguruma; java.util.regex reads the same syntax for the patterns tokenizer
  * files use ({@code \p{L}}, {@code \p{N}}, {@code (?i:...)}, lookahead), given Unicode semantics for {@code \s},
  * {@code \w}, {@code \d} and case folding, {@code ^}/{@code $} at line boundaries and {@code \n} as the only line
- * terminator, as in Oniguruma. The patterns of these files match in linear time: no alternative can fail after a
- * long run except by giving back the run once.
+ * terminator, as in Oniguruma. GPT-2's and Llama 3's regexes are matched by hand ({@link TilingPattern}); both
+ * also match in linear time through java.util.regex, since none of their alternatives gives back more than one run.
  */
 final class SplitPreTokenizer implements PreTokenizer {
     private static final int FLAGS = Pattern.UNICODE_CHARACTER_CLASS | Pattern.MULTILINE | Pattern.UNIX_LINES;
-    /** Rust's {@code char::is_numeric}: general categories Nd, Nl and No. */
-    private static final Pattern NUMERIC = Pattern.compile("\\p{N}");
 
     private final Pattern pattern;
+    /** The hand-written matcher of the pattern, or {@code null}. */
+    private final TilingPattern tiling;
     private final SplitDelimiterBehavior behavior;
     private final boolean invert;
 
     SplitPreTokenizer(Pattern pattern, SplitDelimiterBehavior behavior, boolean invert) {
         this.pattern = pattern;
+        this.tiling = (pattern.flags() & FLAGS) == FLAGS ? TilingPattern.of(pattern.pattern()) : null;
         this.behavior = behavior;
         this.invert = invert;
     }
@@ -57,27 +58,29 @@ final class SplitPreTokenizer implements PreTokenizer {
         }
     }
 
-    /** tokenizers' {@code Digits}: every numeric character on its own, or runs of them. */
-    static SplitPreTokenizer digits(boolean individualDigits) {
-        return new SplitPreTokenizer(NUMERIC,
-                individualDigits ? SplitDelimiterBehavior.ISOLATED : SplitDelimiterBehavior.CONTIGUOUS, false);
-    }
-
     @Override
     public void split(String text, List<String> out) {
         IntArrayBuilder spans = new IntArrayBuilder(48);
         int match = invert ? 0 : 1;
-        int previous = 0;
-        Matcher m = pattern.matcher(text);
-        while (m.find()) {
-            if (m.start() > previous) {
-                addSpan(spans, previous, m.start(), 1 - match);
+        if (tiling != null) {
+            for (int start = 0; start < text.length(); ) {
+                int end = tiling.matchEnd(text, start);
+                addSpan(spans, start, end, match);
+                start = end;
             }
-            addSpan(spans, m.start(), m.end(), match);
-            previous = m.end();
-        }
-        if (previous < text.length()) {
-            addSpan(spans, previous, text.length(), 1 - match);
+        } else {
+            int previous = 0;
+            Matcher m = pattern.matcher(text);
+            while (m.find()) {
+                if (m.start() > previous) {
+                    addSpan(spans, previous, m.start(), 1 - match);
+                }
+                addSpan(spans, m.start(), m.end(), match);
+                previous = m.end();
+            }
+            if (previous < text.length()) {
+                addSpan(spans, previous, text.length(), 1 - match);
+            }
         }
         behavior.apply(text, spans.array(), spans.size() / 3, out);
     }

@@ -24,7 +24,6 @@ final class TokenizerConfig {
     /** transformers' "no limit" for {@code model_max_length}. */
     static final int UNLIMITED = Integer.MAX_VALUE;
 
-    final boolean hasConfigFile;
     final TokenizerClass tokenizerClass;
     final SpecialTokens specialTokens;
     /** Added tokens declared by the files (not yet completed with the special tokens), by id. */
@@ -47,7 +46,6 @@ final class TokenizerConfig {
     private TokenizerConfig(Path dir, Function<String, TokenizerClass> classOf) {
         Path configFile = dir.resolve(CONFIG_FILE);
         JsonNode config = JsonFiles.readIfPresent(configFile);
-        hasConfigFile = config != null;
         if (config == null) {
             config = JsonNodeFactory.instance.objectNode();
         }

@@ -11,8 +11,8 @@ import java.io.PrintWriter;
         subcommands = {TaskCommands.Caption.class, TaskCommands.Ask.class, TaskCommands.Classify.class,
                 TaskCommands.Describe.class, ChatCommand.class, ServeCommand.class, GenerateCommand.class,
                 BatchCommand.class, SparkBatchCommand.class, ScoreCommand.class, EncodeCommand.class,
-                DownloadCommand.class, QuantizeCommand.class, RandomCheckpointCommand.class, InspectCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                TokenizeCommand.class, DownloadCommand.class, QuantizeCommand.class, RandomCheckpointCommand.class,
+                InspectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

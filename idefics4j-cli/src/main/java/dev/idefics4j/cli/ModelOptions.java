@@ -21,7 +21,8 @@ final class ModelOptions {
     String revision;
 
     @Option(names = "--tokenizer", paramLabel = "FLAVOR",
-            description = "auto (tokenizer.json when present), sentencepiece (tokenizer.model) or json.")
+            description = "auto (tokenizer.json when present), json, sentencepiece (tokenizer.model) or gpt2"
+                    + " (vocab.json + merges.txt).")
     String tokenizer = "auto";
 
     @Spec(Spec.Target.MIXEE)
@@ -63,12 +64,18 @@ final class ModelOptions {
 
     /** The tokenizer file chosen by {@code --tokenizer}; null for the reference's choice. */
     Flavor flavor() {
-        return switch (tokenizer.toLowerCase()) {
+        return parseFlavor(tokenizer, "--tokenizer");
+    }
+
+    /** A tokenizer flavour as the command line names it; null for auto. */
+    static Flavor parseFlavor(String value, String option) {
+        return switch (value.toLowerCase()) {
             case "auto" -> null;
             case "sentencepiece", "model", "slow" -> Flavor.SENTENCEPIECE;
             case "json", "fast", "tokenizer.json" -> Flavor.TOKENIZER_JSON;
-            default -> throw new IllegalArgumentException("--tokenizer must be auto, sentencepiece or json, not "
-                    + tokenizer);
+            case "gpt2", "vocab", "vocab.json" -> Flavor.GPT2;
+            default -> throw new IllegalArgumentException(option + " must be auto, json, sentencepiece or gpt2, not "
+                    + value);
         };
     }
 

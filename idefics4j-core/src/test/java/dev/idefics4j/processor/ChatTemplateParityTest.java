@@ -7,7 +7,6 @@ import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
 import dev.idefics4j.tokenizer.Tokenizer;
 import dev.idefics4j.tokenizer.Tokenizers;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -67,8 +66,6 @@ class ChatTemplateParityTest {
         assertArrayEquals(ids(c.get("rendered_token_ids")), tokenizer.encode(rendered, false));
     }
 
-    @Disabled("needs the byte-level BPE tokenizer of issue 18 to load tiny-idefics3 and tiny-smolvlm; then run it "
-            + "over all three models")
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void tokenizesByteLevelCheckpointsAsTheReference(String model, String id, JsonNode c) {

@@ -11,7 +11,6 @@ import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
 import dev.idefics4j.tokenizer.Tokenizer;
 import dev.idefics4j.tokenizer.Tokenizers;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,12 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every case of reference/tiny-idefics3 and tiny-smolvlm processor.json through Idefics3Processor. */
 class Idefics3ProcessorTest {
     private static final List<String> MODELS = List.of("tiny-idefics3", "tiny-smolvlm");
-    /**
-     * The byte-level tokenizers of these checkpoints cannot be loaded yet: tiny-idefics2's LLaMA tokenizer, which
-     * has the image tokens, stands in where only strings and pixels are checked.
-     */
     private static final ImageLoader LOADER = new ImageLoader();
-    private static final Tokenizer STAND_IN = Tokenizers.load(TestData.model("tiny-idefics2"));
 
     static Stream<Arguments> cases() {
         return ProcessorCases.of(MODELS, false);
@@ -59,15 +53,14 @@ class Idefics3ProcessorTest {
     }
 
     /**
-     * The whole call from prompt items: loading, options, image processor and prompt rules (with the stand-in
-     * tokenizer; ids are checked by {@link #idsAreTheReferenceIds}).
+     * The whole call from prompt items: loading, options, image processor and prompt rules (ids are checked by
+     * {@link #idsAreTheReferenceIds}).
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void processesPromptItemsAsTheReference(String model, String id, JsonNode c) {
         Path dir = TestData.model(model);
-        Idefics3Processor processor = new Idefics3Processor(STAND_IN, Idefics3ImageProcessor.fromCheckpoint(dir),
-                LOADER, Idefics3Processor.imageSeqLen(dir));
+        Idefics3Processor processor = Idefics3Processor.fromCheckpoint(dir, LOADER);
         Idefics3Inputs inputs = processor.process(ProcessorCases.prompts(c.get("call")), ProcessorCases.options(c.get("call")));
         assertEquals(ReferenceCase.strings(c.get("prompt_strings")), inputs.promptStrings());
         if (!c.has("pixel_values")) {
@@ -79,7 +72,6 @@ class Idefics3ProcessorTest {
         assertArrayEquals(ReferenceCase.intMatrix(c.get("cols")), inputs.cols(), "cols");
     }
 
-    @Disabled("needs the byte-level tokenizer (Tokenizers.load cannot read these tokenizer.json files yet)")
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void idsAreTheReferenceIds(String model, String id, JsonNode c) {
@@ -101,9 +93,7 @@ class Idefics3ProcessorTest {
     @Test
     void firstSampleWithoutImageIsTheBatchInAnotherOrder() {
         Path dir = TestData.model("tiny-idefics3");
-        Idefics3Processor processor = new Idefics3Processor(STAND_IN,
-                Idefics3ImageProcessor.fromCheckpoint(dir), LOADER,
-                Idefics3Processor.imageSeqLen(dir));
+        Idefics3Processor processor = Idefics3Processor.fromCheckpoint(dir, LOADER);
         JsonNode batch3 = ReferenceCase.cases(TestData.reference("tiny-idefics3/processor.json")).get("batch3");
         List<List<PromptItem>> prompts = ProcessorCases.prompts(batch3.get("call"));
         Idefics3Inputs reordered = processor.process(List.of(prompts.get(1), prompts.get(0), prompts.get(2)),
@@ -126,7 +116,7 @@ class Idefics3ProcessorTest {
     @Test
     void imageCountsMustMatchThePlaceholders() {
         Path dir = TestData.model("tiny-smolvlm");
-        Idefics3Processor processor = new Idefics3Processor(STAND_IN,
+        Idefics3Processor processor = new Idefics3Processor(Tokenizers.load(dir),
                 Idefics3ImageProcessor.fromCheckpoint(dir), LOADER, 9);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> processor.process(List.of("<image>a<image>"), List.of(List.of()), ProcessingOptions.DEFAULTS));

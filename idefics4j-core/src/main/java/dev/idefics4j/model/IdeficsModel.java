@@ -20,7 +20,7 @@ public final class IdeficsModel implements AutoCloseable {
     private final VisionTransformer visionModel;
     private final PerceiverResampler perceiverResampler;
     private final DecoupledEmbedding embedTokens;
-    private final DecoderLayer[] layers;
+    private final LlamaDecoderLayer[] layers;
     private final GatedCrossAttentionLayer[] gatedCrossAttnLayers;
     private final RmsNorm norm;
     private final DecoupledLinear lmHead;
@@ -40,9 +40,9 @@ public final class IdeficsModel implements AutoCloseable {
         Weight addEmbed = add > 0 ? ckpt.weight("model.embed_tokens.additional_embedding.weight", add, hidden) : null;
         embedTokens = new DecoupledEmbedding(embed, addEmbed);
         RotaryEmbedding rotary = new RotaryEmbedding(config.headDim(), 10000.0);
-        layers = new DecoderLayer[config.numHiddenLayers()];
+        layers = new LlamaDecoderLayer[config.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) {
-            layers[i] = new DecoderLayer(config, ckpt, i, rotary);
+            layers[i] = new LlamaDecoderLayer(config, ckpt, i, rotary);
         }
         gatedCrossAttnLayers = new GatedCrossAttentionLayer[config.numCrossLayers()];
         for (int i = 0; i < gatedCrossAttnLayers.length; i++) {
@@ -103,7 +103,7 @@ public final class IdeficsModel implements AutoCloseable {
      */
     public long decodeWeightBytes() {
         long total = lmHead.byteSize();
-        for (DecoderLayer l : layers) {
+        for (LlamaDecoderLayer l : layers) {
             total += l.streamedBytes();
         }
         for (GatedCrossAttentionLayer l : gatedCrossAttnLayers) {
@@ -112,7 +112,7 @@ public final class IdeficsModel implements AutoCloseable {
         return total;
     }
 
-    DecoderLayer decoderLayer(int i) {
+    LlamaDecoderLayer decoderLayer(int i) {
         return layers[i];
     }
 

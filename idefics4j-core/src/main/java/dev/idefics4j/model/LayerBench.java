@@ -65,7 +65,7 @@ public final class LayerBench {
 
     /** Decoder layer 0 over {@code tokens} new tokens after {@code past} cached ones (decode: 1 after 512). */
     public Runnable decoderLayer(int tokens, int past) {
-        DecoderLayer layer = model.decoderLayer(0);
+        LlamaDecoderLayer layer = model.decoderLayer(0);
         int hidden = model.config().hiddenSize();
         float[] input = randomStates(tokens * hidden);
         KvCache cache = new KvCache(1, 1, model.config().numAttentionHeads(), model.config().headDim(), past + tokens);

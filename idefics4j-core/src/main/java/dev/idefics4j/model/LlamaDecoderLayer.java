@@ -10,7 +10,7 @@ import dev.idefics4j.tensor.Parallel;
  * IdeficsDecoderLayer (LLaMA): {@code h += o(attn(rope(q), rope(k), v))} over the causal, padding-masked history
  * held in the KV cache, then {@code h += mlp(post_attention_layernorm(h))}.
  */
-final class DecoderLayer {
+final class LlamaDecoderLayer {
     private final int index;
     private final int hidden;
     private final int heads;
@@ -24,7 +24,7 @@ final class DecoderLayer {
     private final LlamaMlp mlp;
     private final RotaryEmbedding rotary;
 
-    DecoderLayer(IdeficsConfig c, Checkpoint ckpt, int index, RotaryEmbedding rotary) {
+    LlamaDecoderLayer(IdeficsConfig c, Checkpoint ckpt, int index, RotaryEmbedding rotary) {
         this.index = index;
         this.rotary = rotary;
         String p = "model.layers." + index + ".";

@@ -20,9 +20,8 @@ public final class IdeficsModel implements AutoCloseable {
     private final VisionTransformer visionModel;
     private final PerceiverResampler perceiverResampler;
     private final DecoupledEmbedding embedTokens;
-    private final LlamaDecoderLayer[] layers;
+    private final LlamaDecoder decoder;
     private final GatedCrossAttentionLayer[] gatedCrossAttnLayers;
-    private final RmsNorm norm;
     private final DecoupledLinear lmHead;
     private volatile boolean bf16KvCache;
 
@@ -39,16 +38,11 @@ public final class IdeficsModel implements AutoCloseable {
         Weight embed = ckpt.weight("model.embed_tokens.weight", config.vocabSize(), hidden);
         Weight addEmbed = add > 0 ? ckpt.weight("model.embed_tokens.additional_embedding.weight", add, hidden) : null;
         embedTokens = new DecoupledEmbedding(embed, addEmbed);
-        RotaryEmbedding rotary = new RotaryEmbedding(config.headDim(), 10000.0);
-        layers = new LlamaDecoderLayer[config.numHiddenLayers()];
-        for (int i = 0; i < layers.length; i++) {
-            layers[i] = new LlamaDecoderLayer(config, ckpt, i, rotary);
-        }
+        decoder = new LlamaDecoder(config.textConfig(), ckpt, "model.");
         gatedCrossAttnLayers = new GatedCrossAttentionLayer[config.numCrossLayers()];
         for (int i = 0; i < gatedCrossAttnLayers.length; i++) {
             gatedCrossAttnLayers[i] = new GatedCrossAttentionLayer(config, ckpt, i);
         }
-        norm = RmsNorm.load(ckpt, "model.norm", hidden, config.rmsNormEps());
         if (config.tieWordEmbeddings() && !ckpt.contains("lm_head.weight")) {
             lmHead = new DecoupledLinear(embed, addEmbed);
         } else {
@@ -102,18 +96,11 @@ public final class IdeficsModel implements AutoCloseable {
      * cross-attention blocks (without the image key/value projections, done once per request) and the lm head.
      */
     public long decodeWeightBytes() {
-        long total = lmHead.byteSize();
-        for (LlamaDecoderLayer l : layers) {
-            total += l.streamedBytes();
-        }
+        long total = lmHead.byteSize() + decoder.streamedBytes();
         for (GatedCrossAttentionLayer l : gatedCrossAttnLayers) {
             total += l.streamedBytes();
         }
         return total;
-    }
-
-    LlamaDecoderLayer decoderLayer(int i) {
-        return layers[i];
     }
 
     GatedCrossAttentionLayer crossAttentionLayer(int i) {
@@ -130,7 +117,7 @@ public final class IdeficsModel implements AutoCloseable {
 
     /** A cache for {@code rows} sequences, float32 or bfloat16 as {@link #setBf16KvCache} says. */
     public KvCache newCache(int rows, int capacity) {
-        return new KvCache(layers.length, rows, config.numAttentionHeads(), config.headDim(), capacity, bf16KvCache);
+        return decoder.newCache(rows, capacity, bf16KvCache);
     }
 
     /**
@@ -226,60 +213,9 @@ public final class IdeficsModel implements AutoCloseable {
                            ImageContext images, KvCache cache, boolean allPositions, ForwardTrace trace) {
         int rows = inputIds.length;
         int tokens = inputIds[0].length;
-        int past = cache.length();
-        int hidden = config.hiddenSize();
-        validate(inputIds, attentionMask, imageAttentionMask, images, cache, rows, tokens, past);
-
-        int[][] positions = new int[rows][tokens];
-        boolean[][] keyValid = new boolean[rows][];
-        for (int b = 0; b < rows; b++) {
-            keyValid[b] = keyValid(attentionMask[b], past, tokens, positions[b]);
-        }
-        boolean[][] gate = gate(imageAttentionMask, images, rows, tokens);
-        float[] h = embed(inputIds, rows, tokens);
-        if (trace != null) {
-            trace.record("inputs_embeds", h.clone(), rows, tokens, hidden);
-            float[] g = new float[rows * tokens];
-            int[] p = new int[rows * tokens];
-            for (int b = 0; b < rows; b++) {
-                for (int t = 0; t < tokens; t++) {
-                    g[b * tokens + t] = gate[b][t] ? 1 : 0;
-                    p[b * tokens + t] = positions[b][t];
-                }
-            }
-            trace.record("cross_attention_gate", g, rows, tokens);
-            float[] pf = new float[p.length];
-            for (int i = 0; i < p.length; i++) {
-                pf[i] = p[i];
-            }
-            trace.record("position_ids", pf, rows, tokens);
-        }
-        int interval = config.crossLayerInterval();
-        for (int i = 0; i < layers.length; i++) {
-            if (i % interval == 0) {
-                gatedCrossAttnLayers[i / interval].forward(h, rows, tokens, imageAttentionMask, gate, images);
-                if (trace != null) {
-                    trace.record("gated_xattn_" + (i / interval), h.clone(), rows, tokens, hidden);
-                }
-            }
-            layers[i].forward(h, rows, tokens, positions, keyValid, cache);
-            if (trace != null) {
-                trace.record("decoder_layer_" + i, h.clone(), rows, tokens, hidden);
-            }
-        }
-        cache.advance(tokens);
-        float[] normed = norm.forward(h, rows * tokens);
-        if (trace != null) {
-            trace.record("last_hidden_state", normed.clone(), rows, tokens, hidden);
-        }
-        if (allPositions) {
-            return lmHead.forward(normed, rows * tokens);
-        }
-        float[] last = new float[rows * hidden];
-        for (int b = 0; b < rows; b++) {
-            System.arraycopy(normed, ((b + 1) * tokens - 1) * hidden, last, b * hidden, hidden);
-        }
-        return lmHead.forward(last, rows);
+        validate(inputIds, attentionMask, imageAttentionMask, images, cache, rows, tokens, cache.length());
+        return run(inputIds, DecoderBatch.of(cache, attentionMask, tokens), imageAttentionMask, images,
+                allPositions, trace);
     }
 
     /**
@@ -302,53 +238,59 @@ public final class IdeficsModel implements AutoCloseable {
                     + "image mask per token; got " + n + " tokens, " + caches.length + " caches, " + images.length
                     + " image contexts, " + attentionMasks.length + " and " + imageMasks.length + " masks");
         }
-        int[][] ids = new int[n][1];
-        int[][][] imageMask = new int[n][1][];
-        int[] positions = new int[n];
-        boolean[][] keyValid = new boolean[n][];
+        int[][] ids = new int[n][];
+        int[][][] imageMask = new int[n][][];
         for (int b = 0; b < n; b++) {
-            ids[b][0] = tokens[b];
-            imageMask[b][0] = imageMasks[b];
+            ids[b] = new int[]{tokens[b]};
+            imageMask[b] = new int[][]{imageMasks[b]};
             if (caches[b].rows() != 1 || images[b].rows() != 1) {
                 throw new IllegalArgumentException("sequence " + b + " must have a one-row cache and image context");
             }
             validate(new int[][]{ids[b]}, new int[][]{attentionMasks[b]}, new int[][][]{imageMask[b]}, images[b],
                     caches[b], 1, 1, caches[b].length());
-            int[] position = new int[1];
-            keyValid[b] = keyValid(attentionMasks[b], caches[b].length(), 1, position);
-            positions[b] = position[0];
         }
-        ImageContext joined = ImageContext.join(images);
-        boolean[][] gate = gate(imageMask, joined, n, 1);
-        float[] h = embed(ids, n, 1);
-        int interval = config.crossLayerInterval();
-        for (int i = 0; i < layers.length; i++) {
-            if (i % interval == 0) {
-                gatedCrossAttnLayers[i / interval].forward(h, n, 1, imageMask, gate, joined);
-            }
-            layers[i].forwardSequences(h, positions, keyValid, caches);
-        }
-        for (KvCache cache : caches) {
-            cache.advance(1);
-        }
-        return lmHead.forward(norm.forward(h, n), n);
+        return run(ids, DecoderBatch.ofSequences(caches, attentionMasks), imageMask, ImageContext.join(images),
+                false, null);
     }
 
-    /**
-     * A row's attention mask over cached and new tokens as booleans; fills the rotary positions of the new tokens
-     * (count of real tokens before, as the reference's {@code cumsum - 1}; 1 for padding).
-     */
-    private static boolean[] keyValid(int[] attentionMask, int past, int tokens, int[] positions) {
-        boolean[] valid = new boolean[past + tokens];
-        int cum = 0;
-        for (int j = 0; j < past + tokens; j++) {
-            valid[j] = attentionMask[j] != 0;
-            cum += valid[j] ? 1 : 0;
-            if (j >= past) {
-                positions[j - past] = valid[j] ? cum - 1 : 1;
+    /** The one forward pass: embed, the decoder with a gated cross-attention block before every interval-th layer. */
+    private float[] run(int[][] inputIds, DecoderBatch batch, int[][][] imageAttentionMask, ImageContext images,
+                        boolean allPositions, ForwardTrace trace) {
+        int rows = batch.rows();
+        int tokens = batch.tokens();
+        int hidden = config.hiddenSize();
+        boolean[][] gate = gate(imageAttentionMask, images, rows, tokens);
+        float[] h = embed(inputIds, rows, tokens);
+        if (trace != null) {
+            trace.record("inputs_embeds", h.clone(), rows, tokens, hidden);
+            float[] g = new float[rows * tokens];
+            float[] p = new float[rows * tokens];
+            for (int b = 0; b < rows; b++) {
+                for (int t = 0; t < tokens; t++) {
+                    g[b * tokens + t] = gate[b][t] ? 1 : 0;
+                    p[b * tokens + t] = batch.positions()[b][t];
+                }
             }
+            trace.record("cross_attention_gate", g, rows, tokens);
+            trace.record("position_ids", p, rows, tokens);
         }
-        return valid;
+        int interval = config.crossLayerInterval();
+        float[] normed = decoder.forward(h, batch, (i, x) -> {
+            if (i % interval == 0) {
+                gatedCrossAttnLayers[i / interval].forward(x, rows, tokens, imageAttentionMask, gate, images);
+                if (trace != null) {
+                    trace.record("gated_xattn_" + (i / interval), x.clone(), rows, tokens, hidden);
+                }
+            }
+        }, trace);
+        if (allPositions || tokens == 1) {
+            return lmHead.forward(normed, rows * tokens);
+        }
+        float[] last = new float[rows * hidden];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(normed, ((b + 1) * tokens - 1) * hidden, last, b * hidden, hidden);
+        }
+        return lmHead.forward(last, rows);
     }
 
     /** Whether each new token attends to any image (else the cross-attention term is gated off). */

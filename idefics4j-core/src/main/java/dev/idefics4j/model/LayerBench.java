@@ -65,20 +65,22 @@ public final class LayerBench {
 
     /** Decoder layer 0 over {@code tokens} new tokens after {@code past} cached ones (decode: 1 after 512). */
     public Runnable decoderLayer(int tokens, int past) {
-        LlamaDecoderLayer layer = model.decoderLayer(0);
-        int hidden = model.config().hiddenSize();
-        float[] input = randomStates(tokens * hidden);
-        KvCache cache = new KvCache(1, 1, model.config().numAttentionHeads(), model.config().headDim(), past + tokens);
+        LlamaConfig text = model.config().textConfig();
+        LlamaDecoderLayer layer = new LlamaDecoderLayer(text, model.checkpoint(), "model.layers.0.", 0,
+                RotaryEmbedding.of(text));
+        float[] input = randomStates(tokens * text.hiddenSize());
+        KvCache cache = new KvCache(1, 1, text.numKeyValueHeads(), text.headDim(), past + tokens);
         cache.advance(past);
         int[][] positions = new int[1][tokens];
         for (int t = 0; t < tokens; t++) {
             positions[0][t] = past + t;
         }
-        boolean[][] keyValid = allTrue(1, past + tokens);
+        DecoderBatch batch = new DecoderBatch(tokens, new KvCache[]{cache}, new int[1], positions,
+                allTrue(1, past + tokens));
         float[] h = new float[input.length];
         return () -> {
             System.arraycopy(input, 0, h, 0, h.length);
-            layer.forward(h, 1, tokens, positions, keyValid, cache);
+            layer.forward(h, batch);
         };
     }
 

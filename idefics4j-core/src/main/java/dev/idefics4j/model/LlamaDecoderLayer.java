@@ -1,20 +1,24 @@
 package dev.idefics4j.model;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.tensor.Attention;
 import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;
 
 /**
- * IdeficsDecoderLayer (LLaMA): {@code h += o(attn(rope(q), rope(k), v))} over the causal, padding-masked history
- * held in the KV cache, then {@code h += mlp(post_attention_layernorm(h))}.
+ * LlamaDecoderLayer (IdeficsDecoderLayer and MistralDecoderLayer are the same block):
+ * {@code h += o(attn(rope(q), rope(k), v))} over the causal, padding-masked history held in the KV cache, then
+ * {@code h += mlp(post_attention_layernorm(h))}. Grouped-query attention: q is heads·head_dim wide, k and v
+ * kv_heads·head_dim, and query head {@code i} reads key/value head {@code i / (heads / kv_heads)}; o maps
+ * heads·head_dim back to hidden.
  */
-final class LlamaDecoderLayer {
+public final class LlamaDecoderLayer {
     private final int index;
-    private final int hidden;
     private final int heads;
+    private final int group;
     private final int headDim;
+    private final int qDim;
+    private final int kvDim;
     private final RmsNorm inputLayernorm;
     private final RmsNorm postAttentionLayernorm;
     private final Linear qProj;
@@ -24,119 +28,94 @@ final class LlamaDecoderLayer {
     private final LlamaMlp mlp;
     private final RotaryEmbedding rotary;
 
-    LlamaDecoderLayer(IdeficsConfig c, Checkpoint ckpt, int index, RotaryEmbedding rotary) {
+    /**
+     * @param prefix the layer's weight names, e.g. {@code model.layers.3.} or {@code model.text_model.layers.3.}
+     * @param index  the layer's place in the KV cache
+     */
+    public LlamaDecoderLayer(LlamaConfig c, Checkpoint ckpt, String prefix, int index, RotaryEmbedding rotary) {
         this.index = index;
         this.rotary = rotary;
-        String p = "model.layers." + index + ".";
-        hidden = c.hiddenSize();
+        int hidden = c.hiddenSize();
         heads = c.numAttentionHeads();
+        group = c.groupSize();
         headDim = c.headDim();
-        inputLayernorm = RmsNorm.load(ckpt, p + "input_layernorm", hidden, c.rmsNormEps());
-        postAttentionLayernorm = RmsNorm.load(ckpt, p + "post_attention_layernorm", hidden, c.rmsNormEps());
-        qProj = Linear.load(ckpt, p + "self_attn.q_proj", hidden, hidden, false);
-        kProj = Linear.load(ckpt, p + "self_attn.k_proj", hidden, hidden, false);
-        vProj = Linear.load(ckpt, p + "self_attn.v_proj", hidden, hidden, false);
-        oProj = Linear.load(ckpt, p + "self_attn.o_proj", hidden, hidden, false);
-        mlp = new LlamaMlp(ckpt, p + "mlp.", hidden, c.intermediateSize());
+        qDim = c.queryDim();
+        kvDim = c.keyValueDim();
+        inputLayernorm = RmsNorm.load(ckpt, prefix + "input_layernorm", hidden, c.rmsNormEps());
+        postAttentionLayernorm = RmsNorm.load(ckpt, prefix + "post_attention_layernorm", hidden, c.rmsNormEps());
+        qProj = Linear.load(ckpt, prefix + "self_attn.q_proj", hidden, qDim, false);
+        kProj = Linear.load(ckpt, prefix + "self_attn.k_proj", hidden, kvDim, false);
+        vProj = Linear.load(ckpt, prefix + "self_attn.v_proj", hidden, kvDim, false);
+        oProj = Linear.load(ckpt, prefix + "self_attn.o_proj", qDim, hidden, false);
+        mlp = new LlamaMlp(ckpt, prefix + "mlp.", hidden, c.intermediateSize());
     }
 
     /** Bytes of weights one token reads: the four projections and the MLP. */
-    long streamedBytes() {
+    public long streamedBytes() {
         return qProj.weight().byteSize() + kProj.weight().byteSize() + vProj.weight().byteSize()
                 + oProj.weight().byteSize() + mlp.byteSize();
     }
 
     /**
-     * @param h         [rows·tokens, hidden], updated in place
-     * @param positions [rows][tokens] rotary positions of the new tokens
-     * @param keyValid  [rows][past + tokens] the attention mask as booleans
+     * Runs the batch's new tokens through the layer, storing their keys and values in the batch's caches (which
+     * the caller advances once all layers have run). Each row attends to its own history only, so a row computes
+     * the same whichever rows, and caches, it is batched with.
+     *
+     * @param h [rows·tokens, hidden], updated in place
      */
-    void forward(float[] h, int rows, int tokens, int[][] positions, boolean[][] keyValid, KvCache cache) {
+    public void forward(float[] h, DecoderBatch batch) {
+        int rows = batch.rows();
+        int tokens = batch.tokens();
         int n = rows * tokens;
         float[] x = inputLayernorm.forward(h, n);
         float[] q = qProj.forward(x, n);
         float[] k = kProj.forward(x, n);
         float[] v = vProj.forward(x, n);
-        int past = cache.length();
-        cache.ensureCapacity(past + tokens);
+        int[][] positions = batch.positions();
+        int[][] limits = new int[rows][tokens];
+        long work = 0;
         for (int b = 0; b < rows; b++) {
+            KvCache cache = batch.cache(b);
+            int past = batch.past(b);
+            cache.ensureCapacity(past + tokens);
             for (int t = 0; t < tokens; t++) {
-                int row = (b * tokens + t) * hidden;
-                rotary.apply(q, row, heads, positions[b][t]);
-                rotary.apply(k, row, heads, positions[b][t]);
-                cache.put(index, b, past + t, k, row, v, row);
+                int token = b * tokens + t;
+                rotary.apply(q, token * qDim, heads, positions[b][t]);
+                rotary.apply(k, token * kvDim, heads / group, positions[b][t]);
+                cache.put(index, batch.cacheRow(b), past + t, k, token * kvDim, v, token * kvDim);
+                limits[b][t] = past + t + 1;
             }
+            work += (long) (past + tokens) * tokens;
         }
-        float[] attn = new float[n * hidden];
+        float[] attn = new float[n * qDim];
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int[] limits = new int[tokens];
-        for (int t = 0; t < tokens; t++) {
-            limits[t] = past + t + 1;
-        }
-        Parallel.forEach(rows * heads, (past + tokens) * tokens > 64,
-                bh -> attend(cache, bh / heads, bh % heads, q, bh / heads * tokens * hidden, tokens, past + tokens,
-                        scale, limits, keyValid[bh / heads], attn));
-        finish(h, attn, n);
-    }
-
-    /**
-     * One new token for each of several independent sequences, each with its own one-row cache of its own length:
-     * the projections and the MLP run on all rows at once, attention per sequence against its own history. Row i
-     * computes exactly what {@link #forward} computes for that sequence alone.
-     *
-     * @param h         [sequences, hidden], updated in place
-     * @param positions rotary position of each sequence's new token
-     * @param keyValid  per sequence, its attention mask (cached + 1) as booleans
-     */
-    void forwardSequences(float[] h, int[] positions, boolean[][] keyValid, KvCache[] caches) {
-        int n = caches.length;
-        float[] x = inputLayernorm.forward(h, n);
-        float[] q = qProj.forward(x, n);
-        float[] k = kProj.forward(x, n);
-        float[] v = vProj.forward(x, n);
-        int[][] limits = new int[n][];
-        for (int b = 0; b < n; b++) {
-            KvCache cache = caches[b];
-            int past = cache.length();
-            cache.ensureCapacity(past + 1);
-            int row = b * hidden;
-            rotary.apply(q, row, heads, positions[b]);
-            rotary.apply(k, row, heads, positions[b]);
-            cache.put(index, 0, past, k, row, v, row);
-            limits[b] = new int[]{past + 1};
-        }
-        float[] attn = new float[n * hidden];
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        Parallel.forEach(n * heads, n * heads > 1 && n > 1, bh -> {
+        Parallel.forEach(rows * heads, work > 64, bh -> {
             int b = bh / heads;
-            attend(caches[b], 0, bh % heads, q, b * hidden, 1, limits[b][0], scale, limits[b], keyValid[b], attn);
+            attend(batch.cache(b), batch.cacheRow(b), bh % heads, q, b * tokens * qDim, tokens, batch.past(b) + tokens,
+                    scale, limits[b], batch.keyValid(b), attn);
         });
-        finish(h, attn, n);
-    }
-
-    /**
-     * One head of one cache row: the queries of {@code tokens} positions from {@code rowBase} in q (and their
-     * outputs in attn, both [.., hidden]) against the row's first {@code keys} cached keys and values.
-     */
-    private void attend(KvCache cache, int row, int head, float[] q, int rowBase, int tokens, int keys, float scale,
-                        int[] limits, boolean[] keyValid, float[] attn) {
-        int off = rowBase + head * headDim;
-        int kv = cache.headOffset(head);
-        if (cache.bf16()) {
-            Attention.attendHeadBf16(q, off, hidden, cache.keysBf16(index, row), kv, cache.valuesBf16(index, row), kv,
-                    tokens, keys, headDim, scale, limits, keyValid, attn, off, hidden);
-        } else {
-            Attention.attendHead(q, off, hidden, cache.keys(index, row), kv, headDim, cache.values(index, row), kv,
-                    headDim, tokens, keys, headDim, scale, limits, keyValid, attn, off, hidden);
-        }
-    }
-
-    /** {@code h += o(attn)}, then {@code h += mlp(post_attention_layernorm(h))}. */
-    private void finish(float[] h, float[] attn, int n) {
         float[] o = oProj.forward(attn, n);
         Ops.addInPlace(h, o, h.length);
         float[] y = postAttentionLayernorm.forward(h, n);
         float[] m = mlp.forward(y, n);
         Ops.addInPlace(h, m, h.length);
+    }
+
+    /**
+     * One query head of one batch row: the queries of {@code tokens} positions from {@code rowBase} in q (and their
+     * outputs in attn, both [.., heads·head_dim]) against the first {@code keys} cached keys and values of the
+     * key/value head it shares with its group.
+     */
+    private void attend(KvCache cache, int row, int head, float[] q, int rowBase, int tokens, int keys, float scale,
+                        int[] limits, boolean[] keyValid, float[] attn) {
+        int off = rowBase + head * headDim;
+        int kv = cache.headOffset(head / group);
+        if (cache.bf16()) {
+            Attention.attendHeadBf16(q, off, qDim, cache.keysBf16(index, row), kv, cache.valuesBf16(index, row), kv,
+                    tokens, keys, headDim, scale, limits, keyValid, attn, off, qDim);
+        } else {
+            Attention.attendHead(q, off, qDim, cache.keys(index, row), kv, headDim, cache.values(index, row), kv,
+                    headDim, tokens, keys, headDim, scale, limits, keyValid, attn, off, qDim);
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.idefics4j;
 import dev.idefics4j.generation.ContinuationScore;
 import dev.idefics4j.generation.ContinuationScorer;
 import dev.idefics4j.generation.GenerationConfig;
-import dev.idefics4j.generation.GenerationInputs;
 import dev.idefics4j.generation.GenerationResult;
 import dev.idefics4j.generation.GenerationTokenizer;
 import dev.idefics4j.generation.Generator;
@@ -139,12 +138,10 @@ public final class Idefics implements AutoCloseable {
 
     /** As {@link #generate(List, ProcessorOptions, GenerationConfig)} on already processed inputs. */
     public List<Completion> generate(ModelInputs in, GenerationConfig config, Consumer<String> onText) {
-        GenerationInputs inputs = new GenerationInputs(in.inputIds(), in.attentionMask(), in.imageAttentionMask(),
-                in.pixelValues(), in.maxImages());
         Tokenizer tok = processor.tokenizer();
         List<GenerationResult> results = onText == null
-                ? generator.generate(inputs, config)
-                : generator.generate(inputs, config, new TextStreamer(ids -> tok.decode(ids, true),
+                ? generator.generate(in, config)
+                : generator.generate(in, config, new TextStreamer(ids -> tok.decode(ids, true),
                 (row, text, finished) -> onText.accept(text)));
         List<Completion> out = new ArrayList<>(results.size());
         for (GenerationResult r : results) {
@@ -231,8 +228,6 @@ public final class Idefics implements AutoCloseable {
     /** The log-probability of each continuation (encoded without special tokens) after the prompt. */
     public List<ContinuationScore> score(List<PromptItem> prompt, List<String> continuations) {
         ModelInputs in = processor.process(List.of(prompt), ProcessorOptions.DEFAULTS);
-        GenerationInputs inputs = new GenerationInputs(in.inputIds(), in.attentionMask(), in.imageAttentionMask(),
-                in.pixelValues(), in.maxImages());
         List<int[]> ids = new ArrayList<>();
         for (String c : continuations) {
             int[] enc = processor.tokenizer().encode(c, false);
@@ -241,7 +236,7 @@ public final class Idefics implements AutoCloseable {
             }
             ids.add(enc);
         }
-        return ContinuationScorer.score(model, inputs, ids);
+        return ContinuationScorer.score(model, in, ids);
     }
 
     /** Image-guided text generation with a free instruction (a product description, say). */

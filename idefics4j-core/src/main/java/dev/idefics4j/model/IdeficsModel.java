@@ -3,10 +3,13 @@ package dev.idefics4j.model;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.processor.IdeficsImageInputs;
+import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Weight;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * IdeficsForVisionText2Text: vision transformer → perceiver resampler (optional) → LLaMA decoder with gated
@@ -14,7 +17,7 @@ import java.nio.file.Path;
  * Images are encoded once per request ({@link #encodeImages}); {@link #forward} then runs any number of new tokens
  * against a {@link KvCache}.
  */
-public final class IdeficsModel implements AutoCloseable {
+public final class IdeficsModel implements VisionLanguageModel {
     private final IdeficsConfig config;
     private final Checkpoint checkpoint;
     private final VisionTransformer visionModel;
@@ -87,8 +90,14 @@ public final class IdeficsModel implements AutoCloseable {
         return checkpoint;
     }
 
+    @Override
     public int vocabSize() {
         return lmHead.outFeatures();
+    }
+
+    @Override
+    public int maxPositionEmbeddings() {
+        return config.maxPositionEmbeddings();
     }
 
     /**
@@ -198,6 +207,78 @@ public final class IdeficsModel implements AutoCloseable {
             }
         }
         return new ImageContext(seq, dim, counts, states, keys, values);
+    }
+
+    /**
+     * Encodes the images some token attends to (trailing batch-padding images never) and prefills the prompts; with
+     * no image attended to, the gate silences every cross-attention term and the vision tower does not run.
+     */
+    @Override
+    public Prefill prefill(ModelInputs in, int capacity) {
+        int rows = in.batchSize();
+        int length = in.sequenceLength();
+        ImageContext images;
+        int[][][] imageMask;
+        if (in.images() != null && imageInputs(in).attendsToImages()) {
+            IdeficsImageInputs given = imageInputs(in);
+            int[] used = new int[rows];
+            for (int b = 0; b < rows; b++) {
+                used[b] = given.imagesUsed(b);
+            }
+            images = encodeImages(given.pixelValues(), rows, given.maxImages(), used, null);
+            imageMask = given.imageAttentionMask();
+        } else {
+            images = noImages(rows);
+            imageMask = new int[rows][length][1];
+        }
+        KvCache cache = newCache(rows, capacity);
+        float[] logits = forward(in.inputIds(), in.attentionMask(), imageMask, images, cache, false, null);
+        int[][] last = new int[rows][];
+        for (int b = 0; b < rows; b++) {
+            last[b] = imageMask[b][length - 1].clone();
+        }
+        return new Prefill(new DecodingState(cache, new IdeficsPromptState(images, last)), logits);
+    }
+
+    private static IdeficsImageInputs imageInputs(ModelInputs in) {
+        if (in.images() instanceof IdeficsImageInputs v1) {
+            return v1;
+        }
+        throw new IllegalArgumentException("IDEFICS reads pixel_values with an image_attention_mask (IdeficsImageInputs)"
+                + "; these inputs hold " + in.images().getClass().getSimpleName() + ", from another family's processor");
+    }
+
+    private static IdeficsPromptState promptState(DecodingState state) {
+        if (state.prompt() instanceof IdeficsPromptState p) {
+            return p;
+        }
+        throw new IllegalArgumentException("this decoding state was not made by an IDEFICS model");
+    }
+
+    @Override
+    public float[] step(DecodingState state, int[][] inputIds, int[][] attentionMask, boolean allPositions) {
+        IdeficsPromptState p = promptState(state);
+        int[][][] imageMask = new int[inputIds.length][][];
+        for (int b = 0; b < inputIds.length; b++) {
+            imageMask[b] = new int[inputIds[b].length][];
+            java.util.Arrays.fill(imageMask[b], p.lastImageMask()[b]);
+        }
+        return forward(inputIds, attentionMask, imageMask, p.images(), state.cache(), allPositions, null);
+    }
+
+    @Override
+    public float[] stepSequences(List<DecodingState> states, int[] tokens, int[][] attentionMasks) {
+        int n = states.size();
+        KvCache[] caches = new KvCache[n];
+        ImageContext[] images = new ImageContext[n];
+        int[][] imageMasks = new int[n][];
+        for (int i = 0; i < n; i++) {
+            IdeficsPromptState p = promptState(states.get(i));
+            caches[i] = states.get(i).cache();
+            images[i] = p.images();
+            imageMasks[i] = p.lastImageMask().length == 1 ? p.lastImageMask()[0] : null;
+        }
+        return forwardSequences(tokens, caches, images, attentionMasks, imageMasks);
     }
 
     /**

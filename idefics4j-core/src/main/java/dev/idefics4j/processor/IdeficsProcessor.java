@@ -136,8 +136,9 @@ public final class IdeficsProcessor {
                 sources.set(b, List.copyOf(sources.get(b).subList(0, kept)));
             }
         }
-        return new ModelInputs(ids, encoding.attentionMask(), imageMask, pixels, maxImages, imagesPerRow,
-                List.copyOf(strings), List.copyOf(sources));
+        return new ModelInputs(ids, encoding.attentionMask(),
+                new IdeficsImageInputs(imageMask, pixels, maxImages, imagesPerRow), List.copyOf(strings),
+                List.copyOf(sources));
     }
 
     private void checkLength(int[][] ids, ProcessorOptions options) {

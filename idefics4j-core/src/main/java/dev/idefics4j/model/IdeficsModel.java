@@ -9,7 +9,9 @@ import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Weight;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * IdeficsForVisionText2Text: vision transformer → perceiver resampler (optional) → LLaMA decoder with gated
@@ -86,6 +88,7 @@ public final class IdeficsModel implements VisionLanguageModel {
         return config;
     }
 
+    @Override
     public Checkpoint checkpoint() {
         return checkpoint;
     }
@@ -98,6 +101,17 @@ public final class IdeficsModel implements VisionLanguageModel {
     @Override
     public int maxPositionEmbeddings() {
         return config.maxPositionEmbeddings();
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model_type", "idefics");
+        out.put("hidden_size", config.hiddenSize());
+        out.put("num_hidden_layers", config.numHiddenLayers());
+        out.put("cross_attention_layers", config.numCrossLayers());
+        out.put("vision_layers", config.visionConfig().numHiddenLayers());
+        return out;
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.idefics4j.model;
 
+import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.processor.ModelInputs;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A vision-language model as generation drives it, whatever its family: prefill a batch of prompts with their
@@ -18,6 +20,12 @@ public interface VisionLanguageModel extends AutoCloseable {
 
     /** The text decoder's {@code max_position_embeddings}. */
     int maxPositionEmbeddings();
+
+    /** The memory-mapped weights it reads. */
+    Checkpoint checkpoint();
+
+    /** Its shape as {@code inspect} reports it: {@code model_type}, sizes and depths by the reference's names. */
+    Map<String, Object> describe();
 
     /**
      * Encodes the images the prompts attend to and runs every prompt (rows of equal, padded length) into a fresh

@@ -19,8 +19,8 @@ class ProcessorBehaviourTest {
 
     @Test
     void endOfUtteranceDefaultFollowsTheTokenizer() {
-        assertTrue(instruct.defaultAddEndOfUtteranceToken());
-        assertFalse(base.defaultAddEndOfUtteranceToken());
+        assertTrue(instruct.instruct());
+        assertFalse(base.instruct());
         List<PromptItem> p = List.of(PromptItem.text("a"), PromptItem.text("b"));
         assertEquals("<s>a<end_of_utterance>b", instruct.process(p).promptStrings().get(0));
         assertEquals("<s>ab", base.process(p).promptStrings().get(0));

@@ -46,11 +46,13 @@ class Bf16DotModelTest {
         ProcessorInputs prompt = ProcessorInputs.load("tiny", "processor.json#text_image_text");
         Quantization q = Quantization.parse(format);
         float[] quantized;
-        try (IdeficsModel m = QuantizedLoading.load(TestData.model("tiny"), q)) {
+        try (IdeficsModel m = IdeficsModel.load(TestData.model("tiny"),
+                QuantizedLoading.linears(TestData.model("tiny"), q))) {
             quantized = ModelRun.lastLogits(m, prompt);
         }
         float[] fast;
-        try (IdeficsModel m = QuantizedLoading.load(TestData.model("tiny"), q, Bf16DotWeight::wrap)) {
+        try (IdeficsModel m = IdeficsModel.load(TestData.model("tiny"),
+                QuantizedLoading.linears(TestData.model("tiny"), q, Bf16DotWeight::wrap))) {
             fast = ModelRun.lastLogits(m, prompt);
         }
         double cosine = ModelRun.cosine(quantized, fast);

@@ -60,7 +60,8 @@ class QuantizedFormatTest {
     void loadingThroughTheFormatIsQuantizingWhileLoading(String model, String format) {
         ProcessorInputs prompt = ProcessorInputs.load(model, "processor.json#text_image_text");
         float[] expected;
-        try (IdeficsModel m = QuantizedLoading.load(TestData.model(model), Quantization.parse(format))) {
+        try (IdeficsModel m = IdeficsModel.load(TestData.model(model),
+                QuantizedLoading.linears(TestData.model(model), Quantization.parse(format)))) {
             expected = ModelRun.lastLogits(m, prompt);
         }
         try (IdeficsModel m = IdeficsModel.load(TestData.model(model), WeightFormats.named(format))) {

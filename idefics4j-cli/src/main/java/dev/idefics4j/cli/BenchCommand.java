@@ -1,16 +1,16 @@
 package dev.idefics4j.cli;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.model.IdeficsModel;
 import dev.idefics4j.model.ModelFamilies;
 import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.tensor.Bf16Dot;
+import dev.idefics4j.tensor.Bf16DotWeight;
+import dev.idefics4j.tensor.NativeDecoding;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Warmup;
-import dev.idefics4j.tensor.Bf16DotWeight;
 import dev.idefics4j.tensor.WeightFormat;
 import dev.idefics4j.tensor.WeightFormats;
-import dev.idefics4j.tensor.Bf16Dot;
-import dev.idefics4j.tensor.NativeDecoding;
 import jdk.incubator.vector.FloatVector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,8 +1,8 @@
 package dev.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.model.idefics.IdeficsConfig;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

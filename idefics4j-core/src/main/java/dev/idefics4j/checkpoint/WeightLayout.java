@@ -1,5 +1,9 @@
 package dev.idefics4j.checkpoint;
 
+import dev.idefics4j.model.idefics.IdeficsConfig;
+import dev.idefics4j.model.idefics.PerceiverConfig;
+import dev.idefics4j.model.idefics.VisionConfig;
+
 import java.util.ArrayList;
 import java.util.List;
 

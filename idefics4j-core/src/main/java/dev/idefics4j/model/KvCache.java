@@ -132,7 +132,8 @@ public final class KvCache {
         return head * capacity * headDim;
     }
 
-    void advance(int tokens) {
+    /** Counts {@code tokens} more positions as cached in every row (after all layers stored them). */
+    public void advance(int tokens) {
         length += tokens;
     }
 

@@ -14,7 +14,7 @@ public final class Linear {
         this.bias = bias;
     }
 
-    static Linear load(Checkpoint ckpt, String prefix, int in, int out, boolean bias) {
+    public static Linear load(Checkpoint ckpt, String prefix, int in, int out, boolean bias) {
         MatrixWeight w = ckpt.linearWeight(prefix + ".weight", out, in);
         float[] b = bias ? ckpt.floats(prefix + ".bias", out) : null;
         return new Linear(w, b);

@@ -2,9 +2,10 @@ package dev.idefics4j.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.idefics4j.model.IdeficsModel;
 import dev.idefics4j.model.ModelFamilies;
 import dev.idefics4j.model.ModelFamily;
+import dev.idefics4j.model.idefics.IdeficsConfig;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.DType;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;

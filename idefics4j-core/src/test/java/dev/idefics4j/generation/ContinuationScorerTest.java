@@ -1,11 +1,11 @@
 package dev.idefics4j.generation;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.model.idefics.ImageContext;
 import dev.idefics4j.processor.IdeficsImageInputs;
 import dev.idefics4j.processor.ModelInputs;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.idefics4j.model.IdeficsModel;
-import dev.idefics4j.model.ImageContext;
-import dev.idefics4j.model.KvCache;
 import dev.idefics4j.testing.ReferenceCase;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -3,7 +3,7 @@ package dev.idefics4j.generation;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.processor.IdeficsImageInputs;
 import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.testing.ProcessorInputs;

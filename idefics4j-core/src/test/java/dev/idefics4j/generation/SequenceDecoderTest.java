@@ -1,7 +1,7 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.processor.ModelInputs;
-import dev.idefics4j.model.IdeficsModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static dev.idefics4j.model.ModelForwardParityTest.assertClose;
+import static dev.idefics4j.testing.Tolerances.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

@@ -3,6 +3,7 @@ package dev.idefics4j.model;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.image.ImageLoader;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

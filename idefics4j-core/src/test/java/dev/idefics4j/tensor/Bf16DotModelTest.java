@@ -1,6 +1,6 @@
 package dev.idefics4j.tensor;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.tensor.quant.QuantizedLoading;
 import dev.idefics4j.testing.ModelRun;

@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.checkpoint.RandomCheckpoint;
 import dev.idefics4j.checkpoint.WeightLayout;
 import dev.idefics4j.image.ImageLoader;
-import dev.idefics4j.model.IdeficsModel;
 import dev.idefics4j.model.ModelFamily;
 import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.processor.IdeficsProcessor;
@@ -52,7 +50,7 @@ public final class IdeficsFamily implements ModelFamily {
         if (!PUBLISHED.contains(name)) {
             return Optional.empty();
         }
-        try (InputStream in = IdeficsFamily.class.getResourceAsStream("/dev/idefics4j/checkpoint/configs/" + name
+        try (InputStream in = IdeficsFamily.class.getResourceAsStream("configs/" + name
                 + ".json")) {
             if (in == null) {
                 throw new IllegalStateException("bundled config " + name + " missing from the jar");

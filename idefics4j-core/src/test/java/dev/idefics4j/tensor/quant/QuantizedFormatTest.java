@@ -1,11 +1,11 @@
 package dev.idefics4j.tensor.quant;
 
-import dev.idefics4j.testing.ModelRun;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.HugePages;
 import dev.idefics4j.tensor.Weight;
 import dev.idefics4j.tensor.WeightFormat;
 import dev.idefics4j.tensor.WeightFormats;
+import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;

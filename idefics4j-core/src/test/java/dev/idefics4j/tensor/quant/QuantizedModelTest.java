@@ -1,12 +1,12 @@
 package dev.idefics4j.tensor.quant;
 
-import dev.idefics4j.testing.ModelRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.SafeTensorsFile;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.DType;
+import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,9 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.model.Linear;
+import dev.idefics4j.model.LlamaMlp;
+import dev.idefics4j.model.RmsNorm;
 import dev.idefics4j.tensor.Attention;
 import dev.idefics4j.tensor.Parallel;
 

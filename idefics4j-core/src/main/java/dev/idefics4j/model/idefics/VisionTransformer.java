@@ -1,7 +1,7 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.VisionConfig;
+import dev.idefics4j.model.LayerNorm;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Weight;
 

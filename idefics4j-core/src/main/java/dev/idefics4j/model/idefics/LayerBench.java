@@ -1,4 +1,10 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
+
+import dev.idefics4j.model.DecoderBatch;
+import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.LlamaConfig;
+import dev.idefics4j.model.LlamaDecoderLayer;
+import dev.idefics4j.model.RotaryEmbedding;
 
 import java.util.SplittableRandom;
 

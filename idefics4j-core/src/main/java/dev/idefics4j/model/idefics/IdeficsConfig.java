@@ -1,7 +1,9 @@
-package dev.idefics4j.checkpoint;
+package dev.idefics4j.model.idefics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.checkpoint.CheckpointException;
+import dev.idefics4j.checkpoint.ConfigReader;
 import dev.idefics4j.model.LlamaConfig;
 
 import java.io.IOException;

@@ -1,4 +1,6 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
+
+import dev.idefics4j.model.DecodingState;
 
 /**
  * What IDEFICS v1 keeps of a prompt for its later tokens: the encoded images (their keys and values in every gated

@@ -1,8 +1,13 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.CheckpointException;
-import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.model.DecoderBatch;
+import dev.idefics4j.model.DecodingState;
+import dev.idefics4j.model.ForwardTrace;
+import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.LlamaDecoder;
+import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.processor.IdeficsImageInputs;
 import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.tensor.MatrixWeight;

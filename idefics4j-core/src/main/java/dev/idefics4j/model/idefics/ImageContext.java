@@ -1,4 +1,4 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 /**
  * What the text decoder needs from a request's images, computed once: per batch row, the image states

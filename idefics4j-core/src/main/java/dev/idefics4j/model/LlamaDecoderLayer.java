@@ -1,6 +1,7 @@
 package dev.idefics4j.model;
 
 import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.checkpoint.WeightLayout;
 import dev.idefics4j.tensor.Attention;
 import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;
@@ -48,6 +49,18 @@ public final class LlamaDecoderLayer {
         vProj = Linear.load(ckpt, prefix + "self_attn.v_proj", hidden, kvDim, false);
         oProj = Linear.load(ckpt, prefix + "self_attn.o_proj", qDim, hidden, false);
         mlp = new LlamaMlp(ckpt, prefix + "mlp.", hidden, c.intermediateSize());
+    }
+
+    /** The layer's tensors under {@code prefix} as the reference names and orders them (random checkpoints). */
+    public static void weights(LlamaConfig c, String prefix, WeightLayout out) {
+        int hidden = c.hiddenSize();
+        out.linear(prefix + "self_attn.q_proj", hidden, c.queryDim(), false);
+        out.linear(prefix + "self_attn.k_proj", hidden, c.keyValueDim(), false);
+        out.linear(prefix + "self_attn.v_proj", hidden, c.keyValueDim(), false);
+        out.linear(prefix + "self_attn.o_proj", c.queryDim(), hidden, false);
+        out.llamaMlp(prefix + "mlp.", hidden, c.intermediateSize());
+        out.add(prefix + "input_layernorm.weight", WeightLayout.Kind.NORM_WEIGHT, hidden);
+        out.add(prefix + "post_attention_layernorm.weight", WeightLayout.Kind.NORM_WEIGHT, hidden);
     }
 
     /** Bytes of weights one token reads: the four projections and the MLP. */

@@ -2,6 +2,7 @@ package dev.idefics4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.checkpoint.WeightLayout;
 import dev.idefics4j.tensor.Kernels;
 import dev.idefics4j.tensor.Weight;
 import dev.idefics4j.testing.ReferenceCase;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static dev.idefics4j.testing.Tolerances.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -107,6 +110,22 @@ class LlamaDecoderParityTest {
                     DecoderBatch.ofSequences(new KvCache[]{stepped}, mask), null, null);
             assertClose(Arrays.copyOfRange(normed, t * hidden, (t + 1) * hidden), step, 1e-5,
                     caseId + " decoded token " + t);
+        }
+    }
+
+    /** The layout random checkpoints are written from names and shapes every decoder tensor as the checkpoints do. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tiny-idefics3", "tiny-smolvlm", "tiny-idefics2"})
+    void weightLayoutMatchesTheCheckpoint(String model) {
+        LlamaConfig config = RotaryEmbeddingTest.textConfig(model);
+        Checkpoint ckpt = checkpoint(model);
+        WeightLayout layout = new WeightLayout();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            LlamaDecoderLayer.weights(config, "model.text_model.layers." + i + ".", layout);
+        }
+        assertEquals(9 * config.numHiddenLayers(), layout.entries().size());
+        for (WeightLayout.Entry e : layout.entries()) {
+            assertArrayEquals(e.shape(), ckpt.info(e.name()).shape(), e.name());
         }
     }
 

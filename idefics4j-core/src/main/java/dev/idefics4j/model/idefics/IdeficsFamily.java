@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.RandomCheckpoint;
-import dev.idefics4j.checkpoint.WeightLayout;
 import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.model.ModelFamily;
 import dev.idefics4j.model.VisionLanguageModel;
@@ -101,6 +100,6 @@ public final class IdeficsFamily implements ModelFamily {
         Map<String, JsonNode> files = new LinkedHashMap<>();
         files.put("generation_config.json", gen);
         files.put("preprocessor_config.json", pre);
-        return new RandomCheckpoint.Contents(WeightLayout.of(parsed), files, parsed.totalVocabSize());
+        return new RandomCheckpoint.Contents(IdeficsWeightLayout.of(parsed), files, parsed.totalVocabSize());
     }
 }

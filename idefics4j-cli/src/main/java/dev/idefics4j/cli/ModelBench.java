@@ -4,7 +4,6 @@ import dev.idefics4j.model.KvCache;
 import dev.idefics4j.model.idefics.IdeficsConfig;
 import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.model.idefics.ImageContext;
-import dev.idefics4j.model.idefics.LayerBench;
 import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.WeightFormat;
 

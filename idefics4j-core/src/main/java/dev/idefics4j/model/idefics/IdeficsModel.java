@@ -131,18 +131,6 @@ public final class IdeficsModel implements VisionLanguageModel {
         return total;
     }
 
-    GatedCrossAttentionLayer crossAttentionLayer(int i) {
-        return gatedCrossAttnLayers[i];
-    }
-
-    VisionTransformer visionModel() {
-        return visionModel;
-    }
-
-    DecoupledLinear lmHead() {
-        return lmHead;
-    }
-
     /** A cache for {@code rows} sequences, float32 or bfloat16 as {@link #setBf16KvCache} says. */
     public KvCache newCache(int rows, int capacity) {
         return decoder.newCache(rows, capacity, bf16KvCache);
@@ -215,17 +203,28 @@ public final class IdeficsModel implements VisionLanguageModel {
                 states[b] = vision;
             }
         }
+        return projectImages(states, counts, seq);
+    }
+
+    /**
+     * The context of image states computed elsewhere (the resampler's output, or random states for timing the text
+     * side alone): projected into every cross-attention layer's keys and values.
+     *
+     * @param states per row, {@code counts[row]} images of {@code imageSeqLen} states of vision_dim
+     */
+    public ImageContext projectImages(float[][] states, int[] counts, int imageSeqLen) {
+        int rows = states.length;
         int layersCount = gatedCrossAttnLayers.length;
         float[][][] keys = new float[layersCount][rows][];
         float[][][] values = new float[layersCount][rows][];
         for (int l = 0; l < layersCount; l++) {
             for (int b = 0; b < rows; b++) {
-                float[][] kv = gatedCrossAttnLayers[l].projectImages(states[b], counts[b] * seq);
+                float[][] kv = gatedCrossAttnLayers[l].projectImages(states[b], counts[b] * imageSeqLen);
                 keys[l][b] = kv[0];
                 values[l][b] = kv[1];
             }
         }
-        return new ImageContext(seq, dim, counts, states, keys, values);
+        return new ImageContext(imageSeqLen, stateDim(), counts, states, keys, values);
     }
 
     /**

@@ -8,7 +8,7 @@ import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;
 
 /** IdeficsVisionEncoderLayer (CLIP): {@code h += attn(ln1(h)); h += fc2(gelu(fc1(ln2(h))))}. */
-final class VisionEncoderLayer {
+public final class VisionEncoderLayer {
     private final int embed;
     private final int heads;
     private final int headDim;
@@ -21,7 +21,7 @@ final class VisionEncoderLayer {
     private final Linear fc1;
     private final Linear fc2;
 
-    VisionEncoderLayer(VisionConfig c, Checkpoint ckpt, String prefix) {
+    public VisionEncoderLayer(VisionConfig c, Checkpoint ckpt, String prefix) {
         embed = c.embedDim();
         heads = c.numAttentionHeads();
         headDim = c.headDim();
@@ -36,7 +36,7 @@ final class VisionEncoderLayer {
     }
 
     /** One layer on a buffer set of its own (benchmarks, single calls). */
-    float[] forward(float[] h, int tokens) {
+    public float[] forward(float[] h, int tokens) {
         return forward(h, tokens, new Scratch(tokens, embed, fc1.out()));
     }
 

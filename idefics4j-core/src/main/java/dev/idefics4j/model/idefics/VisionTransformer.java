@@ -44,10 +44,6 @@ public final class VisionTransformer {
         return grid * grid + 1;
     }
 
-    VisionEncoderLayer layer(int i) {
-        return layers[i];
-    }
-
     /**
      * Encodes {@code count} images of {@code pixels} (channels-first, {@code size}², starting at image
      * {@code first}) into [count, 1 + patches, embed_dim]. Images of another size than the config's image_size get

@@ -1,9 +1,9 @@
 package dev.idefics4j;
 
+import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.generation.ContinuationScore;
 import dev.idefics4j.generation.ContinuationScorer;
 import dev.idefics4j.generation.GenerationConfig;
-import dev.idefics4j.generation.GenerationInputs;
 import dev.idefics4j.generation.GenerationResult;
 import dev.idefics4j.generation.GenerationTokenizer;
 import dev.idefics4j.generation.Generator;
@@ -11,9 +11,11 @@ import dev.idefics4j.generation.TextStreamer;
 import dev.idefics4j.hub.ModelLocator;
 import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.image.ImageSource;
-import dev.idefics4j.model.IdeficsModel;
-import dev.idefics4j.processor.IdeficsProcessor;
+import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.model.ModelFamily;
+import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.processor.Processor;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.tensor.Bf16DotWeight;
@@ -28,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * IDEFICS on the JVM: load a checkpoint, then caption, question, classify, write about images and chat. Every task
@@ -37,12 +40,12 @@ import java.util.function.Consumer;
  */
 public final class Idefics implements AutoCloseable {
     private final Path dir;
-    private final IdeficsModel model;
-    private final IdeficsProcessor processor;
+    private final VisionLanguageModel model;
+    private final Processor processor;
     private final GenerationConfig checkpointConfig;
     private final Generator generator;
 
-    private Idefics(Path dir, IdeficsModel model, IdeficsProcessor processor) {
+    private Idefics(Path dir, VisionLanguageModel model, Processor processor) {
         this.dir = dir;
         this.model = model;
         this.processor = processor;
@@ -65,18 +68,15 @@ public final class Idefics implements AutoCloseable {
             Parallel.setThreads(options.threads());
         }
         Path dir = ModelLocator.resolve(options.model(), options.revision());
-        ImageLoader loader = new ImageLoader(options.images());
-        IdeficsProcessor processor = options.tokenizer() == null
-                ? IdeficsProcessor.fromCheckpoint(dir, loader)
-                : IdeficsProcessor.fromCheckpoint(dir, options.tokenizer(), loader);
+        ModelFamily family = ModelFamilies.of(dir);
+        Processor processor = family.processor(dir, options.tokenizer(), new ImageLoader(options.images()));
         if (options.bf16Dot()) {
             Bf16DotWeight.requireAvailable(); // before any reading, with the reason
         }
-        IdeficsModel model = options.bf16Dot()
-                ? QuantizedLoading.load(dir, options.quantization(), Bf16DotWeight::wrap)
-                : QuantizedLoading.load(dir, options.quantization());
+        Checkpoint.LinearLoader linears = QuantizedLoading.linears(dir, options.quantization(),
+                options.bf16Dot() ? Bf16DotWeight::wrap : UnaryOperator.identity());
         // bf16 activations hold their keys and values in bf16 too, as a bf16 model does in PyTorch.
-        model.setBf16KvCache(options.bf16Dot());
+        VisionLanguageModel model = family.load(dir, linears, options.bf16Dot());
         try {
             return new Idefics(dir, model, processor);
         } catch (RuntimeException e) {
@@ -89,11 +89,11 @@ public final class Idefics implements AutoCloseable {
         return dir;
     }
 
-    public IdeficsModel model() {
+    public VisionLanguageModel model() {
         return model;
     }
 
-    public IdeficsProcessor processor() {
+    public Processor processor() {
         return processor;
     }
 
@@ -103,7 +103,7 @@ public final class Idefics implements AutoCloseable {
 
     /** Whether this is an instruct checkpoint (its tokenizer knows {@code <end_of_utterance>}). */
     public boolean isInstruct() {
-        return processor.defaultAddEndOfUtteranceToken();
+        return processor.instruct();
     }
 
     /** The checkpoint's {@code generation_config.json}, as {@code generate} starts from it. */
@@ -111,17 +111,22 @@ public final class Idefics implements AutoCloseable {
         return checkpointConfig;
     }
 
-    /** The guide's defaults: the checkpoint's config with {@code <image>} and {@code <fake_token_around_image>} banned. */
+    /**
+     * The guide's defaults: the checkpoint's config with the image markup ({@code <image>},
+     * {@code <fake_token_around_image>}) banned.
+     */
     public GenerationConfig guideConfig() {
-        return checkpointConfig.withOverrides(Map.of("bad_words_ids", List.of(
-                List.of(processor.imageTokenId()),
-                List.of(processor.tokenizer().tokenToId(IdeficsProcessor.FAKE_TOKEN)))));
+        List<List<Integer>> banned = new ArrayList<>();
+        for (int id : processor.imageMarkupTokenIds()) {
+            banned.add(List.of(id));
+        }
+        return checkpointConfig.withOverrides(Map.of("bad_words_ids", banned));
     }
 
     /** The guide's chat settings: its bad words, stop at {@code <end_of_utterance>} (and at {@code </s>}). */
     public GenerationConfig chatConfig() {
         List<Integer> eos = new ArrayList<>();
-        for (int id : processor.tokenizer().encode(IdeficsProcessor.END_OF_UTTERANCE, false)) {
+        for (int id : processor.endOfUtteranceIds()) {
             eos.add(id);
         }
         eos.add(processor.tokenizer().eosTokenId());
@@ -141,12 +146,10 @@ public final class Idefics implements AutoCloseable {
 
     /** As {@link #generate(List, ProcessorOptions, GenerationConfig)} on already processed inputs. */
     public List<Completion> generate(ModelInputs in, GenerationConfig config, Consumer<String> onText) {
-        GenerationInputs inputs = new GenerationInputs(in.inputIds(), in.attentionMask(), in.imageAttentionMask(),
-                in.pixelValues(), in.maxImages());
         Tokenizer tok = processor.tokenizer();
         List<GenerationResult> results = onText == null
-                ? generator.generate(inputs, config)
-                : generator.generate(inputs, config, new TextStreamer(ids -> tok.decode(ids, true),
+                ? generator.generate(in, config)
+                : generator.generate(in, config, new TextStreamer(ids -> tok.decode(ids, true),
                 (row, text, finished) -> onText.accept(text)));
         List<Completion> out = new ArrayList<>(results.size());
         for (GenerationResult r : results) {
@@ -233,8 +236,6 @@ public final class Idefics implements AutoCloseable {
     /** The log-probability of each continuation (encoded without special tokens) after the prompt. */
     public List<ContinuationScore> score(List<PromptItem> prompt, List<String> continuations) {
         ModelInputs in = processor.process(List.of(prompt), ProcessorOptions.DEFAULTS);
-        GenerationInputs inputs = new GenerationInputs(in.inputIds(), in.attentionMask(), in.imageAttentionMask(),
-                in.pixelValues(), in.maxImages());
         List<int[]> ids = new ArrayList<>();
         for (String c : continuations) {
             int[] enc = processor.tokenizer().encode(c, false);
@@ -243,7 +244,7 @@ public final class Idefics implements AutoCloseable {
             }
             ids.add(enc);
         }
-        return ContinuationScorer.score(model, inputs, ids);
+        return ContinuationScorer.score(model, in, ids);
     }
 
     /** Image-guided text generation with a free instruction (a product description, say). */

@@ -33,7 +33,7 @@ final class BenchCheckpoint {
         progress.accept("writing a random " + like + "-shaped checkpoint with " + textLayers
                 + " decoder layers to " + dir + " (once)");
         try {
-            RandomCheckpointCommand.write(like, textLayers, null, DType.BF16, 0, 5_000_000_000L, dir);
+            RandomCheckpointCommand.write(like, textLayers, null, null, DType.BF16, 0, 5_000_000_000L, dir);
             Files.writeString(dir.resolve(COMPLETE), "ok");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the benchmark checkpoint to " + dir + ": " + e.getMessage(), e);

@@ -1,13 +1,16 @@
 package dev.idefics4j.cli;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.tensor.Bf16Dot;
+import dev.idefics4j.tensor.Bf16DotWeight;
+import dev.idefics4j.tensor.NativeDecoding;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Warmup;
-import dev.idefics4j.tensor.Bf16DotWeight;
 import dev.idefics4j.tensor.WeightFormat;
 import dev.idefics4j.tensor.WeightFormats;
-import dev.idefics4j.tensor.Bf16Dot;
-import dev.idefics4j.tensor.NativeDecoding;
 import jdk.incubator.vector.FloatVector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -115,10 +118,9 @@ final class BenchCommand implements Callable<Integer> {
             progress("loading " + dir + " as " + format.name());
             boolean peakReset = ProcessMemory.resetPeak();
             long start = System.nanoTime();
-            try (IdeficsModel model = IdeficsModel.load(dir, format)) {
+            // As loading with --bf16-dot does: bf16 activations keep a bf16 KV cache.
+            try (IdeficsModel model = ideficsModel(dir, format, format.name().endsWith(Bf16DotWeight.FORMAT))) {
                 double loadSeconds = (System.nanoTime() - start) / 1e9;
-                // As loading with --bf16-dot does: bf16 activations keep a bf16 KV cache.
-                model.setBf16KvCache(format.name().endsWith(Bf16DotWeight.FORMAT));
                 checkpointInfo.putIfAbsent("dir", dir.toString());
                 checkpointInfo.putIfAbsent("decoder_layers", model.config().numHiddenLayers());
                 checkpointInfo.putIfAbsent("cross_attention_layers", model.config().numCrossLayers());
@@ -176,6 +178,18 @@ final class BenchCommand implements Callable<Integer> {
         return named.stream().filter(f -> !f.name().equals(Bf16DotWeight.FORMAT))
                 .map(f -> WeightFormat.of(f.name() + "+" + Bf16DotWeight.FORMAT, w -> Bf16DotWeight.wrap(f.apply(w))))
                 .toList();
+    }
+
+    /** The benchmark times IDEFICS v1's blocks (gated cross-attention, its vision tower) and extrapolates to 9b/80b. */
+    private static IdeficsModel ideficsModel(Path dir, WeightFormat format, boolean bf16KvCache) {
+        VisionLanguageModel model = ModelFamilies.of(dir).load(dir, Checkpoint.LinearLoader.converting(format),
+                bf16KvCache);
+        if (model instanceof IdeficsModel v1) {
+            return v1;
+        }
+        model.close();
+        throw new IllegalArgumentException("bench measures IDEFICS v1 checkpoints (model_type \"idefics\"); " + dir
+                + " is " + model.describe().get("model_type"));
     }
 
     /** Probes before and after the model measurements: the ratio uses the median of all readings. */

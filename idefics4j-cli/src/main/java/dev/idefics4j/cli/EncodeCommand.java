@@ -2,7 +2,7 @@ package dev.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.image.ImageLoader;
-import dev.idefics4j.processor.IdeficsProcessor;
+import dev.idefics4j.processor.Processor;
 import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.request.RequestParser;
 import dev.idefics4j.request.Requests;
@@ -25,7 +25,7 @@ final class EncodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JsonNode request = input.read();
         LocalInputs.checkRequest(request, input.baseDir());
-        IdeficsProcessor processor = model.processor(new ImageLoader());
+        Processor processor = model.processor(new ImageLoader());
         ModelInputs in = processor.process(RequestParser.prompts(request, input.baseDir()),
                 RequestParser.processorOptions(request));
         System.out.println(Json.write(Requests.view(in)));

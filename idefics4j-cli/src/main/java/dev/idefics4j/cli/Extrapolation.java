@@ -1,8 +1,8 @@
 package dev.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.idefics4j.checkpoint.IdeficsConfig;
-import dev.idefics4j.checkpoint.RandomCheckpoint;
+import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.model.idefics.IdeficsConfig;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,7 +20,7 @@ final class Extrapolation {
     }
 
     static IdeficsConfig published(String name) {
-        ObjectNode node = RandomCheckpoint.publishedConfig(name);
+        ObjectNode node = ModelFamilies.publishedConfig(name);
         return IdeficsConfig.parse(name, node);
     }
 

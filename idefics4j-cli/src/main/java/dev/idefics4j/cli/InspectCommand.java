@@ -5,15 +5,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.idefics4j.Completion;
 import dev.idefics4j.GuidePrompts;
 import dev.idefics4j.Idefics;
-import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.image.ImageSource;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.tensor.quant.QuantizedLoading;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,17 +48,15 @@ final class InspectCommand implements Callable<Integer> {
         long start = System.nanoTime();
         // A caption needs the tokenizer and processor too, which the facade loads beside the same model.
         Idefics idefics = decode > 0 ? Session.open(model) : null;
-        IdeficsModel m = idefics != null ? idefics.model() : QuantizedLoading.load(model.dir(), model.quantization());
+        Path dir = model.dir();
+        VisionLanguageModel m = idefics != null ? idefics.model()
+                : ModelFamilies.of(dir).load(dir, QuantizedLoading.linears(dir, model.quantization()), false);
         try (AutoCloseable loaded = idefics != null ? idefics : m) {
             double seconds = (System.nanoTime() - start) / 1e9;
             System.gc();
-            IdeficsConfig c = m.config();
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("model", model.dir().toString());
-            out.put("hidden_size", c.hiddenSize());
-            out.put("num_hidden_layers", c.numHiddenLayers());
-            out.put("cross_attention_layers", c.numCrossLayers());
-            out.put("vision_layers", c.visionConfig().numHiddenLayers());
+            out.put("model", dir.toString());
+            out.putAll(m.describe());
             out.put("vocab_size", m.vocabSize());
             out.put("tensors", m.checkpoint().tensorNames().size());
             out.put("weight_bytes", m.checkpoint().totalBytes());

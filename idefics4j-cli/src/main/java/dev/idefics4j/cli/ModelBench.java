@@ -1,10 +1,9 @@
 package dev.idefics4j.cli;
 
-import dev.idefics4j.checkpoint.IdeficsConfig;
-import dev.idefics4j.model.IdeficsModel;
-import dev.idefics4j.model.ImageContext;
 import dev.idefics4j.model.KvCache;
-import dev.idefics4j.model.LayerBench;
+import dev.idefics4j.model.idefics.IdeficsConfig;
+import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.model.idefics.ImageContext;
 import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.WeightFormat;
 

@@ -1,8 +1,8 @@
 package dev.idefics4j.cli;
 
-import dev.idefics4j.checkpoint.IdeficsConfig;
-import dev.idefics4j.checkpoint.PerceiverConfig;
-import dev.idefics4j.checkpoint.VisionConfig;
+import dev.idefics4j.model.idefics.IdeficsConfig;
+import dev.idefics4j.model.idefics.PerceiverConfig;
+import dev.idefics4j.model.idefics.VisionConfig;
 
 /**
  * Floating-point operations (2 per multiply-add) and weight sizes of IDEFICS pieces, from a config: what the

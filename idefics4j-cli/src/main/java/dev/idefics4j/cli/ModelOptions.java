@@ -1,7 +1,8 @@
 package dev.idefics4j.cli;
 
 import dev.idefics4j.image.ImageLoader;
-import dev.idefics4j.processor.IdeficsProcessor;
+import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.processor.Processor;
 import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.tokenizer.Flavor;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,9 +80,9 @@ final class ModelOptions {
         };
     }
 
-    IdeficsProcessor processor(ImageLoader loader) {
-        Flavor flavor = flavor();
-        return flavor == null ? IdeficsProcessor.fromCheckpoint(dir(), loader)
-                : IdeficsProcessor.fromCheckpoint(dir(), flavor, loader);
+    /** The processor of the checkpoint's family. */
+    Processor processor(ImageLoader loader) {
+        Path dir = dir();
+        return ModelFamilies.of(dir).processor(dir, flavor(), loader);
     }
 }

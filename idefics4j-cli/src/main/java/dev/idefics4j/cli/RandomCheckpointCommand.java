@@ -2,9 +2,11 @@ package dev.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.idefics4j.checkpoint.IdeficsConfig;
 import dev.idefics4j.checkpoint.RandomCheckpoint;
+import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.model.ModelFamily;
 import dev.idefics4j.tensor.DType;
+import dev.idefics4j.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,6 +40,11 @@ final class RandomCheckpointCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
+    @Option(names = "--tokenizer-from", paramLabel = "DIR",
+            description = "Folder whose tokenizer files to copy (default: the bundled tokenizer with as many tokens as"
+                    + " the model's vocabulary).")
+    Path tokenizerFrom;
+
     @Override
     public Integer call() throws Exception {
         DType type = switch (dtype.toLowerCase()) {
@@ -47,38 +54,40 @@ final class RandomCheckpointCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, not " + dtype);
         };
         long start = System.nanoTime();
-        IdeficsConfig parsed = write(like, textLayers, visionLayers, type, seed, maxShardBytes, out);
-        System.err.printf("wrote %s (%d decoder layers, %s) in %.1f s%n", out, parsed.numHiddenLayers(), type,
+        ObjectNode config = write(like, textLayers, visionLayers, tokenizerFrom, type, seed, maxShardBytes, out);
+        System.err.printf("wrote %s (%s, %s) in %.1f s%n", out, config.path("model_type").asText(), type,
                 (System.nanoTime() - start) / 1e9);
         return 0;
     }
 
     /**
-     * Writes a random checkpoint shaped like {@code like} (a published name or a config.json path), keeping
-     * {@code textLayers} decoder layers and {@code visionLayers} vision layers when given.
+     * Writes a random checkpoint shaped like {@code like} (a published name or a config.json path) as its family
+     * lays it out, keeping {@code textLayers} decoder layers and {@code visionLayers} vision layers when given;
+     * returns the config written.
+     *
+     * @param tokenizer the tokenizer files to copy; null: the bundled tokenizer that fits the vocabulary
      */
-    static IdeficsConfig write(String like, Integer textLayers, Integer visionLayers, DType type, long seed,
-                               long maxShardBytes, Path out) throws java.io.IOException {
-        ObjectNode config = Files.isRegularFile(Path.of(like))
+    static ObjectNode write(String like, Integer textLayers, Integer visionLayers, Path tokenizer, DType type,
+                            long seed, long maxShardBytes, Path out) throws java.io.IOException {
+        ObjectNode given = Files.isRegularFile(Path.of(like))
                 ? (ObjectNode) new ObjectMapper().readTree(Path.of(like).toFile())
-                : RandomCheckpoint.publishedConfig(like);
-        if (textLayers != null) {
-            config.put("num_hidden_layers", textLayers);
-            int interval = config.path("cross_layer_interval").asInt(1);
-            if (textLayers % interval != 0) {
-                // Keep the checkpoint loadable: one gated cross-attention block, before layer 0.
-                config.put("cross_layer_interval", textLayers);
-                System.err.println("note: cross_layer_interval " + interval + " does not divide " + textLayers
-                        + " layers; using " + textLayers + " (one gated cross-attention block)");
+                : ModelFamilies.publishedConfig(like);
+        ModelFamily family = ModelFamilies.of(given, like);
+        ObjectNode config = family.withLayers(given, textLayers, visionLayers);
+        RandomCheckpoint.Contents contents = family.randomCheckpoint(config);
+        Path tokenizerDir = tokenizer != null ? tokenizer : bundledTokenizer(contents.vocabSize());
+        RandomCheckpoint.write(config, contents, type, out, tokenizerDir, seed, maxShardBytes);
+        return config;
+    }
+
+    private static Path bundledTokenizer(int vocabSize) {
+        for (String name : new String[]{BundledModels.TINY, BundledModels.TOKENIZER_BASE}) {
+            Path dir = BundledModels.path(name);
+            if (Tokenizers.load(dir).vocabSize() == vocabSize) {
+                return dir;
             }
         }
-        if (visionLayers != null) {
-            ((ObjectNode) config.withObject("vision_config")).put("num_hidden_layers", visionLayers);
-        }
-        IdeficsConfig parsed = IdeficsConfig.parse(like, config);
-        Path tokenizer = BundledModels.path(parsed.additionalVocabSize() == 2
-                ? BundledModels.TOKENIZER_BASE : BundledModels.TINY);
-        RandomCheckpoint.write(config, type, out, tokenizer, seed, maxShardBytes);
-        return parsed;
+        throw new IllegalArgumentException("no bundled tokenizer has the model's " + vocabSize + " tokens; give one "
+                + "with --tokenizer-from");
     }
 }

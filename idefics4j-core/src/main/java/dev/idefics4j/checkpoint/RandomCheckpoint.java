@@ -1,5 +1,6 @@
 package dev.idefics4j.checkpoint;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,6 @@ import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Shapes;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Writes a random-weight IDEFICS checkpoint in the real Hugging Face layout (config, generation and preprocessor
- * configs, tokenizer files, safetensors sharded with an index when large) for benchmarks and tests. Values have a
+ * Writes a random-weight checkpoint in the real Hugging Face layout (config.json and the family's other config
+ * files, tokenizer files, safetensors sharded with an index when large) for benchmarks and tests. Values have a
  * realistic scale: linear weights uniform with variance 1/fan_in, token embeddings variance 1, norm scales near 1,
  * small biases, non-zero gating alphas.
  */
@@ -32,69 +32,54 @@ public final class RandomCheckpoint {
     public static final List<String> TOKENIZER_FILES = List.of("tokenizer.model", "tokenizer.json",
             "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json");
 
+    /**
+     * What a family's checkpoint of one config holds besides config.json.
+     *
+     * @param tensors   every tensor with its reference name and shape, in the reference's module order
+     * @param files     other files by name (generation_config.json, preprocessor_config.json, ...)
+     * @param vocabSize the token ids the model knows, added tokens included: a tokenizer to go with it has as many
+     */
+    public record Contents(List<WeightLayout.Entry> tensors, Map<String, JsonNode> files, int vocabSize) {
+    }
+
     private RandomCheckpoint() {
     }
 
-    /** One of the published configurations bundled with idefics4j: idefics-9b(-instruct), idefics-80b(-instruct). */
-    public static ObjectNode publishedConfig(String name) {
-        String resource = "configs/" + name + ".json";
-        try (InputStream in = RandomCheckpoint.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new CheckpointException("unknown model '" + name + "'; known: idefics-9b, idefics-9b-instruct, "
-                        + "idefics-80b, idefics-80b-instruct, or a path to a config.json");
-            }
-            return (ObjectNode) new ObjectMapper().readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
-     * @param config       the config.json to write (num_hidden_layers etc. already adjusted)
-     * @param tokenizerDir folder with the tokenizer files matching the config's additional vocabulary
+     * @param config        the config.json to write (its torch_dtype is set to {@code dtype})
+     * @param contents      what the config's family says the checkpoint holds
+     * @param tokenizerDir  folder with the tokenizer files matching the config's vocabulary
      * @param maxShardBytes shard the weights above this size, as {@code save_pretrained(max_shard_size=...)}
      */
-    public static void write(ObjectNode config, DType dtype, Path out, Path tokenizerDir, long seed,
-                             long maxShardBytes) {
+    public static void write(ObjectNode config, Contents contents, DType dtype, Path out, Path tokenizerDir,
+                             long seed, long maxShardBytes) {
         config.put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : dtype == DType.F16 ? "float16" : "float32");
-        IdeficsConfig parsed = IdeficsConfig.parse("random-checkpoint config", config);
         try {
             Files.createDirectories(out);
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             json.writeValue(out.resolve("config.json").toFile(), config);
-            ObjectNode gen = json.createObjectNode();
-            gen.put("_from_model_config", true);
-            gen.put("bos_token_id", parsed.bosTokenId());
-            gen.put("eos_token_id", parsed.eosTokenId());
-            gen.put("pad_token_id", parsed.padTokenId());
-            json.writeValue(out.resolve("generation_config.json").toFile(), gen);
-            ObjectNode pre = json.createObjectNode();
-            pre.putArray("image_mean").add(0.48145466).add(0.4578275).add(0.40821073);
-            pre.put("image_num_channels", parsed.visionConfig().numChannels());
-            pre.put("image_processor_type", "IdeficsImageProcessor");
-            pre.put("image_size", parsed.visionConfig().imageSize());
-            pre.putArray("image_std").add(0.26862954).add(0.26130258).add(0.27577711);
-            pre.put("processor_class", "IdeficsProcessor");
-            json.writeValue(out.resolve("preprocessor_config.json").toFile(), pre);
+            for (Map.Entry<String, JsonNode> f : contents.files().entrySet()) {
+                json.writeValue(out.resolve(f.getKey()).toFile(), f.getValue());
+            }
             for (String f : TOKENIZER_FILES) {
                 Path src = tokenizerDir.resolve(f);
                 if (Files.isRegularFile(src)) {
                     Files.copy(src, out.resolve(f), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            writeWeights(parsed, dtype, out, seed, maxShardBytes, json);
+            writeWeights(contents.tensors(), dtype, out, seed, maxShardBytes, json);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint to " + out + ": " + e.getMessage(), e);
         }
     }
 
-    private static void writeWeights(IdeficsConfig c, DType dtype, Path out, long seed, long maxShardBytes,
-                                     ObjectMapper json) throws IOException {
+    private static void writeWeights(List<WeightLayout.Entry> tensors, DType dtype, Path out, long seed,
+                                     long maxShardBytes, ObjectMapper json) throws IOException {
         List<List<SafeTensorsWriter.Tensor>> shards = new ArrayList<>();
         List<SafeTensorsWriter.Tensor> current = new ArrayList<>();
         long currentBytes = 0;
         long total = 0;
-        for (WeightLayout.Entry e : WeightLayout.of(c)) {
+        for (WeightLayout.Entry e : tensors) {
             SafeTensorsWriter.Tensor t = new SafeTensorsWriter.Tensor(e.name(), dtype, e.shape(),
                     filler(e, dtype, seed ^ e.name().hashCode() * 0x9E3779B97F4A7C15L));
             if (!current.isEmpty() && currentBytes + t.byteSize() > maxShardBytes) {

@@ -1,6 +1,7 @@
 package dev.idefics4j.generation;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.ModelInputs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,9 @@ final class BeamSearch {
     private BeamSearch() {
     }
 
-    static List<GenerationResult> run(IdeficsModel model, GenerationInputs in, GenerationPlan plan) {
+    static List<GenerationResult> run(VisionLanguageModel model, ModelInputs in, GenerationPlan plan) {
         GenerationConfig c = plan.config();
-        int prompts = in.rows();
+        int prompts = in.batchSize();
         int numBeams = c.numBeams();
         DecodingSession.Prefilled prefilled = DecodingSession.prefill(model, in, numBeams, plan.maxLength());
         DecodingSession session = prefilled.session();

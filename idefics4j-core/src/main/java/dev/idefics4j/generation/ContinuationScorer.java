@@ -1,6 +1,7 @@
 package dev.idefics4j.generation;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.ModelInputs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +21,10 @@ public final class ContinuationScorer {
      * @param continuations token ids to score after the prompt, each at least one token long
      * @return one score per continuation, in order
      */
-    public static List<ContinuationScore> score(IdeficsModel model, GenerationInputs prompt,
+    public static List<ContinuationScore> score(VisionLanguageModel model, ModelInputs prompt,
                                                 List<int[]> continuations) {
-        if (prompt.rows() != 1) {
-            throw new IllegalArgumentException("score takes one prompt, got a batch of " + prompt.rows());
+        if (prompt.batchSize() != 1) {
+            throw new IllegalArgumentException("score takes one prompt, got a batch of " + prompt.batchSize());
         }
         int vocab = model.vocabSize();
         int longest = 0;
@@ -42,7 +43,7 @@ public final class ContinuationScorer {
         if (continuations.isEmpty()) {
             return List.of();
         }
-        DecodingSession.Prefilled start = DecodingSession.prefill(model, prompt, 1, prompt.length() + longest);
+        DecodingSession.Prefilled start = DecodingSession.prefill(model, prompt, 1, prompt.sequenceLength() + longest);
         float[] first = start.logits();
         int n = continuations.size();
         // Position j of continuation i is predicted by its position j - 1; the last token needs no forward.

@@ -1,32 +1,27 @@
 package dev.idefics4j.generation;
 
-import dev.idefics4j.model.IdeficsModel;
-import dev.idefics4j.model.ImageContext;
-import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.DecodingState;
+import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.ModelInputs;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The model side of a decoding run: images encoded once, each distinct prompt prefilled once, and then one new
- * token per row and step against the KV cache. Every new token attends to the image(s) of its row's last prompt
- * token, as the reference's IDEFICS {@code _update_model_kwargs_for_generation} does.
+ * The model side of a decoding run: each distinct prompt prefilled once (its images encoded once), and then one new
+ * token per row and step against the {@link DecodingState}. The attention masks grow here; whatever else the
+ * model's family keeps of the prompt travels in the state.
  */
 final class DecodingSession {
-    private final IdeficsModel model;
-    private ImageContext images;
-    private final KvCache cache;
+    private final VisionLanguageModel model;
+    private final DecodingState state;
     private int[][] attentionMask;
-    private int[][] lastImageMask;
     private final int vocab;
 
-    private DecodingSession(IdeficsModel model, ImageContext images, KvCache cache, int[][] attentionMask,
-                            int[][] lastImageMask) {
+    private DecodingSession(VisionLanguageModel model, DecodingState state, int[][] attentionMask) {
         this.model = model;
-        this.images = images;
-        this.cache = cache;
+        this.state = state;
         this.attentionMask = attentionMask;
-        this.lastImageMask = lastImageMask;
         this.vocab = model.vocabSize();
     }
 
@@ -38,50 +33,45 @@ final class DecodingSession {
     }
 
     /**
-     * Encodes the images and prefills every prompt once, then expands to {@code copies} decoding rows per prompt,
-     * prompt by prompt as the reference's repeat_interleave (beams and return sequences share their prompt's
-     * prefill).
+     * Prefills every prompt once, then expands to {@code copies} decoding rows per prompt, prompt by prompt as the
+     * reference's repeat_interleave (beams and return sequences share their prompt's prefill).
      */
-    static Prefilled prefill(IdeficsModel model, GenerationInputs in, int copies, int capacity) {
-        int prompts = in.rows();
-        int length = in.length();
+    static Prefilled prefill(VisionLanguageModel model, ModelInputs in, int copies, int capacity) {
+        requirePadded(in);
+        int prompts = in.batchSize();
         int[] sources = new int[prompts * copies];
         for (int i = 0; i < sources.length; i++) {
             sources[i] = i / copies;
         }
-        ImageContext images;
-        int[][][] imageMask;
-        if (in.attendsToImages()) {
-            int[] used = new int[prompts];
-            for (int b = 0; b < prompts; b++) {
-                used[b] = in.imagesUsed(b); // trailing batch-padding images are never encoded
-            }
-            images = model.encodeImages(in.pixelValues(), prompts, in.maxImages(), used, null);
-            imageMask = in.imageAttentionMask();
-        } else {
-            // No token attends to an image: the gate silences cross-attention, so the vision tower need not run.
-            images = model.noImages(prompts);
-            imageMask = new int[prompts][length][1];
-        }
-        KvCache cache = model.newCache(prompts, capacity);
-        float[] logits = model.forward(in.inputIds(), in.attentionMask(), imageMask, images, cache, false, null);
-
+        VisionLanguageModel.Prefill prefill = model.prefill(in, capacity);
+        float[] logits = prefill.logits();
         int vocab = model.vocabSize();
         int rows = sources.length;
         float[] expanded = new float[rows * vocab];
         int[][] mask = new int[rows][];
-        int[][] last = new int[rows][];
         for (int i = 0; i < rows; i++) {
             System.arraycopy(logits, sources[i] * vocab, expanded, i * vocab, vocab);
             mask[i] = in.attentionMask()[sources[i]].clone();
-            last[i] = imageMask[sources[i]][length - 1].clone();
         }
         if (!isIdentity(sources, prompts)) {
-            cache.reorder(sources);
-            images = images.select(sources);
+            prefill.state().reorder(sources);
         }
-        return new Prefilled(new DecodingSession(model, images, cache, mask, last), expanded,
+        return new Prefilled(new DecodingSession(model, prefill.state(), mask), expanded,
                 new Sequences(in.inputIds(), sources, capacity));
+    }
+
+    /** Prompts of a generation run: rows of one padded length, at least one token. */
+    static void requirePadded(ModelInputs in) {
+        int length = in.sequenceLength();
+        if (length == 0) {
+            throw new IllegalArgumentException("input_ids must hold at least one prompt of at least one token");
+        }
+        for (int b = 0; b < in.batchSize(); b++) {
+            if (in.inputIds()[b].length != length) {
+                throw new IllegalArgumentException("input_ids and attention_mask rows must all have " + length
+                        + " entries (pad the batch); row " + b + " differs");
+            }
+        }
     }
 
     int vocab() {
@@ -96,15 +86,17 @@ final class DecodingSession {
     float[] step(int[] tokens) {
         int rows = tokens.length;
         int[][] ids = new int[rows][];
-        int[][][] imageMask = new int[rows][1][];
         for (int i = 0; i < rows; i++) {
             ids[i] = new int[]{tokens[i]};
-            int[] m = Arrays.copyOf(attentionMask[i], attentionMask[i].length + 1);
-            m[m.length - 1] = 1;
-            attentionMask[i] = m;
-            imageMask[i][0] = lastImageMask[i];
+            attentionMask[i] = grown(attentionMask[i]);
         }
-        return model.forward(ids, attentionMask, imageMask, images, cache, false, null);
+        return model.step(state, ids, attentionMask, false);
+    }
+
+    private static int[] grown(int[] mask) {
+        int[] m = Arrays.copyOf(mask, mask.length + 1);
+        m[m.length - 1] = 1;
+        return m;
     }
 
     /**
@@ -112,11 +104,10 @@ final class DecodingSession {
      * that rows can be decoded independently and batched with other requests' rows.
      */
     List<DecodingSession> split() {
-        KvCache[] caches = cache.splitRows();
-        List<DecodingSession> out = new java.util.ArrayList<>(caches.length);
-        for (int i = 0; i < caches.length; i++) {
-            out.add(new DecodingSession(model, images.select(new int[]{i}), caches[i],
-                    new int[][]{attentionMask[i]}, new int[][]{lastImageMask[i]}));
+        List<DecodingState> states = state.splitRows();
+        List<DecodingSession> out = new java.util.ArrayList<>(states.size());
+        for (int i = 0; i < states.size(); i++) {
+            out.add(new DecodingSession(model, states.get(i), new int[][]{attentionMask[i]}));
         }
         return out;
     }
@@ -127,24 +118,18 @@ final class DecodingSession {
      */
     static float[] stepSequences(List<DecodingSession> sessions, int[] tokens) {
         int n = sessions.size();
-        KvCache[] caches = new KvCache[n];
-        ImageContext[] images = new ImageContext[n];
+        List<DecodingState> states = new java.util.ArrayList<>(n);
         int[][] masks = new int[n][];
-        int[][] imageMasks = new int[n][];
         for (int i = 0; i < n; i++) {
             DecodingSession s = sessions.get(i);
             if (s.rows() != 1) {
                 throw new IllegalArgumentException("stepSequences takes one-row sessions; split the others");
             }
-            int[] m = Arrays.copyOf(s.attentionMask[0], s.attentionMask[0].length + 1);
-            m[m.length - 1] = 1;
-            s.attentionMask[0] = m;
-            caches[i] = s.cache;
-            images[i] = s.images;
-            masks[i] = m;
-            imageMasks[i] = s.lastImageMask[0];
+            s.attentionMask[0] = grown(s.attentionMask[0]);
+            states.add(s.state);
+            masks[i] = s.attentionMask[0];
         }
-        return sessions.getFirst().model.forwardSequences(tokens, caches, images, masks, imageMasks);
+        return sessions.getFirst().model.stepSequences(states, tokens, masks);
     }
 
     /**
@@ -157,7 +142,6 @@ final class DecodingSession {
         reorder(new int[n]);
         int[][] ids = new int[n][width];
         int[][] mask = new int[n][];
-        int[][][] imageMask = new int[n][width][];
         for (int i = 0; i < n; i++) {
             int[] c = continuations.get(i);
             int past = attentionMask[i].length;
@@ -166,28 +150,23 @@ final class DecodingSession {
                 boolean real = j < c.length - 1;
                 ids[i][j] = real ? c[j] : 0;
                 mask[i][past + j] = real ? 1 : 0;
-                imageMask[i][j] = lastImageMask[i];
             }
         }
         attentionMask = mask;
-        return model.forward(ids, mask, imageMask, images, cache, true, null);
+        return model.step(state, ids, mask, true);
     }
 
-    /** Row i continues old row {@code sources[i]} (beam search); KV cache, masks and images follow. */
+    /** Row i continues old row {@code sources[i]} (beam search); the state and masks follow. */
     void reorder(int[] sources) {
         if (isIdentity(sources, attentionMask.length)) {
             return;
         }
-        cache.reorder(sources);
-        images = images.select(sources);
+        state.reorder(sources);
         int[][] mask = new int[sources.length][];
-        int[][] last = new int[sources.length][];
         for (int i = 0; i < sources.length; i++) {
             mask[i] = attentionMask[sources[i]];
-            last[i] = lastImageMask[sources[i]];
         }
         attentionMask = mask;
-        lastImageMask = last;
     }
 
     private static boolean isIdentity(int[] sources, int rows) {

@@ -1,5 +1,7 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.processor.ModelInputs;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,8 +20,9 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
                       boolean padFinished, List<LogitsProcessor> processors, StopStrings stops,
                       SplittableRandom random) {
 
-    static GenerationPlan resolve(GenerationConfig c, GenerationInputs in, int vocab, GenerationTokenizer tokenizer) {
-        int promptLength = in.length();
+    static GenerationPlan resolve(GenerationConfig c, ModelInputs in, int vocab, GenerationTokenizer tokenizer) {
+        DecodingSession.requirePadded(in);
+        int promptLength = in.sequenceLength();
         int maxLength = c.effectiveMaxLength(promptLength);
         if (promptLength >= maxLength) {
             throw new IllegalArgumentException("the prompt already has " + promptLength + " tokens and max_length is "

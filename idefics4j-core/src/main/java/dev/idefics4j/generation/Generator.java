@@ -1,29 +1,31 @@
 package dev.idefics4j.generation;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.ModelInputs;
 
 import java.util.List;
 
 /**
- * Hugging Face {@code generate} for IDEFICS: greedy search, multinomial sampling, beam search and beam sampling with
- * the reference's logits processors and stopping criteria, over a batch of left-padded prompts. Images are encoded
- * and every prompt is prefilled once; each step then computes only the new token of every row.
+ * Hugging Face {@code generate} for a {@link VisionLanguageModel}: greedy search, multinomial sampling, beam search
+ * and beam sampling with the reference's logits processors and stopping criteria, over a batch of left-padded
+ * prompts. Images are encoded and every prompt is prefilled once; each step then computes only the new token of
+ * every row.
  */
 public final class Generator {
-    private final IdeficsModel model;
+    private final VisionLanguageModel model;
     private final GenerationTokenizer tokenizer;
 
     /** A generator without a tokenizer: {@code stop} and {@code bad_words} strings are then rejected. */
-    public Generator(IdeficsModel model) {
+    public Generator(VisionLanguageModel model) {
         this(model, null);
     }
 
-    public Generator(IdeficsModel model, GenerationTokenizer tokenizer) {
+    public Generator(VisionLanguageModel model, GenerationTokenizer tokenizer) {
         this.model = model;
         this.tokenizer = tokenizer;
     }
 
-    public List<GenerationResult> generate(GenerationInputs inputs, GenerationConfig config) {
+    public List<GenerationResult> generate(ModelInputs inputs, GenerationConfig config) {
         return generate(inputs, config, null);
     }
 
@@ -33,7 +35,7 @@ public final class Generator {
      *
      * @param listener streaming and per-step scores (greedy and sampling only); null for none
      */
-    public List<GenerationResult> generate(GenerationInputs inputs, GenerationConfig config,
+    public List<GenerationResult> generate(ModelInputs inputs, GenerationConfig config,
                                            GenerationListener listener) {
         GenerationPlan plan = GenerationPlan.resolve(config, inputs, model.vocabSize(), tokenizer);
         List<GenerationResult> results;

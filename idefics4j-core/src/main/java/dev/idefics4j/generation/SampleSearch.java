@@ -1,6 +1,7 @@
 package dev.idefics4j.generation;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.ModelInputs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ final class SampleSearch {
     private SampleSearch() {
     }
 
-    static List<GenerationResult> run(IdeficsModel model, GenerationInputs in, GenerationPlan plan,
+    static List<GenerationResult> run(VisionLanguageModel model, ModelInputs in, GenerationPlan plan,
                                       GenerationListener listener) {
         GenerationConfig c = plan.config();
         int copies = c.numReturnSequences();

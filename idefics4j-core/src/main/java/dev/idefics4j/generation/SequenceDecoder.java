@@ -1,6 +1,7 @@
 package dev.idefics4j.generation;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.ModelInputs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,10 +43,10 @@ public final class SequenceDecoder {
      *
      * @throws IllegalArgumentException for more than one prompt, beam search, or settings the prompt cannot take
      */
-    public static List<SequenceDecoder> start(IdeficsModel model, GenerationTokenizer tokenizer, GenerationInputs in,
+    public static List<SequenceDecoder> start(VisionLanguageModel model, GenerationTokenizer tokenizer, ModelInputs in,
                                               GenerationConfig config) {
-        if (in.rows() != 1) {
-            throw new IllegalArgumentException("a SequenceDecoder takes one prompt, got " + in.rows());
+        if (in.batchSize() != 1) {
+            throw new IllegalArgumentException("a SequenceDecoder takes one prompt, got " + in.batchSize());
         }
         if (config.numBeams() > 1) {
             throw new IllegalArgumentException("beam search (num_beams " + config.numBeams() + ") cannot be decoded "

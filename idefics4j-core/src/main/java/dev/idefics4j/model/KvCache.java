@@ -6,10 +6,11 @@ import java.lang.reflect.Array;
 
 /**
  * Keys and values of every decoder self-attention layer for each batch row, so a decoding step computes only its
- * new token. Each row is stored head-major, [head][position][head_dim]: a decoding step's attention then reads
- * each head's history as one contiguous stream (position-major rows of heads·head_dim read 512 bytes per position,
- * 16 KiB apart for idefics-9b, a new page every few keys, and attention ran about half as fast). Rows can be
- * reordered (beam search) without touching others.
+ * new token. A position holds kv_heads·head_dim keys and as many values (with grouped-query attention, fewer heads
+ * than the queries have: the query heads of a group read the same history). Each row is stored head-major,
+ * [head][position][head_dim]: a decoding step's attention then reads each head's history as one contiguous stream
+ * (position-major rows of heads·head_dim read 512 bytes per position, 16 KiB apart for idefics-9b, a new page every
+ * few keys, and attention ran about half as fast). Rows can be reordered (beam search) without touching others.
  * <p>
  * The cache holds float32 (the reference's arithmetic, the default) or bfloat16, rounded to nearest even as a
  * bf16 model holds them in PyTorch: half the memory (idefics-9b: 0.5 instead of 1 MiB per position and sequence)
@@ -18,23 +19,23 @@ import java.lang.reflect.Array;
  */
 public final class KvCache {
     private final int layers;
-    private final int heads;
+    private final int kvHeads;
     private final int headDim;
     private final boolean bf16;
-    /** [layer][row] -> heads * capacity * headDim elements: float[] or, for bf16, short[]. */
+    /** [layer][row] -> kv_heads * capacity * head_dim elements: float[] or, for bf16, short[]. */
     private Object[][] keys;
     private Object[][] values;
     private int length;
     private int capacity;
 
     /** A float32 cache. */
-    public KvCache(int layers, int rows, int heads, int headDim, int initialCapacity) {
-        this(layers, rows, heads, headDim, initialCapacity, false);
+    public KvCache(int layers, int rows, int kvHeads, int headDim, int initialCapacity) {
+        this(layers, rows, kvHeads, headDim, initialCapacity, false);
     }
 
-    public KvCache(int layers, int rows, int heads, int headDim, int initialCapacity, boolean bf16) {
+    public KvCache(int layers, int rows, int kvHeads, int headDim, int initialCapacity, boolean bf16) {
         this.layers = layers;
-        this.heads = heads;
+        this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.bf16 = bf16;
         this.capacity = Math.max(1, initialCapacity);
@@ -49,7 +50,7 @@ public final class KvCache {
     }
 
     private Object newStorage(int positions) {
-        int size = heads * positions * headDim;
+        int size = kvHeads * positions * headDim;
         return bf16 ? new short[size] : new float[size];
     }
 
@@ -84,15 +85,15 @@ public final class KvCache {
     /** Each head's block moves to its place in the larger layout. */
     private Object grow(Object old, int newCap) {
         Object out = newStorage(newCap);
-        for (int h = 0; h < heads; h++) {
+        for (int h = 0; h < kvHeads; h++) {
             System.arraycopy(old, h * capacity * headDim, out, h * newCap * headDim, capacity * headDim);
         }
         return out;
     }
 
-    /** Stores the key and value of one position (each heads·head_dim, as the projections produce them). */
+    /** Stores the key and value of one position (each kv_heads·head_dim, as the projections produce them). */
     void put(int layer, int row, int position, float[] k, int kOffset, float[] v, int vOffset) {
-        for (int h = 0; h < heads; h++) {
+        for (int h = 0; h < kvHeads; h++) {
             int at = (h * capacity + position) * headDim;
             if (bf16) {
                 short[] ck = (short[]) keys[layer][row];
@@ -131,7 +132,8 @@ public final class KvCache {
         return head * capacity * headDim;
     }
 
-    void advance(int tokens) {
+    /** Counts {@code tokens} more positions as cached in every row (after all layers stored them). */
+    public void advance(int tokens) {
         length += tokens;
     }
 
@@ -151,7 +153,7 @@ public final class KvCache {
     public KvCache[] splitRows() {
         KvCache[] out = new KvCache[rows()];
         for (int r = 0; r < out.length; r++) {
-            KvCache c = new KvCache(layers, 0, heads, headDim, capacity, bf16);
+            KvCache c = new KvCache(layers, 0, kvHeads, headDim, capacity, bf16);
             c.keys = new Object[layers][1];
             c.values = new Object[layers][1];
             for (int l = 0; l < layers; l++) {

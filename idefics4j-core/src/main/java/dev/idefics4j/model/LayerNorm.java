@@ -4,7 +4,7 @@ import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.tensor.Ops;
 
 /** {@code nn.LayerNorm} with weight and bias. */
-final class LayerNorm {
+public final class LayerNorm {
     private final float[] weight;
     private final float[] bias;
     private final double eps;
@@ -17,30 +17,30 @@ final class LayerNorm {
         this.dim = weight.length;
     }
 
-    static LayerNorm load(Checkpoint ckpt, String prefix, int dim, double eps) {
+    public static LayerNorm load(Checkpoint ckpt, String prefix, int dim, double eps) {
         return new LayerNorm(ckpt.floats(prefix + ".weight", dim), ckpt.floats(prefix + ".bias", dim), eps);
     }
 
-    float[] forward(float[] x, int n) {
+    public float[] forward(float[] x, int n) {
         float[] y = new float[n * dim];
         Ops.layerNorm(x, n, dim, weight, bias, eps, y);
         return y;
     }
 
     /** Into {@code out} (may be {@code x}). */
-    void forward(float[] x, int n, float[] out) {
+    public void forward(float[] x, int n, float[] out) {
         Ops.layerNorm(x, n, dim, weight, bias, eps, out);
     }
 
-    float[] weight() {
+    public float[] weight() {
         return weight;
     }
 
-    float[] bias() {
+    public float[] bias() {
         return bias;
     }
 
-    void forwardInPlace(float[] x, int n) {
+    public void forwardInPlace(float[] x, int n) {
         Ops.layerNorm(x, n, dim, weight, bias, eps, x);
     }
 }

@@ -4,23 +4,23 @@ import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.tensor.Ops;
 
 /** IdeficsMLP (the LLaMA MLP): {@code down(silu(gate(x)) * up(x))}. */
-final class LlamaMlp {
+public final class LlamaMlp {
     private final Linear gateProj;
     private final Linear upProj;
     private final Linear downProj;
 
-    LlamaMlp(Checkpoint ckpt, String prefix, int hidden, int intermediate) {
+    public LlamaMlp(Checkpoint ckpt, String prefix, int hidden, int intermediate) {
         gateProj = Linear.load(ckpt, prefix + "gate_proj", hidden, intermediate, false);
         upProj = Linear.load(ckpt, prefix + "up_proj", hidden, intermediate, false);
         downProj = Linear.load(ckpt, prefix + "down_proj", intermediate, hidden, false);
     }
 
     /** Bytes of the three weights, all read for every token. */
-    long byteSize() {
+    public long byteSize() {
         return gateProj.weight().byteSize() + upProj.weight().byteSize() + downProj.weight().byteSize();
     }
 
-    float[] forward(float[] x, int n) {
+    public float[] forward(float[] x, int n) {
         float[] gate = gateProj.forward(x, n);
         float[] up = upProj.forward(x, n);
         Ops.siluMul(gate, up, gate.length);

@@ -4,7 +4,7 @@ import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.tensor.Ops;
 
 /** IdeficsRMSNorm (the LLaMA RMSNorm): scale only, no bias. */
-final class RmsNorm {
+public final class RmsNorm {
     private final float[] weight;
     private final double eps;
     private final int dim;
@@ -15,18 +15,18 @@ final class RmsNorm {
         this.dim = weight.length;
     }
 
-    static RmsNorm load(Checkpoint ckpt, String name, int dim, double eps) {
+    public static RmsNorm load(Checkpoint ckpt, String name, int dim, double eps) {
         return new RmsNorm(ckpt.floats(name + ".weight", dim), eps);
     }
 
-    float[] forward(float[] x, int n) {
+    public float[] forward(float[] x, int n) {
         float[] y = new float[n * dim];
         Ops.rmsNorm(x, 0, n, dim, weight, eps, y, 0);
         return y;
     }
 
     /** Normalises {@code n} rows of width {@code dim} at {@code offset} in place (per-head q/k norms). */
-    void forwardInPlace(float[] x, int offset, int n) {
+    public void forwardInPlace(float[] x, int offset, int n) {
         Ops.rmsNorm(x, offset, n, dim, weight, eps, x, offset);
     }
 }

@@ -43,7 +43,7 @@ final class SiglipEncoderLayer {
      * additive mask does. The intermediate tensors go into {@code scratch} (the CLIP layer's buffers: the same
      * tensors), shared by all layers of the image.
      */
-    void forward(float[] h, int tokens, boolean[] keyValid, VisionEncoderLayer.Scratch scratch) {
+    void forward(float[] h, int tokens, boolean[] keyValid, EncoderLayerScratch scratch) {
         float[] x = scratch.x;
         layerNorm1.forward(h, tokens, x);
         float[] q = scratch.q;

@@ -61,8 +61,8 @@ public final class SiglipVisionTransformer {
             embeddings.forward(batch.pixels(), batch.pixelOffset(i), batch.height(), batch.width(),
                     positionIds(batch, i), h);
             boolean[] keyValid = batch.keyValid(i);
-            VisionEncoderLayer.Scratch scratch =
-                    new VisionEncoderLayer.Scratch(patches, e, config.intermediateSize());
+            EncoderLayerScratch scratch =
+                    new EncoderLayerScratch(patches, e, config.intermediateSize());
             for (int l = 0; l < layers.length; l++) {
                 if (stages != null) {
                     System.arraycopy(h, 0, stages[l], i * size, size);

@@ -23,7 +23,7 @@ import java.util.List;
  * consecutive text items when enabled; the strings are tokenized without special tokens and padded as the
  * tokenizer says; images are padded with zero images to the batch's largest count.
  */
-public final class IdeficsProcessor {
+public final class IdeficsProcessor implements Processor {
     public static final String FAKE_TOKEN = "<fake_token_around_image>";
     public static final String IMAGE_TOKEN = "<image>";
     public static final String END_OF_UTTERANCE = "<end_of_utterance>";
@@ -52,6 +52,7 @@ public final class IdeficsProcessor {
         return new IdeficsProcessor(Tokenizers.load(dir, flavor), IdeficsImageProcessor.fromCheckpoint(dir), loader);
     }
 
+    @Override
     public Tokenizer tokenizer() {
         return tokenizer;
     }
@@ -60,6 +61,7 @@ public final class IdeficsProcessor {
         return imageProcessor;
     }
 
+    @Override
     public ImageLoader imageLoader() {
         return imageLoader;
     }
@@ -68,16 +70,23 @@ public final class IdeficsProcessor {
         return imageTokenId;
     }
 
-    /** Whether {@code <end_of_utterance>} is inserted between text items when the options leave it unset. */
-    public boolean defaultAddEndOfUtteranceToken() {
+    @Override
+    public List<Integer> imageMarkupTokenIds() {
+        return List.of(imageTokenId, tokenizer.tokenToId(FAKE_TOKEN));
+    }
+
+    @Override
+    public int[] endOfUtteranceIds() {
+        return tokenizer.encode(END_OF_UTTERANCE, false);
+    }
+
+    /** Also whether {@code <end_of_utterance>} is inserted between text items when the options leave it unset. */
+    @Override
+    public boolean instruct() {
         return trainedWithEndOfUtterance;
     }
 
-    /** A single prompt with default options. */
-    public ModelInputs process(List<PromptItem> prompt) {
-        return process(List.of(prompt), ProcessorOptions.DEFAULTS);
-    }
-
+    @Override
     public ModelInputs process(List<List<PromptItem>> prompts, ProcessorOptions options) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("no prompts to process");
@@ -136,8 +145,9 @@ public final class IdeficsProcessor {
                 sources.set(b, List.copyOf(sources.get(b).subList(0, kept)));
             }
         }
-        return new ModelInputs(ids, encoding.attentionMask(), imageMask, pixels, maxImages, imagesPerRow,
-                List.copyOf(strings), List.copyOf(sources));
+        return new ModelInputs(ids, encoding.attentionMask(),
+                new IdeficsImageInputs(imageMask, pixels, maxImages, imagesPerRow), List.copyOf(strings),
+                List.copyOf(sources));
     }
 
     private void checkLength(int[][] ids, ProcessorOptions options) {

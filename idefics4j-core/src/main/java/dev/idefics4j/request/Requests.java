@@ -59,7 +59,9 @@ public final class Requests {
         out.put("prompt_strings", in.promptStrings());
         out.put("input_ids", in.inputIds());
         out.put("attention_mask", in.attentionMask());
-        out.put("image_attention_mask", in.imageAttentionMask());
+        if (in.images() != null) {
+            out.putAll(in.images().view());
+        }
         out.put("images", in.imageSources());
         return out;
     }

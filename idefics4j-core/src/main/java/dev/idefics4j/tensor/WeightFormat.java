@@ -3,8 +3,8 @@ package dev.idefics4j.tensor;
 import java.util.function.Function;
 
 /**
- * A named way of keeping linear-layer weights, for {@code IdeficsModel.load(dir, format)}: the stored dtype, a
- * converted one, or a quantized form. {@link WeightFormats#available()} lists the built-in ones and every one a
+ * A named way of keeping linear-layer weights, for {@code Checkpoint.LinearLoader.converting(format)}: the stored
+ * dtype, a converted one, or a quantized form. {@link WeightFormats#available()} lists the built-in ones and every one a
  * module provides through {@link java.util.ServiceLoader} (a {@code META-INF/services/dev.idefics4j.tensor
  * .WeightFormat} entry naming an implementation with a public no-argument constructor).
  */

@@ -2,7 +2,10 @@ package dev.idefics4j.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.model.ModelFamily;
+import dev.idefics4j.model.idefics.IdeficsConfig;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.DType;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CheckpointLoadingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final ModelFamily FAMILY = ModelFamilies.forType("idefics", "test");
+
     @TempDir
     Path dir;
 
@@ -32,7 +37,8 @@ class CheckpointLoadingTest {
 
     private Path randomCheckpoint(ObjectNode config, long shardBytes) {
         Path out = dir.resolve("ckpt");
-        RandomCheckpoint.write(config, DType.BF16, out, TestData.fixture("tokenizer"), 7, shardBytes);
+        RandomCheckpoint.write(config, FAMILY.randomCheckpoint(config),
+                DType.BF16, out, TestData.fixture("tokenizer"), 7, shardBytes);
         return out;
     }
 
@@ -58,7 +64,8 @@ class CheckpointLoadingTest {
             assertEquals(4, m.config().numHiddenLayers());
         }
         Path sharded = dir.resolve("sharded");
-        RandomCheckpoint.write(tinyConfig(), DType.F32, sharded, TestData.fixture("tokenizer"), 7, 1_000_000);
+        RandomCheckpoint.write(tinyConfig(), FAMILY.randomCheckpoint(tinyConfig()),
+                DType.F32, sharded, TestData.fixture("tokenizer"), 7, 1_000_000);
         assertTrue(Files.exists(sharded.resolve("model.safetensors.index.json")));
         assertTrue(Files.exists(sharded.resolve("model-00001-of-00005.safetensors")), "5 shards of ~1 MB");
         try (IdeficsModel m = IdeficsModel.load(sharded)) {
@@ -106,7 +113,8 @@ class CheckpointLoadingTest {
     @Test
     void shardNamedInIndexButAbsent() throws IOException {
         Path sharded = dir.resolve("sharded");
-        RandomCheckpoint.write(tinyConfig(), DType.F32, sharded, TestData.fixture("tokenizer"), 7, 1_000_000);
+        RandomCheckpoint.write(tinyConfig(), FAMILY.randomCheckpoint(tinyConfig()),
+                DType.F32, sharded, TestData.fixture("tokenizer"), 7, 1_000_000);
         Files.delete(sharded.resolve("model-00003-of-00005.safetensors"));
         String m = loadError(sharded);
         assertTrue(m.contains("shard 'model-00003-of-00005.safetensors'") && m.contains("missing"), m);
@@ -175,7 +183,8 @@ class CheckpointLoadingTest {
         ((ObjectNode) c.get("vision_config")).put("embed_dim", 256).put("intermediate_size", 1024)
                 .put("image_size", 224).put("patch_size", 14);
         Path ckpt = dir.resolve("medium");
-        RandomCheckpoint.write(c, DType.BF16, ckpt, TestData.fixture("tokenizer"), 3, Long.MAX_VALUE);
+        RandomCheckpoint.write(c, FAMILY.randomCheckpoint(c),
+                DType.BF16, ckpt, TestData.fixture("tokenizer"), 3, Long.MAX_VALUE);
         Runtime rt = Runtime.getRuntime();
         System.gc();
         long before = rt.totalMemory() - rt.freeMemory();
@@ -211,11 +220,11 @@ class CheckpointLoadingTest {
 
     @Test
     void publishedConfigsParse() {
-        IdeficsConfig c9 = IdeficsConfig.parse("9b", RandomCheckpoint.publishedConfig("idefics-9b"));
+        IdeficsConfig c9 = IdeficsConfig.parse("9b", ModelFamilies.publishedConfig("idefics-9b"));
         assertEquals(4096, c9.hiddenSize());
         assertEquals(8, c9.numCrossLayers());
         assertEquals(64, c9.imageSeqLen());
-        IdeficsConfig c80 = IdeficsConfig.parse("80b", RandomCheckpoint.publishedConfig("idefics-80b-instruct"));
+        IdeficsConfig c80 = IdeficsConfig.parse("80b", ModelFamilies.publishedConfig("idefics-80b-instruct"));
         assertEquals(8192, c80.hiddenSize());
         assertEquals(3, c80.additionalVocabSize());
         assertEquals(20, c80.numCrossLayers());

@@ -1,5 +1,6 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.processor.ModelInputs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,14 +26,14 @@ class BatchTest {
     @MethodSource("cases")
     void batchEqualsSingleRuns(String model, String caseId) {
         Fixtures.Call call = Fixtures.call(model, caseId);
-        GenerationInputs batch = call.inputs();
+        ModelInputs batch = call.inputs();
         GenerationConfig config = call.config();
         Generator generator = new Generator(Fixtures.model(model));
 
         List<GenerationResult> together = generator.generate(batch, config);
-        assertEquals(batch.rows(), together.size());
+        assertEquals(batch.batchSize(), together.size());
         int width = together.getFirst().ids().length;
-        for (int r = 0; r < batch.rows(); r++) {
+        for (int r = 0; r < batch.batchSize(); r++) {
             GenerationResult row = together.get(r);
             List<GenerationResult> alone = generator.generate(Fixtures.row(batch, r), config);
             assertEquals(1, alone.size());

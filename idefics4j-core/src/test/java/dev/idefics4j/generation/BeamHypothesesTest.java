@@ -1,5 +1,6 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.processor.ModelInputs;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -54,7 +55,7 @@ class BeamHypothesesTest {
         // Every fake token text contains "]": all beams match after one step. As the reference's finalize, open
         // beams shorter than max_length get the first eos id appended.
         Generator g = new Generator(Fixtures.model("tiny"), new FakeTokenizer());
-        GenerationInputs in = Fixtures.inputs("tiny", "processor.json#text_image_text");
+        ModelInputs in = Fixtures.inputs("tiny", "processor.json#text_image_text");
         GenerationConfig c = Fixtures.config("tiny").withOverrides(Map.of("num_beams", 2, "max_new_tokens", 6,
                 "stop", "]", "num_return_sequences", 2));
         List<GenerationResult> out = g.generate(in, c);
@@ -62,9 +63,9 @@ class BeamHypothesesTest {
         for (GenerationResult r : out) {
             assertEquals(FinishReason.STOP, r.finishReason());
             assertEquals(1, r.produced());
-            assertEquals(in.length() + 2, r.ids().length);
+            assertEquals(in.sequenceLength() + 2, r.ids().length);
             assertEquals(2, r.ids()[r.ids().length - 1]);
-            assertArrayEquals(in.inputIds()[0], java.util.Arrays.copyOf(r.ids(), in.length()));
+            assertArrayEquals(in.inputIds()[0], java.util.Arrays.copyOf(r.ids(), in.sequenceLength()));
         }
     }
 }

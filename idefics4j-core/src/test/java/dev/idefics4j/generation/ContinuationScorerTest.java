@@ -1,9 +1,11 @@
 package dev.idefics4j.generation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.idefics4j.model.IdeficsModel;
-import dev.idefics4j.model.ImageContext;
 import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.model.idefics.ImageContext;
+import dev.idefics4j.processor.IdeficsImageInputs;
+import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.testing.ReferenceCase;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,21 +23,19 @@ class ContinuationScorerTest {
     private static final double TOL = 1e-4;
 
     /** log p(continuation[j] | prompt, continuation[..j]) from one uncached forward over the concatenation. */
-    private static float[] fullForwardLogProbs(IdeficsModel model, GenerationInputs prompt, int[] continuation) {
-        int p = prompt.length();
+    private static float[] fullForwardLogProbs(IdeficsModel model, ModelInputs prompt, int[] continuation) {
+        IdeficsImageInputs images = Fixtures.images(prompt);
+        int p = prompt.sequenceLength();
         int n = p + continuation.length;
         int[][] ids = {Arrays.copyOf(prompt.inputIds()[0], n)};
         System.arraycopy(continuation, 0, ids[0], p, continuation.length);
         int[][] mask = {Arrays.copyOf(prompt.attentionMask()[0], n)};
         Arrays.fill(mask[0], p, n, 1);
-        int images = Math.max(1, prompt.maxImages());
         int[][][] imageMask = new int[1][n][];
         for (int t = 0; t < n; t++) {
-            imageMask[0][t] = prompt.imageAttentionMask() == null ? new int[images]
-                    : prompt.imageAttentionMask()[0][Math.min(t, p - 1)].clone();
+            imageMask[0][t] = images.imageAttentionMask()[0][Math.min(t, p - 1)].clone();
         }
-        ImageContext ctx = prompt.pixelValues() == null ? model.noImages(1)
-                : model.encodeImages(prompt.pixelValues(), 1, prompt.maxImages(), null, null);
+        ImageContext ctx = model.encodeImages(images.pixelValues(), 1, images.maxImages(), null, null);
         KvCache cache = model.newCache(1, n);
         float[] logits = model.forward(ids, mask, imageMask, ctx, cache, true, null);
         int vocab = model.vocabSize();
@@ -58,7 +58,7 @@ class ContinuationScorerTest {
     void logProbsEqualAFullForward(String modelName) {
         IdeficsModel model = Fixtures.model(modelName);
         for (String prompt : new String[]{"processor.json#text_image_text", "processor.json#text_only"}) {
-            GenerationInputs in = Fixtures.inputs(modelName, prompt);
+            ModelInputs in = Fixtures.inputs(modelName, prompt);
             List<ContinuationScore> scores = ContinuationScorer.score(model, in, candidates());
             assertEquals(candidates().size(), scores.size());
             for (int i = 0; i < scores.size(); i++) {
@@ -83,7 +83,7 @@ class ContinuationScorerTest {
         // greedy_no_bad_words has no logits processors: its step scores are the raw logits, so their order is the
         // order of the log-probabilities, and the greedy token of each step is the most likely one.
         JsonNode c = Fixtures.generateCases(modelName).get("greedy_no_bad_words");
-        GenerationInputs in = Fixtures.inputs(modelName, c.get("inputs_from").asText());
+        ModelInputs in = Fixtures.inputs(modelName, c.get("inputs_from").asText());
         int[] greedy = ReferenceCase.intArray(c.get("new_tokens").get(0));
         JsonNode steps = c.get("greedy_step_top5");
         int step = 3;
@@ -108,13 +108,14 @@ class ContinuationScorerTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"tiny"})
     void aLeftPaddedPromptScoresLikeTheUnpaddedOne(String modelName) {
-        GenerationInputs batch = Fixtures.inputs(modelName, "processor.json#batch3_eou_false");
-        int[][][] im = {batch.imageAttentionMask()[0]};
-        int imageFloats = batch.pixelValues().length / batch.rows();
-        GenerationInputs padded = new GenerationInputs(new int[][]{batch.inputIds()[0]},
-                new int[][]{batch.attentionMask()[0]}, im, Arrays.copyOf(batch.pixelValues(), imageFloats),
-                batch.maxImages());
-        GenerationInputs unpadded = Fixtures.row(batch, 0);
+        ModelInputs batch = Fixtures.inputs(modelName, "processor.json#batch3_eou_false");
+        IdeficsImageInputs images = Fixtures.images(batch);
+        int[][][] im = {images.imageAttentionMask()[0]};
+        int imageFloats = images.pixelValues().length / batch.batchSize();
+        ModelInputs padded = new ModelInputs(new int[][]{batch.inputIds()[0]}, new int[][]{batch.attentionMask()[0]},
+                new IdeficsImageInputs(im, Arrays.copyOf(images.pixelValues(), imageFloats), images.maxImages()),
+                List.of(), List.of());
+        ModelInputs unpadded = Fixtures.row(batch, 0);
         List<ContinuationScore> a = ContinuationScorer.score(Fixtures.model(modelName), padded, candidates());
         List<ContinuationScore> b = ContinuationScorer.score(Fixtures.model(modelName), unpadded, candidates());
         for (int i = 0; i < a.size(); i++) {

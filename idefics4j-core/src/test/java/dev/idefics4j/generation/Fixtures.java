@@ -3,7 +3,9 @@ package dev.idefics4j.generation;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.processor.IdeficsImageInputs;
+import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.params.provider.Arguments;
@@ -65,7 +67,7 @@ final class Fixtures {
     }
 
     /** A generate.json case: its reference values, its processor inputs and its call's generation config. */
-    record Call(JsonNode reference, GenerationInputs inputs, GenerationConfig config) {
+    record Call(JsonNode reference, ModelInputs inputs, GenerationConfig config) {
     }
 
     static Call call(String model, String caseId) {
@@ -79,14 +81,19 @@ final class Fixtures {
     }
 
     /** A reference processor case ({@code "processor.json#text_image_text"}) as generation inputs. */
-    static GenerationInputs inputs(String model, String ref) {
+    static ModelInputs inputs(String model, String ref) {
         ProcessorInputs p = ProcessorInputs.load(model, ref);
-        return new GenerationInputs(p.inputIds(), p.attentionMask(), p.imageAttentionMask(), p.pixelValues(),
-                p.numImages());
+        return new ModelInputs(p.inputIds(), p.attentionMask(),
+                new IdeficsImageInputs(p.imageAttentionMask(), p.pixelValues(), p.numImages()), List.of(), List.of());
+    }
+
+    /** The IDEFICS image tensors of fixture inputs. */
+    static IdeficsImageInputs images(ModelInputs in) {
+        return (IdeficsImageInputs) in.images();
     }
 
     /** One prompt row of a batch case, with its left padding removed. */
-    static GenerationInputs row(GenerationInputs batch, int row) {
+    static ModelInputs row(ModelInputs batch, int row) {
         int[] mask = batch.attentionMask()[row];
         int start = 0;
         while (mask[start] == 0) {
@@ -95,9 +102,10 @@ final class Fixtures {
         int len = mask.length - start;
         int[][] ids = {java.util.Arrays.copyOfRange(batch.inputIds()[row], start, mask.length)};
         int[][] m = {java.util.Arrays.copyOfRange(mask, start, mask.length)};
-        int[][][] im = {java.util.Arrays.copyOfRange(batch.imageAttentionMask()[row], start, mask.length)};
-        int imageFloats = batch.pixelValues().length / batch.rows() ;
-        float[] pv = java.util.Arrays.copyOfRange(batch.pixelValues(), row * imageFloats, (row + 1) * imageFloats);
-        return new GenerationInputs(ids, m, im, pv, batch.maxImages());
+        IdeficsImageInputs images = images(batch);
+        int[][][] im = {java.util.Arrays.copyOfRange(images.imageAttentionMask()[row], start, mask.length)};
+        int imageFloats = images.pixelValues().length / batch.batchSize();
+        float[] pv = java.util.Arrays.copyOfRange(images.pixelValues(), row * imageFloats, (row + 1) * imageFloats);
+        return new ModelInputs(ids, m, new IdeficsImageInputs(im, pv, images.maxImages()), List.of(), List.of());
     }
 }

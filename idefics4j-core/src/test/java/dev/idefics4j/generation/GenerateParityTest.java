@@ -1,5 +1,6 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.processor.ModelInputs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.testing.ReferenceCase;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +31,7 @@ class GenerateParityTest {
     void generateMatchesReference(String model, String caseId) {
         Fixtures.Call call = Fixtures.call(model, caseId);
         JsonNode c = call.reference();
-        GenerationInputs in = call.inputs();
+        ModelInputs in = call.inputs();
         GenerationConfig config = call.config();
         boolean beams = config.numBeams() > 1;
         List<float[]> steps = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.processor.IdeficsImageInputs;
+import dev.idefics4j.processor.ModelInputs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;
@@ -169,7 +171,7 @@ class GenerationConfigTest {
     @Test
     void settingsThatDoNotFitThePromptOrModelAreRejectedAtGenerate() {
         Generator g = new Generator(Fixtures.model("tiny"));
-        GenerationInputs in = Fixtures.inputs("tiny", "processor.json#text_image_text"); // 15 tokens
+        ModelInputs in = Fixtures.inputs("tiny", "processor.json#text_image_text"); // 15 tokens
         GenerationConfig base = Fixtures.config("tiny").withOverrides(Map.of("max_new_tokens", 2));
         rejectsAtGenerate(g, in, Fixtures.config("tiny").withOverrides(Map.of("max_length", 15)), null,
                 "max_length", "15");
@@ -187,21 +189,21 @@ class GenerationConfigTest {
         int[][] ids = {{1, 5, 6}};
         int[][] mask = {{1, 1, 1}};
         int[][][] attendsImage0 = {{{0}, {1}, {1}}};
-        assertThrows(IllegalArgumentException.class, () -> new GenerationInputs(ids, mask, attendsImage0, null, 0));
-        assertThrows(IllegalArgumentException.class, () -> new GenerationInputs(ids, new int[][]{{1, 1}}, null,
-                null, 0));
-        assertThrows(IllegalArgumentException.class, () -> new GenerationInputs(new int[][]{{1, 2}, {3}},
-                new int[][]{{1, 1}, {1}}, null, null, 0));
-        GenerationInputs text = GenerationInputs.textOnly(ids, mask);
-        assertEquals(3, text.length());
+        assertThrows(IllegalArgumentException.class, () -> new ModelInputs(ids, mask,
+                new IdeficsImageInputs(attendsImage0, null, 0), List.of(), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> ModelInputs.textOnly(ids, new int[][]{{1, 1}}));
+        ModelInputs text = ModelInputs.textOnly(ids, mask);
+        assertEquals(3, text.sequenceLength());
         Generator g = new Generator(Fixtures.model("tiny"));
-        rejectsAtGenerate(g, GenerationInputs.textOnly(new int[][]{{1, 99999}}, new int[][]{{1, 1}}),
+        rejectsAtGenerate(g, ModelInputs.textOnly(new int[][]{{1, 2}, {3}}, new int[][]{{1, 1}, {1}}),
+                GenerationConfig.defaults(), null, "pad the batch");
+        rejectsAtGenerate(g, ModelInputs.textOnly(new int[][]{{1, 99999}}, new int[][]{{1, 1}}),
                 GenerationConfig.defaults(), null, "input_ids", "99999");
     }
 
     @Test
     void withNeitherLimitGenerationStopsAtTheDefaultMaxLengthOf20() {
-        GenerationInputs in = Fixtures.inputs("tiny", "processor.json#text_image_text"); // 15 tokens
+        ModelInputs in = Fixtures.inputs("tiny", "processor.json#text_image_text"); // 15 tokens
         GenerationConfig config = Fixtures.config("tiny").withOverrides(Map.of("eos_token_id", 31999));
         GenerationResult r = new Generator(Fixtures.model("tiny")).generate(in, config).getFirst();
         assertEquals(20, r.ids().length);
@@ -209,7 +211,7 @@ class GenerationConfigTest {
         assertEquals(FinishReason.LENGTH, r.finishReason());
     }
 
-    private static void rejectsAtGenerate(Generator g, GenerationInputs in, GenerationConfig c,
+    private static void rejectsAtGenerate(Generator g, ModelInputs in, GenerationConfig c,
                                           GenerationListener listener, String... mentioned) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.generate(in, c, listener));
         for (String m : mentioned) {

@@ -1,5 +1,6 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.processor.ModelInputs;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -82,9 +83,9 @@ class SamplingTest {
         for (int i = 0; i < out.size(); i++) {
             assertEquals(i / 3, out.get(i).prompt());
         }
-        GenerationInputs in = Fixtures.inputs(MODEL, "processor.json#batch3_eou_false");
+        ModelInputs in = Fixtures.inputs(MODEL, "processor.json#batch3_eou_false");
         for (int i = 0; i < out.size(); i++) {
-            int[] prompt = java.util.Arrays.copyOf(out.get(i).ids(), in.length());
+            int[] prompt = java.util.Arrays.copyOf(out.get(i).ids(), in.sequenceLength());
             assertArrayEquals(in.inputIds()[i / 3], prompt, "row " + i + " continues its own prompt");
         }
     }

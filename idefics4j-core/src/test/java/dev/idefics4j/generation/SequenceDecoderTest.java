@@ -1,6 +1,7 @@
 package dev.idefics4j.generation;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.processor.ModelInputs;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,13 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SequenceDecoderTest {
     private static final String MODEL = "tiny";
 
-    private record Job(GenerationInputs inputs, GenerationConfig config, int joinAt) {
+    private record Job(ModelInputs inputs, GenerationConfig config, int joinAt) {
     }
 
     @Test
     void staggeredJoinsEqualSingleRuns() {
         IdeficsModel model = Fixtures.model(MODEL);
-        GenerationInputs batch = Fixtures.call(MODEL, "batch3_greedy").inputs();
+        ModelInputs batch = Fixtures.call(MODEL, "batch3_greedy").inputs();
         GenerationConfig greedy = Fixtures.config(MODEL).withOverrides(Map.of("max_new_tokens", 12));
         GenerationConfig penalised = greedy.withOverrides(Map.of("repetition_penalty", 1.3, "max_new_tokens", 7));
         GenerationConfig sampled = greedy.withOverrides(Map.of("do_sample", true, "seed", 7, "top_k", 20,
@@ -85,9 +86,9 @@ class SequenceDecoderTest {
     void rejectsBeamsAndBatches() {
         IdeficsModel model = Fixtures.model(MODEL);
         GenerationConfig beams = Fixtures.config(MODEL).withOverrides(Map.of("num_beams", 2));
-        GenerationInputs one = Fixtures.call(MODEL, "text_only_greedy").inputs();
+        ModelInputs one = Fixtures.call(MODEL, "text_only_greedy").inputs();
         assertThrows(IllegalArgumentException.class, () -> SequenceDecoder.start(model, null, one, beams));
-        GenerationInputs three = Fixtures.call(MODEL, "batch3_greedy").inputs();
+        ModelInputs three = Fixtures.call(MODEL, "batch3_greedy").inputs();
         assertThrows(IllegalArgumentException.class,
                 () -> SequenceDecoder.start(model, null, three, Fixtures.config(MODEL)));
     }

@@ -1,5 +1,6 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.processor.ModelInputs;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class TextStreamerTest {
     void streamedPiecesAddUpToEachRowsGeneratedText() {
         // Row 1 meets its eos early and is padded afterwards.
         Fixtures.Call call = Fixtures.call("tiny", "batch3_greedy_eos_fires");
-        GenerationInputs in = call.inputs();
+        ModelInputs in = call.inputs();
         GenerationConfig config = call.config();
         StringBuilder[] text = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
         int[] ends = new int[3];

@@ -19,8 +19,8 @@ class ProcessorBehaviourTest {
 
     @Test
     void endOfUtteranceDefaultFollowsTheTokenizer() {
-        assertTrue(instruct.defaultAddEndOfUtteranceToken());
-        assertFalse(base.defaultAddEndOfUtteranceToken());
+        assertTrue(instruct.instruct());
+        assertFalse(base.instruct());
         List<PromptItem> p = List.of(PromptItem.text("a"), PromptItem.text("b"));
         assertEquals("<s>a<end_of_utterance>b", instruct.process(p).promptStrings().get(0));
         assertEquals("<s>ab", base.process(p).promptStrings().get(0));
@@ -71,7 +71,7 @@ class ProcessorBehaviourTest {
         ModelInputs in = instruct.process(List.of(List.of(PromptItem.text("a b c d e f g h"),
                         PromptItem.image(TestData.fixture("images/cat_small_20x16.png").toString()))),
                 ProcessorOptions.DEFAULTS.withTruncation(true).withMaxLength(5));
-        assertEquals(0, in.imagesPerRow()[0]);
+        assertEquals(0, in.images().imagesPerRow()[0]);
         assertTrue(in.imageSources().get(0).isEmpty());
     }
 
@@ -80,7 +80,7 @@ class ProcessorBehaviourTest {
         ModelInputs in = instruct.process(List.of(List.of(PromptItem.text("Hi")), List.of(PromptItem.text("Hello there"))),
                 ProcessorOptions.DEFAULTS);
         assertFalse(in.hasImages());
-        assertEquals(1, in.maxImages());
+        assertEquals(1, ((IdeficsImageInputs) in.images()).maxImages());
         assertEquals(0, in.inputIds()[0][0], "left padding with the pad id");
     }
 

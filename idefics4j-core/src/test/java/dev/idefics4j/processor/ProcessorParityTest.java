@@ -94,6 +94,7 @@ class ProcessorParityTest {
         JsonNode c = ReferenceCase.cases(refDir.resolve("processor.json")).get(caseId);
         IdeficsProcessor processor = IdeficsProcessor.fromCheckpoint(TestData.model(model), flavor, new ImageLoader());
         ModelInputs in = processor.process(prompts(c.get("call")), options(c.get("call").get("kwargs")));
+        IdeficsImageInputs images = (IdeficsImageInputs) in.images();
 
         assertEquals(ReferenceCase.strings(c.get("prompt_strings")), in.promptStrings(), "prompt_strings");
         int[][] ids = ReferenceCase.intMatrix(c.get("input_ids"));
@@ -104,16 +105,16 @@ class ProcessorParityTest {
                     "attention_mask row " + b);
             int[][] mask = ReferenceCase.intMatrix(c.get("image_attention_mask").get(b));
             for (int t = 0; t < mask.length; t++) {
-                assertArrayEquals(mask[t], in.imageAttentionMask()[b][t], "image_attention_mask row " + b + " token " + t);
+                assertArrayEquals(mask[t], images.imageAttentionMask()[b][t], "image_attention_mask row " + b + " token " + t);
             }
         }
         JsonNode pv = c.get("pixel_values");
-        assertEquals(ReferenceCase.shape(pv)[1], in.maxImages(), "images per row");
+        assertEquals(ReferenceCase.shape(pv)[1], images.maxImages(), "images per row");
         float[] expected = ReferenceCase.floats(refDir, pv);
-        assertEquals(expected.length, in.pixelValues().length);
+        assertEquals(expected.length, images.pixelValues().length);
         double worst = 0;
         for (int i = 0; i < expected.length; i++) {
-            worst = Math.max(worst, Math.abs(expected[i] - in.pixelValues()[i]));
+            worst = Math.max(worst, Math.abs(expected[i] - images.pixelValues()[i]));
         }
         assertTrue(worst <= 1e-6, "pixel_values max abs diff " + worst);
         if (flavor.slow()) { // the reference decoded with the slow tokenizer

@@ -1,6 +1,6 @@
 package dev.idefics4j.tensor;
 
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.tensor.quant.QuantizedLoading;
 import dev.idefics4j.testing.ModelRun;
@@ -46,11 +46,13 @@ class Bf16DotModelTest {
         ProcessorInputs prompt = ProcessorInputs.load("tiny", "processor.json#text_image_text");
         Quantization q = Quantization.parse(format);
         float[] quantized;
-        try (IdeficsModel m = QuantizedLoading.load(TestData.model("tiny"), q)) {
+        try (IdeficsModel m = IdeficsModel.load(TestData.model("tiny"),
+                QuantizedLoading.linears(TestData.model("tiny"), q))) {
             quantized = ModelRun.lastLogits(m, prompt);
         }
         float[] fast;
-        try (IdeficsModel m = QuantizedLoading.load(TestData.model("tiny"), q, Bf16DotWeight::wrap)) {
+        try (IdeficsModel m = IdeficsModel.load(TestData.model("tiny"),
+                QuantizedLoading.linears(TestData.model("tiny"), q, Bf16DotWeight::wrap))) {
             fast = ModelRun.lastLogits(m, prompt);
         }
         double cosine = ModelRun.cosine(quantized, fast);

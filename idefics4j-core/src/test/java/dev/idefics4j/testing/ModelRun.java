@@ -1,8 +1,8 @@
 package dev.idefics4j.testing;
 
-import dev.idefics4j.model.IdeficsModel;
-import dev.idefics4j.model.ImageContext;
 import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.model.idefics.ImageContext;
 
 import java.util.Arrays;
 

@@ -1,11 +1,9 @@
 package dev.idefics4j.server;
 
-import dev.idefics4j.generation.GenerationInputs;
 import dev.idefics4j.generation.GenerationTokenizer;
 import dev.idefics4j.generation.SequenceDecoder;
 import dev.idefics4j.generation.TextStreamer;
-import dev.idefics4j.model.IdeficsModel;
-import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.tokenizer.Tokenizer;
 
 import java.time.Duration;
@@ -27,7 +25,7 @@ import java.util.logging.Logger;
 final class BatchEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BatchEngine.class.getName());
 
-    private final IdeficsModel model;
+    private final VisionLanguageModel model;
     private final Tokenizer tokenizer;
     private final GenerationTokenizer generationTokenizer;
     private final Metrics metrics;
@@ -43,7 +41,7 @@ final class BatchEngine implements AutoCloseable {
     private volatile boolean stepsHeld;
     private volatile boolean stopped;
 
-    BatchEngine(IdeficsModel model, Tokenizer tokenizer, Metrics metrics, int maxBatch, int maxQueue) {
+    BatchEngine(VisionLanguageModel model, Tokenizer tokenizer, Metrics metrics, int maxBatch, int maxQueue) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.generationTokenizer = GenerationTokenizer.of(tokenizer);
@@ -174,9 +172,7 @@ final class BatchEngine implements AutoCloseable {
             return;
         }
         try {
-            ModelInputs in = job.request.inputs();
-            job.decoders = SequenceDecoder.start(model, generationTokenizer, new GenerationInputs(in.inputIds(),
-                    in.attentionMask(), in.imageAttentionMask(), in.pixelValues(), in.maxImages()),
+            job.decoders = SequenceDecoder.start(model, generationTokenizer, job.request.inputs(),
                     job.request.config());
         } catch (IllegalArgumentException e) {
             job.emit(new JobEvent.Failed(ApiError.invalid(null, e.getMessage())));

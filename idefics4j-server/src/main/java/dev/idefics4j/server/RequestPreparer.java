@@ -44,7 +44,7 @@ final class RequestPreparer {
         // Instruct checkpoints stop at <end_of_utterance> as well as </s>; both ban the image tokens.
         this.base = idefics.isInstruct() ? idefics.chatConfig() : idefics.guideConfig();
         this.maxTotalTokens = Math.min(config.maxTotalTokens(),
-                idefics.model().config().maxPositionEmbeddings());
+                idefics.model().maxPositionEmbeddings());
     }
 
     /**

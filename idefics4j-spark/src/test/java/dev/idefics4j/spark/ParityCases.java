@@ -132,7 +132,7 @@ final class ParityCases {
     /** The guide's banned words: the image token and the fake token around images. */
     private static ArrayNode badWords(Idefics idefics) {
         ArrayNode bad = JSON.createArrayNode();
-        bad.addArray().add(idefics.processor().imageTokenId());
+        bad.addArray().add(idefics.tokenizer().tokenToId(IdeficsProcessor.IMAGE_TOKEN));
         bad.addArray().add(idefics.tokenizer().tokenToId(IdeficsProcessor.FAKE_TOKEN));
         return bad;
     }

@@ -7,7 +7,6 @@ import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Weight;
 
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
  * How the linear layers of a model are kept, as transformers' {@code BitsAndBytesConfig} would quantize them:
@@ -127,11 +126,6 @@ public record Quantization(Method method, boolean doubleQuant, int blocksize) {
             case FP4, NF4 -> FourBitQuantizer.quantize(w, code(), blocksize, doubleQuant);
             case INT8 -> Int8Weight.quantize(w);
         };
-    }
-
-    /** The format to pass to {@code IdeficsModel.load(dir, format)}: each linear weight quantized as it loads. */
-    public Function<Weight, MatrixWeight> linearFormat() {
-        return this::quantize;
     }
 
     /**

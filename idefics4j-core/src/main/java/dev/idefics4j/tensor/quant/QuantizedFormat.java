@@ -7,7 +7,7 @@ import dev.idefics4j.tensor.WeightFormat;
 /**
  * A {@link Quantization} as a {@link WeightFormat}, so that {@code WeightFormats.available()} lists it and
  * {@code bench} measures it: each linear weight is quantized as it loads, exactly as
- * {@code QuantizedLoading.load(dir, quantization)} does for a plain checkpoint. The nested classes are the formats
+ * {@code QuantizedLoading.linears(dir, quantization)} does for a plain checkpoint. The nested classes are the formats
  * this module registers in {@code META-INF/services/dev.idefics4j.tensor.WeightFormat}, under the names the
  * {@code --quantize} option takes ({@link Quantization#parse} reads every one of them back).
  */

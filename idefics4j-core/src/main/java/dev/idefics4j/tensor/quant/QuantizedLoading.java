@@ -7,7 +7,8 @@ import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.SafeTensorsWriter;
 import dev.idefics4j.checkpoint.TensorInfo;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.ModelFamilies;
+import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Weight;
 
@@ -21,12 +22,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * Loading IDEFICS with quantized linear layers, and writing a quantized checkpoint so quantizing happens once.
+ * Loading a checkpoint with quantized linear layers, and writing a quantized checkpoint so quantizing happens once.
  * A checkpoint folder is either plain (bf16/fp16/fp32 weights: quantized while loading, as transformers +
  * bitsandbytes do with {@code BitsAndBytesConfig}) or pre-quantized (its config.json has a bitsandbytes
  * {@code quantization_config} and the linear layers are stored in bitsandbytes' layout, see {@link BnbLayout}).
@@ -39,19 +39,19 @@ public final class QuantizedLoading {
     }
 
     /**
-     * Loads {@code dir}. A plain checkpoint is quantized as {@code q} says ({@link Quantization#NONE}: as stored);
-     * a pre-quantized one loads as it was quantized, with {@code q} either NONE or the same setting (a checkpoint
-     * is not quantized twice).
+     * The linear layers of {@code dir} as {@code q} says: a plain checkpoint is quantized while loading
+     * ({@link Quantization#NONE}: as stored); a pre-quantized one loads as it was quantized, with {@code q} either
+     * NONE or the same setting (a checkpoint is not quantized twice).
      */
-    public static IdeficsModel load(Path dir, Quantization q) {
-        return load(dir, q, UnaryOperator.identity());
+    public static Checkpoint.LinearLoader linears(Path dir, Quantization q) {
+        return linears(dir, q, UnaryOperator.identity());
     }
 
     /**
-     * As {@link #load(Path, Quantization)}, each linear weight then passed through {@code wrap} (which picks the
+     * As {@link #linears(Path, Quantization)}, each linear weight then passed through {@code wrap} (which picks the
      * kernels for it, e.g. {@code Bf16DotWeight::wrap}).
      */
-    public static IdeficsModel load(Path dir, Quantization q, UnaryOperator<MatrixWeight> wrap) {
+    public static Checkpoint.LinearLoader linears(Path dir, Quantization q, UnaryOperator<MatrixWeight> wrap) {
         Quantization stored = stored(dir);
         if (stored.enabled()) {
             if (q.enabled() && !q.equals(stored)) {
@@ -59,11 +59,9 @@ public final class QuantizedLoading {
                         + q + ". Load it without a quantization option, or quantize the original checkpoint.");
             }
             BnbLayout layout = new BnbLayout();
-            return IdeficsModel.load(dir, (Checkpoint.LinearLoader) (c, name, shape) ->
-                    wrap.apply(layout.load(c, name, shape)));
+            return (c, name, shape) -> wrap.apply(layout.load(c, name, shape));
         }
-        return IdeficsModel.load(dir, (Function<Weight, MatrixWeight>) w ->
-                wrap.apply(q.quantize(w)));
+        return Checkpoint.LinearLoader.converting(w -> wrap.apply(q.quantize(w)));
     }
 
     /** The quantization a checkpoint folder is stored in ({@link Quantization#NONE} for a plain checkpoint). */
@@ -102,7 +100,7 @@ public final class QuantizedLoading {
             linears.put(name, w);
             return w;
         };
-        try (IdeficsModel model = IdeficsModel.load(source, recording)) {
+        try (VisionLanguageModel model = ModelFamilies.of(source).load(source, recording, false)) {
             Files.createDirectories(target);
             Files.deleteIfExists(target.resolve(Checkpoint.INDEX_FILE)); // would shadow the new single file
             Checkpoint ckpt = model.checkpoint();

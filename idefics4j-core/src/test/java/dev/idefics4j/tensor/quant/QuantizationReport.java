@@ -1,13 +1,13 @@
 package dev.idefics4j.tensor.quant;
 
-import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.IdeficsConfig;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsConfig;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.DType;
 import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Weight;
+import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;

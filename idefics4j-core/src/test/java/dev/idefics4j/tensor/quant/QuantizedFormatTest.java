@@ -1,11 +1,11 @@
 package dev.idefics4j.tensor.quant;
 
-import dev.idefics4j.testing.ModelRun;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.HugePages;
 import dev.idefics4j.tensor.Weight;
 import dev.idefics4j.tensor.WeightFormat;
 import dev.idefics4j.tensor.WeightFormats;
+import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,8 @@ class QuantizedFormatTest {
     void loadingThroughTheFormatIsQuantizingWhileLoading(String model, String format) {
         ProcessorInputs prompt = ProcessorInputs.load(model, "processor.json#text_image_text");
         float[] expected;
-        try (IdeficsModel m = QuantizedLoading.load(TestData.model(model), Quantization.parse(format))) {
+        try (IdeficsModel m = IdeficsModel.load(TestData.model(model),
+                QuantizedLoading.linears(TestData.model(model), Quantization.parse(format)))) {
             expected = ModelRun.lastLogits(m, prompt);
         }
         try (IdeficsModel m = IdeficsModel.load(TestData.model(model), WeightFormats.named(format))) {

@@ -1,12 +1,12 @@
 package dev.idefics4j.tensor.quant;
 
-import dev.idefics4j.testing.ModelRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.SafeTensorsFile;
-import dev.idefics4j.model.IdeficsModel;
+import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.tensor.DType;
+import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,8 @@ class QuantizedModelTest {
         try (IdeficsModel m = IdeficsModel.load(TestData.model(model))) {
             plain = ModelRun.lastLogits(m, prompt(model));
         }
-        try (IdeficsModel m = QuantizedLoading.load(TestData.model(model), q)) {
+        try (IdeficsModel m = IdeficsModel.load(TestData.model(model),
+                QuantizedLoading.linears(TestData.model(model), q))) {
             float[] logits = ModelRun.lastLogits(m, prompt(model));
             assertEquals(plain.length, logits.length);
             for (float v : logits) {
@@ -69,16 +70,17 @@ class QuantizedModelTest {
     @MethodSource("modelsAndSettings")
     void saveThenReloadGivesIdenticalLogits(String model, Quantization q, @TempDir Path dir) throws IOException {
         float[] direct;
-        try (IdeficsModel m = QuantizedLoading.load(TestData.model(model), q)) {
+        try (IdeficsModel m = IdeficsModel.load(TestData.model(model),
+                QuantizedLoading.linears(TestData.model(model), q))) {
             direct = ModelRun.lastLogits(m, prompt(model));
         }
         Path out = dir.resolve("quantized");
         QuantizedLoading.save(TestData.model(model), out, q);
         assertEquals(q, QuantizedLoading.stored(out));
-        try (IdeficsModel m = QuantizedLoading.load(out, Quantization.NONE)) {
+        try (IdeficsModel m = IdeficsModel.load(out, QuantizedLoading.linears(out, Quantization.NONE))) {
             assertArrayEquals(direct, ModelRun.lastLogits(m, prompt(model)));
         }
-        try (IdeficsModel m = QuantizedLoading.load(out, q)) {
+        try (IdeficsModel m = IdeficsModel.load(out, QuantizedLoading.linears(out, q))) {
             assertArrayEquals(direct, ModelRun.lastLogits(m, prompt(model)));
         }
         assertTrue(Files.isRegularFile(out.resolve("tokenizer.json")), "tokenizer files are copied");
@@ -126,7 +128,7 @@ class QuantizedModelTest {
         Path tiny = TestData.model("tiny");
         long quantizedWhileLoading;
         try (IdeficsModel plain = IdeficsModel.load(tiny);
-             IdeficsModel nf4 = QuantizedLoading.load(tiny, Quantization.NF4)) {
+             IdeficsModel nf4 = IdeficsModel.load(tiny, QuantizedLoading.linears(tiny, Quantization.NF4))) {
             assertEquals(plain.checkpoint().totalBytes(), plain.checkpoint().loadedBytes());
             assertEquals(plain.checkpoint().totalBytes(), nf4.checkpoint().totalBytes());
             quantizedWhileLoading = nf4.checkpoint().loadedBytes();
@@ -134,7 +136,7 @@ class QuantizedModelTest {
         }
         Path out = dir.resolve("nf4");
         QuantizedLoading.save(tiny, out, Quantization.NF4);
-        try (IdeficsModel saved = QuantizedLoading.load(out, Quantization.NONE)) {
+        try (IdeficsModel saved = IdeficsModel.load(out, QuantizedLoading.linears(out, Quantization.NONE))) {
             assertEquals(quantizedWhileLoading, saved.checkpoint().loadedBytes());
         }
     }
@@ -143,7 +145,8 @@ class QuantizedModelTest {
     void aQuantizedCheckpointIsNotQuantizedAgain(@TempDir Path dir) {
         Path out = dir.resolve("q");
         QuantizedLoading.save(TestData.model("tiny"), out, Quantization.FP4);
-        assertThrows(CheckpointException.class, () -> QuantizedLoading.load(out, Quantization.INT8));
+        assertThrows(CheckpointException.class, () -> IdeficsModel.load(out,
+                QuantizedLoading.linears(out, Quantization.INT8)));
         assertThrows(CheckpointException.class,
                 () -> QuantizedLoading.save(out, dir.resolve("again"), Quantization.NF4));
         assertThrows(IllegalArgumentException.class,

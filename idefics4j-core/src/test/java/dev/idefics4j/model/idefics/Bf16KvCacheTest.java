@@ -1,5 +1,6 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
+import dev.idefics4j.model.KvCache;
 import dev.idefics4j.testing.ModelRun;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.TestData;

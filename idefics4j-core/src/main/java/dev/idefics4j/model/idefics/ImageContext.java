@@ -1,4 +1,4 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 /**
  * What the text decoder needs from a request's images, computed once: per batch row, the image states
@@ -13,7 +13,10 @@ public final class ImageContext {
     private final float[][][] crossKeys;   // [layer][row] -> images * imageSeqLen * hidden
     private final float[][][] crossValues;
 
-    ImageContext(int imageSeqLen, int stateDim, int[] imagesPerRow, float[][] states, float[][][] crossKeys,
+    /**
+     * @param crossKeys [cross-attention layer][row] that layer's keys of the row's image states; crossValues alike
+     */
+    public ImageContext(int imageSeqLen, int stateDim, int[] imagesPerRow, float[][] states, float[][][] crossKeys,
                  float[][][] crossValues) {
         this.imageSeqLen = imageSeqLen;
         this.stateDim = stateDim;

@@ -1,7 +1,8 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.PerceiverConfig;
+import dev.idefics4j.model.LayerNorm;
+import dev.idefics4j.model.Linear;
 import dev.idefics4j.tensor.Attention;
 import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;

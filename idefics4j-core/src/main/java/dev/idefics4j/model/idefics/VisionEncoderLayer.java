@@ -1,13 +1,15 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.VisionConfig;
+import dev.idefics4j.model.EncoderLayerScratch;
+import dev.idefics4j.model.LayerNorm;
+import dev.idefics4j.model.Linear;
 import dev.idefics4j.tensor.Attention;
 import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;
 
 /** IdeficsVisionEncoderLayer (CLIP): {@code h += attn(ln1(h)); h += fc2(gelu(fc1(ln2(h))))}. */
-final class VisionEncoderLayer {
+public final class VisionEncoderLayer {
     private final int embed;
     private final int heads;
     private final int headDim;
@@ -20,7 +22,7 @@ final class VisionEncoderLayer {
     private final Linear fc1;
     private final Linear fc2;
 
-    VisionEncoderLayer(VisionConfig c, Checkpoint ckpt, String prefix) {
+    public VisionEncoderLayer(VisionConfig c, Checkpoint ckpt, String prefix) {
         embed = c.embedDim();
         heads = c.numAttentionHeads();
         headDim = c.headDim();
@@ -35,8 +37,8 @@ final class VisionEncoderLayer {
     }
 
     /** One layer on a buffer set of its own (benchmarks, single calls). */
-    float[] forward(float[] h, int tokens) {
-        return forward(h, tokens, new Scratch(tokens, embed, fc1.out()));
+    public float[] forward(float[] h, int tokens) {
+        return forward(h, tokens, new EncoderLayerScratch(tokens, embed, fc1.out()));
     }
 
     /**
@@ -44,7 +46,7 @@ final class VisionEncoderLayer {
      * its layers: fresh arrays per layer made about 1 GB of garbage per image, zeroed on allocation and collected
      * every other image (together a tenth of an image's time with bf16 dot products).
      */
-    float[] forward(float[] h, int tokens, Scratch scratch) {
+    float[] forward(float[] h, int tokens, EncoderLayerScratch scratch) {
         float[] x = scratch.x;
         layerNorm1.forward(h, tokens, x);
         float[] q = scratch.q;
@@ -73,24 +75,5 @@ final class VisionEncoderLayer {
         fc2.forward(mid, tokens, down);
         Ops.addInPlace(h, down, tokens * embed);
         return h;
-    }
-
-    /** The intermediate tensors of one layer for {@code tokens} tokens. */
-    static final class Scratch {
-        final float[] x;
-        final float[] q;
-        final float[] k;
-        final float[] v;
-        final float[] attn;
-        final float[] mid;
-
-        Scratch(int tokens, int embed, int intermediate) {
-            x = new float[tokens * embed];
-            q = new float[tokens * embed];
-            k = new float[tokens * embed];
-            v = new float[tokens * embed];
-            attn = new float[tokens * embed];
-            mid = new float[tokens * intermediate];
-        }
     }
 }

@@ -1,12 +1,22 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.CheckpointException;
-import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.model.DecoderBatch;
+import dev.idefics4j.model.DecodingState;
+import dev.idefics4j.model.ForwardTrace;
+import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.LlamaDecoder;
+import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.IdeficsImageInputs;
+import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Weight;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * IdeficsForVisionText2Text: vision transformer → perceiver resampler (optional) → LLaMA decoder with gated
@@ -14,15 +24,14 @@ import java.nio.file.Path;
  * Images are encoded once per request ({@link #encodeImages}); {@link #forward} then runs any number of new tokens
  * against a {@link KvCache}.
  */
-public final class IdeficsModel implements AutoCloseable {
+public final class IdeficsModel implements VisionLanguageModel {
     private final IdeficsConfig config;
     private final Checkpoint checkpoint;
     private final VisionTransformer visionModel;
     private final PerceiverResampler perceiverResampler;
     private final DecoupledEmbedding embedTokens;
-    private final DecoderLayer[] layers;
+    private final LlamaDecoder decoder;
     private final GatedCrossAttentionLayer[] gatedCrossAttnLayers;
-    private final RmsNorm norm;
     private final DecoupledLinear lmHead;
     private volatile boolean bf16KvCache;
 
@@ -39,16 +48,11 @@ public final class IdeficsModel implements AutoCloseable {
         Weight embed = ckpt.weight("model.embed_tokens.weight", config.vocabSize(), hidden);
         Weight addEmbed = add > 0 ? ckpt.weight("model.embed_tokens.additional_embedding.weight", add, hidden) : null;
         embedTokens = new DecoupledEmbedding(embed, addEmbed);
-        RotaryEmbedding rotary = new RotaryEmbedding(config.headDim(), 10000.0);
-        layers = new DecoderLayer[config.numHiddenLayers()];
-        for (int i = 0; i < layers.length; i++) {
-            layers[i] = new DecoderLayer(config, ckpt, i, rotary);
-        }
+        decoder = new LlamaDecoder(config.textConfig(), ckpt, "model.");
         gatedCrossAttnLayers = new GatedCrossAttentionLayer[config.numCrossLayers()];
         for (int i = 0; i < gatedCrossAttnLayers.length; i++) {
             gatedCrossAttnLayers[i] = new GatedCrossAttentionLayer(config, ckpt, i);
         }
-        norm = RmsNorm.load(ckpt, "model.norm", hidden, config.rmsNormEps());
         if (config.tieWordEmbeddings() && !ckpt.contains("lm_head.weight")) {
             lmHead = new DecoupledLinear(embed, addEmbed);
         } else {
@@ -89,12 +93,30 @@ public final class IdeficsModel implements AutoCloseable {
         return config;
     }
 
+    @Override
     public Checkpoint checkpoint() {
         return checkpoint;
     }
 
+    @Override
     public int vocabSize() {
         return lmHead.outFeatures();
+    }
+
+    @Override
+    public int maxPositionEmbeddings() {
+        return config.maxPositionEmbeddings();
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model_type", "idefics");
+        out.put("hidden_size", config.hiddenSize());
+        out.put("num_hidden_layers", config.numHiddenLayers());
+        out.put("cross_attention_layers", config.numCrossLayers());
+        out.put("vision_layers", config.visionConfig().numHiddenLayers());
+        return out;
     }
 
     /**
@@ -102,35 +124,16 @@ public final class IdeficsModel implements AutoCloseable {
      * cross-attention blocks (without the image key/value projections, done once per request) and the lm head.
      */
     public long decodeWeightBytes() {
-        long total = lmHead.byteSize();
-        for (DecoderLayer l : layers) {
-            total += l.streamedBytes();
-        }
+        long total = lmHead.byteSize() + decoder.streamedBytes();
         for (GatedCrossAttentionLayer l : gatedCrossAttnLayers) {
             total += l.streamedBytes();
         }
         return total;
     }
 
-    DecoderLayer decoderLayer(int i) {
-        return layers[i];
-    }
-
-    GatedCrossAttentionLayer crossAttentionLayer(int i) {
-        return gatedCrossAttnLayers[i];
-    }
-
-    VisionTransformer visionModel() {
-        return visionModel;
-    }
-
-    DecoupledLinear lmHead() {
-        return lmHead;
-    }
-
     /** A cache for {@code rows} sequences, float32 or bfloat16 as {@link #setBf16KvCache} says. */
     public KvCache newCache(int rows, int capacity) {
-        return new KvCache(layers.length, rows, config.numAttentionHeads(), config.headDim(), capacity, bf16KvCache);
+        return decoder.newCache(rows, capacity, bf16KvCache);
     }
 
     /**
@@ -200,17 +203,100 @@ public final class IdeficsModel implements AutoCloseable {
                 states[b] = vision;
             }
         }
+        return projectImages(states, counts, seq);
+    }
+
+    /**
+     * The context of image states computed elsewhere (the resampler's output, or random states for timing the text
+     * side alone): projected into every cross-attention layer's keys and values.
+     *
+     * @param states per row, {@code counts[row]} images of {@code imageSeqLen} states of vision_dim
+     */
+    public ImageContext projectImages(float[][] states, int[] counts, int imageSeqLen) {
+        int rows = states.length;
         int layersCount = gatedCrossAttnLayers.length;
         float[][][] keys = new float[layersCount][rows][];
         float[][][] values = new float[layersCount][rows][];
         for (int l = 0; l < layersCount; l++) {
             for (int b = 0; b < rows; b++) {
-                float[][] kv = gatedCrossAttnLayers[l].projectImages(states[b], counts[b] * seq);
+                float[][] kv = gatedCrossAttnLayers[l].projectImages(states[b], counts[b] * imageSeqLen);
                 keys[l][b] = kv[0];
                 values[l][b] = kv[1];
             }
         }
-        return new ImageContext(seq, dim, counts, states, keys, values);
+        return new ImageContext(imageSeqLen, stateDim(), counts, states, keys, values);
+    }
+
+    /**
+     * Encodes the images some token attends to (trailing batch-padding images never) and prefills the prompts; with
+     * no image attended to, the gate silences every cross-attention term and the vision tower does not run.
+     */
+    @Override
+    public Prefill prefill(ModelInputs in, int capacity) {
+        int rows = in.batchSize();
+        int length = in.sequenceLength();
+        ImageContext images;
+        int[][][] imageMask;
+        if (in.images() != null && imageInputs(in).attendsToImages()) {
+            IdeficsImageInputs given = imageInputs(in);
+            int[] used = new int[rows];
+            for (int b = 0; b < rows; b++) {
+                used[b] = given.imagesUsed(b);
+            }
+            images = encodeImages(given.pixelValues(), rows, given.maxImages(), used, null);
+            imageMask = given.imageAttentionMask();
+        } else {
+            images = noImages(rows);
+            imageMask = new int[rows][length][1];
+        }
+        KvCache cache = newCache(rows, capacity);
+        float[] logits = forward(in.inputIds(), in.attentionMask(), imageMask, images, cache, false, null);
+        int[][] last = new int[rows][];
+        for (int b = 0; b < rows; b++) {
+            last[b] = imageMask[b][length - 1].clone();
+        }
+        return new Prefill(new DecodingState(cache, new IdeficsPromptState(images, last)), logits);
+    }
+
+    private static IdeficsImageInputs imageInputs(ModelInputs in) {
+        if (in.images() instanceof IdeficsImageInputs v1) {
+            return v1;
+        }
+        throw new IllegalArgumentException("IDEFICS reads pixel_values with an image_attention_mask (IdeficsImageInputs)"
+                + "; these inputs hold " + in.images().getClass().getSimpleName() + ", from another family's processor");
+    }
+
+    private static IdeficsPromptState promptState(DecodingState state) {
+        if (state.prompt() instanceof IdeficsPromptState p) {
+            return p;
+        }
+        throw new IllegalArgumentException("this decoding state was not made by an IDEFICS model");
+    }
+
+    @Override
+    public float[] step(DecodingState state, int[][] inputIds, int[][] attentionMask, boolean allPositions) {
+        IdeficsPromptState p = promptState(state);
+        int[][][] imageMask = new int[inputIds.length][][];
+        for (int b = 0; b < inputIds.length; b++) {
+            imageMask[b] = new int[inputIds[b].length][];
+            java.util.Arrays.fill(imageMask[b], p.lastImageMask()[b]);
+        }
+        return forward(inputIds, attentionMask, imageMask, p.images(), state.cache(), allPositions, null);
+    }
+
+    @Override
+    public float[] stepSequences(List<DecodingState> states, int[] tokens, int[][] attentionMasks) {
+        int n = states.size();
+        KvCache[] caches = new KvCache[n];
+        ImageContext[] images = new ImageContext[n];
+        int[][] imageMasks = new int[n][];
+        for (int i = 0; i < n; i++) {
+            IdeficsPromptState p = promptState(states.get(i));
+            caches[i] = states.get(i).cache();
+            images[i] = p.images();
+            imageMasks[i] = p.lastImageMask().length == 1 ? p.lastImageMask()[0] : null;
+        }
+        return forwardSequences(tokens, caches, images, attentionMasks, imageMasks);
     }
 
     /**
@@ -226,60 +312,9 @@ public final class IdeficsModel implements AutoCloseable {
                            ImageContext images, KvCache cache, boolean allPositions, ForwardTrace trace) {
         int rows = inputIds.length;
         int tokens = inputIds[0].length;
-        int past = cache.length();
-        int hidden = config.hiddenSize();
-        validate(inputIds, attentionMask, imageAttentionMask, images, cache, rows, tokens, past);
-
-        int[][] positions = new int[rows][tokens];
-        boolean[][] keyValid = new boolean[rows][];
-        for (int b = 0; b < rows; b++) {
-            keyValid[b] = keyValid(attentionMask[b], past, tokens, positions[b]);
-        }
-        boolean[][] gate = gate(imageAttentionMask, images, rows, tokens);
-        float[] h = embed(inputIds, rows, tokens);
-        if (trace != null) {
-            trace.record("inputs_embeds", h.clone(), rows, tokens, hidden);
-            float[] g = new float[rows * tokens];
-            int[] p = new int[rows * tokens];
-            for (int b = 0; b < rows; b++) {
-                for (int t = 0; t < tokens; t++) {
-                    g[b * tokens + t] = gate[b][t] ? 1 : 0;
-                    p[b * tokens + t] = positions[b][t];
-                }
-            }
-            trace.record("cross_attention_gate", g, rows, tokens);
-            float[] pf = new float[p.length];
-            for (int i = 0; i < p.length; i++) {
-                pf[i] = p[i];
-            }
-            trace.record("position_ids", pf, rows, tokens);
-        }
-        int interval = config.crossLayerInterval();
-        for (int i = 0; i < layers.length; i++) {
-            if (i % interval == 0) {
-                gatedCrossAttnLayers[i / interval].forward(h, rows, tokens, imageAttentionMask, gate, images);
-                if (trace != null) {
-                    trace.record("gated_xattn_" + (i / interval), h.clone(), rows, tokens, hidden);
-                }
-            }
-            layers[i].forward(h, rows, tokens, positions, keyValid, cache);
-            if (trace != null) {
-                trace.record("decoder_layer_" + i, h.clone(), rows, tokens, hidden);
-            }
-        }
-        cache.advance(tokens);
-        float[] normed = norm.forward(h, rows * tokens);
-        if (trace != null) {
-            trace.record("last_hidden_state", normed.clone(), rows, tokens, hidden);
-        }
-        if (allPositions) {
-            return lmHead.forward(normed, rows * tokens);
-        }
-        float[] last = new float[rows * hidden];
-        for (int b = 0; b < rows; b++) {
-            System.arraycopy(normed, ((b + 1) * tokens - 1) * hidden, last, b * hidden, hidden);
-        }
-        return lmHead.forward(last, rows);
+        validate(inputIds, attentionMask, imageAttentionMask, images, cache, rows, tokens, cache.length());
+        return run(inputIds, DecoderBatch.of(cache, attentionMask, tokens), imageAttentionMask, images,
+                allPositions, trace);
     }
 
     /**
@@ -302,53 +337,59 @@ public final class IdeficsModel implements AutoCloseable {
                     + "image mask per token; got " + n + " tokens, " + caches.length + " caches, " + images.length
                     + " image contexts, " + attentionMasks.length + " and " + imageMasks.length + " masks");
         }
-        int[][] ids = new int[n][1];
-        int[][][] imageMask = new int[n][1][];
-        int[] positions = new int[n];
-        boolean[][] keyValid = new boolean[n][];
+        int[][] ids = new int[n][];
+        int[][][] imageMask = new int[n][][];
         for (int b = 0; b < n; b++) {
-            ids[b][0] = tokens[b];
-            imageMask[b][0] = imageMasks[b];
+            ids[b] = new int[]{tokens[b]};
+            imageMask[b] = new int[][]{imageMasks[b]};
             if (caches[b].rows() != 1 || images[b].rows() != 1) {
                 throw new IllegalArgumentException("sequence " + b + " must have a one-row cache and image context");
             }
             validate(new int[][]{ids[b]}, new int[][]{attentionMasks[b]}, new int[][][]{imageMask[b]}, images[b],
                     caches[b], 1, 1, caches[b].length());
-            int[] position = new int[1];
-            keyValid[b] = keyValid(attentionMasks[b], caches[b].length(), 1, position);
-            positions[b] = position[0];
         }
-        ImageContext joined = ImageContext.join(images);
-        boolean[][] gate = gate(imageMask, joined, n, 1);
-        float[] h = embed(ids, n, 1);
-        int interval = config.crossLayerInterval();
-        for (int i = 0; i < layers.length; i++) {
-            if (i % interval == 0) {
-                gatedCrossAttnLayers[i / interval].forward(h, n, 1, imageMask, gate, joined);
-            }
-            layers[i].forwardSequences(h, positions, keyValid, caches);
-        }
-        for (KvCache cache : caches) {
-            cache.advance(1);
-        }
-        return lmHead.forward(norm.forward(h, n), n);
+        return run(ids, DecoderBatch.ofSequences(caches, attentionMasks), imageMask, ImageContext.join(images),
+                false, null);
     }
 
-    /**
-     * A row's attention mask over cached and new tokens as booleans; fills the rotary positions of the new tokens
-     * (count of real tokens before, as the reference's {@code cumsum - 1}; 1 for padding).
-     */
-    private static boolean[] keyValid(int[] attentionMask, int past, int tokens, int[] positions) {
-        boolean[] valid = new boolean[past + tokens];
-        int cum = 0;
-        for (int j = 0; j < past + tokens; j++) {
-            valid[j] = attentionMask[j] != 0;
-            cum += valid[j] ? 1 : 0;
-            if (j >= past) {
-                positions[j - past] = valid[j] ? cum - 1 : 1;
+    /** The one forward pass: embed, the decoder with a gated cross-attention block before every interval-th layer. */
+    private float[] run(int[][] inputIds, DecoderBatch batch, int[][][] imageAttentionMask, ImageContext images,
+                        boolean allPositions, ForwardTrace trace) {
+        int rows = batch.rows();
+        int tokens = batch.tokens();
+        int hidden = config.hiddenSize();
+        boolean[][] gate = gate(imageAttentionMask, images, rows, tokens);
+        float[] h = embed(inputIds, rows, tokens);
+        if (trace != null) {
+            trace.record("inputs_embeds", h.clone(), rows, tokens, hidden);
+            float[] g = new float[rows * tokens];
+            float[] p = new float[rows * tokens];
+            for (int b = 0; b < rows; b++) {
+                for (int t = 0; t < tokens; t++) {
+                    g[b * tokens + t] = gate[b][t] ? 1 : 0;
+                    p[b * tokens + t] = batch.positions()[b][t];
+                }
             }
+            trace.record("cross_attention_gate", g, rows, tokens);
+            trace.record("position_ids", p, rows, tokens);
         }
-        return valid;
+        int interval = config.crossLayerInterval();
+        float[] normed = decoder.forward(h, batch, (i, x) -> {
+            if (i % interval == 0) {
+                gatedCrossAttnLayers[i / interval].forward(x, rows, tokens, imageAttentionMask, gate, images);
+                if (trace != null) {
+                    trace.record("gated_xattn_" + (i / interval), x.clone(), rows, tokens, hidden);
+                }
+            }
+        }, trace);
+        if (allPositions || tokens == 1) {
+            return lmHead.forward(normed, rows * tokens);
+        }
+        float[] last = new float[rows * hidden];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(normed, ((b + 1) * tokens - 1) * hidden, last, b * hidden, hidden);
+        }
+        return lmHead.forward(last, rows);
     }
 
     /** Whether each new token attends to any image (else the cross-attention term is gated off). */

@@ -1,6 +1,8 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.model.ForwardTrace;
+import dev.idefics4j.model.KvCache;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
@@ -14,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static dev.idefics4j.testing.Tolerances.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -157,20 +160,6 @@ class ModelForwardParityTest {
         float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    static void assertClose(float[] expected, float[] actual, double tol, String what) {
-        assertEquals(expected.length, actual.length, what + " size");
-        double worst = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            double d = Math.abs(expected[i] - actual[i]);
-            if (!(d <= worst)) {
-                worst = d;
-                at = i;
-            }
-        }
-        assertTrue(worst <= tol, what + " max abs diff " + worst + " at " + at);
     }
 
     static double logSumExp(float[] x, int off, int n) {

@@ -1,7 +1,10 @@
-package dev.idefics4j.checkpoint;
+package dev.idefics4j.model.idefics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.checkpoint.CheckpointException;
+import dev.idefics4j.checkpoint.ConfigReader;
+import dev.idefics4j.model.LlamaConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +28,12 @@ public record IdeficsConfig(int vocabSize, int additionalVocabSize, int hiddenSi
 
     public int headDim() {
         return hiddenSize / numAttentionHeads;
+    }
+
+    /** The LLaMA decoder: full multi-head attention, rotary base 10000, the base vocabulary (added tokens apart). */
+    public LlamaConfig textConfig() {
+        return new LlamaConfig(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+                numAttentionHeads, headDim(), rmsNormEps, 10000.0, null, maxPositionEmbeddings, tieWordEmbeddings);
     }
 
     /** Number of gated cross-attention blocks: one before every {@code cross_layer_interval}-th decoder layer. */

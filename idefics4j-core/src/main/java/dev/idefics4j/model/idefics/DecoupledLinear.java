@@ -1,4 +1,4 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.tensor.Kernels;
 import dev.idefics4j.tensor.Weight;

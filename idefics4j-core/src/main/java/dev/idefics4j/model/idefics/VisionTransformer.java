@@ -1,7 +1,8 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.VisionConfig;
+import dev.idefics4j.model.EncoderLayerScratch;
+import dev.idefics4j.model.LayerNorm;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Weight;
 
@@ -42,10 +43,6 @@ public final class VisionTransformer {
     public int tokensFor(int size) {
         int grid = size / config.patchSize();
         return grid * grid + 1;
-    }
-
-    VisionEncoderLayer layer(int i) {
-        return layers[i];
     }
 
     /**
@@ -115,7 +112,7 @@ public final class VisionTransformer {
             h[i] += positions[i];
         }
         preLayrnorm.forwardInPlace(h, tokens);
-        VisionEncoderLayer.Scratch scratch = new VisionEncoderLayer.Scratch(tokens, e, config.intermediateSize());
+        EncoderLayerScratch scratch = new EncoderLayerScratch(tokens, e, config.intermediateSize());
         for (VisionEncoderLayer layer : layers) {
             h = layer.forward(h, tokens, scratch);
         }

@@ -1,4 +1,6 @@
-package dev.idefics4j.checkpoint;
+package dev.idefics4j.model.idefics;
+
+import dev.idefics4j.checkpoint.ConfigReader;
 
 /** IdeficsPerceiverConfig: the perceiver resampler that compresses each image to a few latents. */
 public record PerceiverConfig(int resamplerNLatents, int resamplerDepth, int resamplerNHeads, int resamplerHeadDim,

@@ -1,7 +1,9 @@
-package dev.idefics4j.model;
+package dev.idefics4j.model.idefics;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.IdeficsConfig;
+import dev.idefics4j.model.Linear;
+import dev.idefics4j.model.LlamaMlp;
+import dev.idefics4j.model.RmsNorm;
 import dev.idefics4j.tensor.Attention;
 import dev.idefics4j.tensor.Parallel;
 
@@ -12,7 +14,7 @@ import dev.idefics4j.tensor.Parallel;
  * tokens that see no image; the dense term applies to every token. Keys/values come precomputed in
  * {@link ImageContext}.
  */
-final class GatedCrossAttentionLayer {
+public final class GatedCrossAttentionLayer {
     private final int index;
     private final int hidden;
     private final int heads;
@@ -29,7 +31,7 @@ final class GatedCrossAttentionLayer {
     private final float[] tanhAlphaCrossAttn; // length 1 (float) or hidden (vector)
     private final float[] tanhAlphaDense;
 
-    GatedCrossAttentionLayer(IdeficsConfig c, Checkpoint ckpt, int index) {
+    public GatedCrossAttentionLayer(IdeficsConfig c, Checkpoint ckpt, int index) {
         this.index = index;
         String p = "model.gated_cross_attn_layers." + index + ".";
         hidden = c.hiddenSize();
@@ -70,7 +72,7 @@ final class GatedCrossAttentionLayer {
     }
 
     /** Projects one row's image states into this layer's keys and values (once per request). */
-    float[][] projectImages(float[] states, int count) {
+    public float[][] projectImages(float[] states, int count) {
         float[] k = kProj.forward(states, count);
         float[] v = vProj.forward(states, count);
         if (kLayerNorm != null) {
@@ -83,7 +85,8 @@ final class GatedCrossAttentionLayer {
      * @param imageMask [rows][tokens][images]: which images each token attends to
      * @param gate      [rows][tokens]: whether the token attends to any image
      */
-    void forward(float[] h, int rows, int tokens, int[][][] imageMask, boolean[][] gate, ImageContext images) {
+    public void forward(float[] h, int rows, int tokens, int[][][] imageMask, boolean[][] gate,
+                        ImageContext images) {
         int n = rows * tokens;
         float[] x = inputLayernorm.forward(h, n);
         float[] q = qProj.forward(x, n);

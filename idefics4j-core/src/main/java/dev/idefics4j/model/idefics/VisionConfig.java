@@ -1,4 +1,6 @@
-package dev.idefics4j.checkpoint;
+package dev.idefics4j.model.idefics;
+
+import dev.idefics4j.checkpoint.ConfigReader;
 
 /** IdeficsVisionConfig: the CLIP-style ViT. Defaults are the reference's (ViT-H/14 at 224 px). */
 public record VisionConfig(int embedDim, int imageSize, int intermediateSize, int patchSize, int numHiddenLayers,

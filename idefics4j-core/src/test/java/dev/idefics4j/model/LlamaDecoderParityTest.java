@@ -102,19 +102,31 @@ class LlamaDecoderParityTest {
         }
         assertClose(refColumns, got, TOL, caseId + " logits_columns");
 
-        // The same sequence, its last three tokens decoded one at a time (as independent one-row sequences).
+        assertStepsMatchFullPass(decoder, embeds, positions[0], normed, false, caseId);
+        // A bfloat16 cache rounds keys and values alike in the full pass and the steps.
+        float[] bf16Full = decoder.forward(embeds.clone(), new DecoderBatch(tokens,
+                new KvCache[]{decoder.newCache(1, tokens, true)}, new int[1], positions, valid), null, null);
+        assertClose(normed, bf16Full, 0.05, caseId + " last_hidden_state with a bf16 cache");
+        assertStepsMatchFullPass(decoder, embeds, positions[0], bf16Full, true, caseId);
+    }
+
+    /** The sequence again, its last three tokens decoded one at a time (as independent one-row sequences). */
+    private static void assertStepsMatchFullPass(LlamaDecoder decoder, float[] embeds, int[] positions, float[] full,
+                                                 boolean bf16, String caseId) {
+        int hidden = decoder.config().hiddenSize();
+        int tokens = positions.length;
         int prompt = tokens - 3;
-        KvCache stepped = decoder.newCache(1, prompt, false);
+        KvCache stepped = decoder.newCache(1, prompt, bf16);
         decoder.forward(Arrays.copyOf(embeds, prompt * hidden), new DecoderBatch(prompt, new KvCache[]{stepped},
-                new int[1], new int[][]{Arrays.copyOf(positions[0], prompt)}, new boolean[][]{allTrue(prompt)}),
+                new int[1], new int[][]{Arrays.copyOf(positions, prompt)}, new boolean[][]{allTrue(prompt)}),
                 null, null);
         for (int t = prompt; t < tokens; t++) {
             int[][] mask = {new int[t + 1]};
             Arrays.fill(mask[0], 1);
             float[] step = decoder.forward(Arrays.copyOfRange(embeds, t * hidden, (t + 1) * hidden),
                     DecoderBatch.ofSequences(new KvCache[]{stepped}, mask), null, null);
-            assertClose(Arrays.copyOfRange(normed, t * hidden, (t + 1) * hidden), step, 1e-5,
-                    caseId + " decoded token " + t);
+            assertClose(Arrays.copyOfRange(full, t * hidden, (t + 1) * hidden), step, 1e-5,
+                    caseId + " decoded token " + t + (bf16 ? " (bf16 cache)" : ""));
         }
     }
 

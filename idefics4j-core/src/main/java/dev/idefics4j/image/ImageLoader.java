@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Loads images from files, http(s) URLs, data URLs, bytes or BufferedImages into {@link RgbImage}s holding the pixels
@@ -17,6 +18,7 @@ import java.util.Objects;
  */
 public final class ImageLoader implements AutoCloseable {
     private final ImageLimits limits;
+    private final Consumer<DecodedImage> observer;
     private HttpImageFetcher fetcher;
 
     public ImageLoader() {
@@ -24,7 +26,14 @@ public final class ImageLoader implements AutoCloseable {
     }
 
     public ImageLoader(ImageLimits limits) {
+        this(limits, decoded -> {
+        });
+    }
+
+    /** {@code observer} sees every image this loader decodes, with its decoder, as it is loaded. */
+    public ImageLoader(ImageLimits limits, Consumer<DecodedImage> observer) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     public ImageLimits limits() {
@@ -37,9 +46,14 @@ public final class ImageLoader implements AutoCloseable {
     }
 
     public RgbImage load(ImageSource source) {
+        return loadDecoded(source).image();
+    }
+
+    /** The image and the decoder that read it. */
+    public DecodedImage loadDecoded(ImageSource source) {
         Objects.requireNonNull(source, "source");
         String where = source.description();
-        return switch (source) {
+        DecodedImage decoded = switch (source) {
             case ImageSource.File file -> ImageDecoder.decode(readFile(file.path(), where), where, limits);
             case ImageSource.Url url -> ImageDecoder.decode(fetcher().fetch(url), where, limits);
             case ImageSource.DataUrl dataUrl -> ImageDecoder.decode(DataUrlDecoder.decode(dataUrl, limits), where,
@@ -48,8 +62,10 @@ public final class ImageLoader implements AutoCloseable {
                 checkEncodedSize(bytes.data().length, where);
                 yield ImageDecoder.decode(bytes.data(), where, limits);
             }
-            case ImageSource.Image image -> fromBufferedImage(image, where);
+            case ImageSource.Image image -> new DecodedImage(fromBufferedImage(image, where), "none");
         };
+        observer.accept(decoded);
+        return decoded;
     }
 
     /** Loads each source in order; the first failure is thrown. */

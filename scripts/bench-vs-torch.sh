@@ -2,7 +2,7 @@
 # PyTorch beside idefics4j on the same layer shapes (LLaMA/idefics-9b decoder layer, gated cross-attention block,
 # ViT-H/14 block; decode and prefill), in one run, with the ratios.
 #
-# Usage: scripts/bench-vs-torch.sh [path/to/torch_layers.py]   (default: ../shared/bench/torch_layers.py)
+# Usage: scripts/bench-vs-torch.sh [path/to/torch_layers.py]   (default: scripts/torch_layers.py, beside this script)
 # torch's bf16 weights live in anonymous memory, so they are compared with idefics4j's bf16-resident format.
 # The two sides take turns, and the machine's bandwidth can change between turns (a VM shares it with neighbours), so
 # idefics4j runs before and after PyTorch: each row shows both of its medians and the ratio for each.
@@ -17,7 +17,7 @@
 #   bf16-resident; bf16-dot runs images and prompts through the CPU's bf16 dot-product instruction as torch does).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-torch_script="${1:-$root/../shared/bench/torch_layers.py}"
+torch_script="${1:-$root/scripts/torch_layers.py}"
 python="${PYTHON:-/usr/bin/python3}"
 dtypes="${DTYPES:-bf16 f32}"
 threads="${THREADS:-1 2}"

@@ -18,6 +18,7 @@ import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.tensor.Bf16DotWeight;
 import dev.idefics4j.tensor.Parallel;
+import dev.idefics4j.tensor.VectorModule;
 import dev.idefics4j.tensor.quant.QuantizedLoading;
 import dev.idefics4j.tokenizer.Tokenizer;
 
@@ -59,6 +60,7 @@ public final class Idefics implements AutoCloseable {
     }
 
     public static Idefics load(IdeficsOptions options) {
+        VectorModule.require(); // before anything is read: without it the first inference would fail
         if (options.threads() > 0) {
             Parallel.setThreads(options.threads());
         }

@@ -22,12 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every {@code java} example of the README compiles against this library: each block becomes the body of a method
- * in a class of its own, with the names the guide's examples take as given ({@code idefics}, an {@code image})
- * declared as fields that a block may shadow. The shell examples are run by {@code scripts/check-readme}.
+ * Every {@code java} example of the README compiles against this library: a whole program (a block that declares
+ * a class) as it stands, its own imports only; any other block becomes the body of a method in a class of its own,
+ * with the names the guide's examples take as given ({@code idefics}, an {@code image}) declared as fields that a
+ * block may shadow. The shell examples are run by {@code scripts/check-readme}.
  */
 class ReadmeJavaSnippetsTest {
     private static final Pattern BLOCK = Pattern.compile("(?ms)^```java\\n(.*?)^```");
+    private static final Pattern PROGRAM = Pattern.compile("(?m)^public class (\\w+)");
     private static final String IMPORTS = """
             import dev.idefics4j.*;
             import dev.idefics4j.image.*;
@@ -43,13 +45,21 @@ class ReadmeJavaSnippetsTest {
         assertTrue(Files.exists(readme), "README.md not found beside the module: " + readme.toAbsolutePath());
         Matcher m = BLOCK.matcher(Files.readString(readme));
         List<JavaFileObject> sources = new ArrayList<>();
+        int programs = 0;
         while (m.find()) {
+            Matcher program = PROGRAM.matcher(m.group(1));
+            if (program.find()) {
+                sources.add(new Source(program.group(1), m.group(1)));
+                programs++;
+                continue;
+            }
             String name = "ReadmeSnippet" + (sources.size() + 1);
             String code = IMPORTS + "class " + name + " {\n    static Idefics idefics;\n    static ImageSource image;\n"
                     + "    static void run() throws Exception {\n" + m.group(1) + "\n    }\n}\n";
             sources.add(new Source(name, code));
         }
         assertTrue(sources.size() >= 8, "expected the guide's Java examples in the README, found " + sources.size());
+        assertTrue(programs >= 1, "expected a whole program (\"Use as a library\") in the README");
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertNotNull(javac, "no system Java compiler (a JRE instead of a JDK?)");

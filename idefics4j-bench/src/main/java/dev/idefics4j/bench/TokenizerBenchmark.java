@@ -1,6 +1,5 @@
 package dev.idefics4j.bench;
 
-import dev.idefics4j.tokenizer.Flavor;
 import dev.idefics4j.tokenizer.Tokenizer;
 import dev.idefics4j.tokenizer.Tokenizers;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,9 +19,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Loading the LLaMA tokenizer (32 000 pieces) and encoding a prompt of about 6000 characters that mixes prose,
- * code, digits, accents, CJK, emoji and image tokens, for each flavour. The tokenizer folder defaults to the
- * bundled one (run from the repository root, as {@code scripts/jmh.sh} does); {@code -p dir=...} picks another.
+ * Loading a tokenizer and encoding a prompt of about 6000 characters that mixes prose, code, digits, accents, CJK,
+ * emoji and image tokens: the LLaMA tokenizer (32 000 pieces) and SmolVLM-256M-Instruct's byte-level BPE (49 152
+ * tokens), each from its tokenizer.json and from its slow file. The files are the bundled ones, relative to the
+ * repository root (as {@code scripts/jmh.sh} runs); {@code -p file=...} picks another.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -31,18 +31,17 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class TokenizerBenchmark {
-    @Param({"TOKENIZER_JSON", "SENTENCEPIECE"})
-    public Flavor flavor;
-
-    @Param("testdata/fixtures/tokenizer")
-    public String dir;
+    @Param({"testdata/fixtures/tokenizer/tokenizer.json", "testdata/fixtures/tokenizer/tokenizer.model",
+            "testdata/fixtures/real/SmolVLM-256M-Instruct/tokenizer.json",
+            "testdata/fixtures/real/SmolVLM-256M-Instruct/vocab.json"})
+    public String file;
 
     private Tokenizer tokenizer;
     private String prompt;
 
     @Setup(Level.Trial)
     public void setUp() {
-        tokenizer = Tokenizers.load(Path.of(dir), flavor);
+        tokenizer = Tokenizers.loadFile(Path.of(file));
         String[] pieces = {"User: What is in this image?", "<fake_token_around_image><image><fake_token_around_image>",
                 "  Two cats sleep on a red sofa, 3.14159 meters   apart.\n", "def f(x):\n\treturn x**2 # ok",
                 "Café naïve façade — déjà vu", "日本語のテキストと中文", "emoji 🐈‍⬛🎉 and bytes \u0001",
@@ -56,7 +55,7 @@ public class TokenizerBenchmark {
 
     @Benchmark
     public Tokenizer load() {
-        return Tokenizers.load(Path.of(dir), flavor);
+        return Tokenizers.loadFile(Path.of(file));
     }
 
     @Benchmark

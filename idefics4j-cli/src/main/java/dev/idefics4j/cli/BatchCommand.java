@@ -17,7 +17,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = {"Run many generate requests: JSON Lines in, JSON Lines out (same order), progress on stderr.",
-                "A line that is broken, or whose image cannot be read, gets {\"error\": ...}; the others are answered."})
+                "A line that is broken, or whose image cannot be read, gets {\"error\": ...}; the others are answered.",
+                "Relative image paths resolve against the input file's folder. Exit code 0 when at least one line "
+                        + "was answered, 1 when every line failed (the output is written either way)."})
 final class BatchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -53,6 +55,11 @@ final class BatchCommand implements Callable<Integer> {
         // The output appears whole or not at all.
         Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.err.printf("%d request(s), %d error(s) -> %s%n", lines.size(), errors, output);
+        if (errors > 0 && errors == lines.size()) {
+            // A script must notice a run that answered nothing (a wrong image folder, say).
+            System.err.println("error: every request failed; the reasons are in the error lines of " + output);
+            return 1;
+        }
         return 0;
     }
 

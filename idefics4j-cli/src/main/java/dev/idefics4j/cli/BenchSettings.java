@@ -9,7 +9,7 @@ import java.util.Set;
 record BenchSettings(int warmup, int reps, int longReps, int decodeSteps, int promptTokens, int context,
                      int batch, long probeBytes, Set<String> sections) {
     static final Set<String> ALL = Set.of("probes", "image", "prefill", "decode", "batch", "gemm", "layers");
-    /** Layer modes as /work/shared/bench/torch_layers.py names them, plus the lm head for the estimates. */
+    /** Layer modes as scripts/torch_layers.py names them, plus the lm head for the estimates. */
     static final String[] LAYER_MODES = {"llama_decode", "xattn_decode", "llama_prefill", "xattn_prefill", "vit",
             "lm_head"};
 

@@ -36,6 +36,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonNode request = input.read();
+        LocalInputs.checkRequest(request, input.baseDir());
         List<DecodedImage> decoded = new ArrayList<>();
         ImageLoader loader = pixels ? new ImageLoader(ImageLimits.DEFAULTS, decoded::add) : new ImageLoader();
         IdeficsProcessor processor = model.processor(loader);

@@ -7,20 +7,41 @@ import java.util.Map;
 
 /** Generation settings of the task commands, under the reference's names (as {@code --max-new-tokens} etc.). */
 final class GenerationOptions {
-    @Option(names = "--max-new-tokens", paramLabel = "N") Integer maxNewTokens;
-    @Option(names = "--max-length", paramLabel = "N") Integer maxLength;
-    @Option(names = "--min-new-tokens", paramLabel = "N") Integer minNewTokens;
-    @Option(names = "--num-beams", paramLabel = "N") Integer numBeams;
-    @Option(names = "--num-return-sequences", paramLabel = "N") Integer numReturnSequences;
-    @Option(names = "--do-sample", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL") Boolean doSample;
-    @Option(names = "--temperature", paramLabel = "T") Double temperature;
-    @Option(names = "--top-k", paramLabel = "K") Integer topK;
-    @Option(names = "--top-p", paramLabel = "P") Double topP;
-    @Option(names = "--min-p", paramLabel = "P") Double minP;
-    @Option(names = "--seed", paramLabel = "N") Long seed;
-    @Option(names = "--repetition-penalty", paramLabel = "X") Double repetitionPenalty;
-    @Option(names = "--no-repeat-ngram-size", paramLabel = "N") Integer noRepeatNgramSize;
-    @Option(names = "--length-penalty", paramLabel = "X") Double lengthPenalty;
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "Most tokens to generate (the task's own "
+            + "default otherwise, e.g. 10 for caption).")
+    Integer maxNewTokens;
+    @Option(names = "--max-length", paramLabel = "N", description = "Most tokens in all, prompt included.")
+    Integer maxLength;
+    @Option(names = "--min-new-tokens", paramLabel = "N", description = "No end of sequence before this many tokens.")
+    Integer minNewTokens;
+    @Option(names = "--num-beams", paramLabel = "N", description = "Beam search with N beams (1: greedy or sampling).")
+    Integer numBeams;
+    @Option(names = "--num-return-sequences", paramLabel = "N",
+            description = "Answers to return (at most --num-beams with beam search).")
+    Integer numReturnSequences;
+    @Option(names = "--do-sample", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+            description = "Sample instead of choosing the likeliest token.")
+    Boolean doSample;
+    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature (below 1: surer).")
+    Double temperature;
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K likeliest tokens (0: all).")
+    Integer topK;
+    @Option(names = "--top-p", paramLabel = "P",
+            description = "Sample among the likeliest tokens that make up probability P.")
+    Double topP;
+    @Option(names = "--min-p", paramLabel = "P",
+            description = "Sample among tokens at least P times as likely as the likeliest.")
+    Double minP;
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for sampling, for repeatable answers.")
+    Long seed;
+    @Option(names = "--repetition-penalty", paramLabel = "X",
+            description = "Make tokens already in the text less likely (above 1) or more (below 1).")
+    Double repetitionPenalty;
+    @Option(names = "--no-repeat-ngram-size", paramLabel = "N", description = "Never repeat a run of N tokens.")
+    Integer noRepeatNgramSize;
+    @Option(names = "--length-penalty", paramLabel = "X",
+            description = "Beam search: above 0 favours longer answers, below 0 shorter ones.")
+    Double lengthPenalty;
 
     @Option(names = "--param", paramLabel = "NAME=JSON",
             description = "Any other generation parameter by its reference name, value as JSON "

@@ -22,6 +22,7 @@ abstract class JsonRequestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonNode request = input.read();
+        LocalInputs.checkRequest(request, input.baseDir());
         try (Idefics idefics = Session.open(model)) {
             System.out.println(Json.write(answer(idefics, request, input.baseDir())));
         }

@@ -4,7 +4,10 @@ import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.processor.IdeficsProcessor;
 import dev.idefics4j.tensor.quant.Quantization;
 import dev.idefics4j.tokenizer.Flavor;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
@@ -18,11 +21,24 @@ final class ModelOptions {
     String revision;
 
     @Option(names = "--tokenizer", paramLabel = "FLAVOR",
-            description = "auto (tokenizer.json when present), sentencepiece (tokenizer.model) or json.")
+            description = "auto (tokenizer.json when present), json, sentencepiece (tokenizer.model) or gpt2"
+                    + " (vocab.json + merges.txt).")
     String tokenizer = "auto";
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** 0: all processors. */
     int threads;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
+    void threads(int n) {
+        if (n < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + n
+                    + " (leave it out for all processors)");
+        }
+        threads = n;
+    }
 
     @Option(names = "--quantize", paramLabel = "FORMAT",
             description = "Quantize linear layers while loading: fp4, nf4 or int8 (as bitsandbytes); fp4-dq, nf4-dq"
@@ -48,12 +64,18 @@ final class ModelOptions {
 
     /** The tokenizer file chosen by {@code --tokenizer}; null for the reference's choice. */
     Flavor flavor() {
-        return switch (tokenizer.toLowerCase()) {
+        return parseFlavor(tokenizer, "--tokenizer");
+    }
+
+    /** A tokenizer flavour as the command line names it; null for auto. */
+    static Flavor parseFlavor(String value, String option) {
+        return switch (value.toLowerCase()) {
             case "auto" -> null;
             case "sentencepiece", "model", "slow" -> Flavor.SENTENCEPIECE;
             case "json", "fast", "tokenizer.json" -> Flavor.TOKENIZER_JSON;
-            default -> throw new IllegalArgumentException("--tokenizer must be auto, sentencepiece or json, not "
-                    + tokenizer);
+            case "gpt2", "vocab", "vocab.json" -> Flavor.GPT2;
+            default -> throw new IllegalArgumentException(option + " must be auto, json, sentencepiece or gpt2, not "
+                    + value);
         };
     }
 

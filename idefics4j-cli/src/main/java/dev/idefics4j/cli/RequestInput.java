@@ -1,7 +1,9 @@
 package dev.idefics4j.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.request.JsonErrors;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -42,9 +44,8 @@ final class RequestInput {
     private static JsonNode parse(ObjectMapper mapper, String text, String where) {
         try {
             return mapper.readTree(text);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(where + ": invalid JSON: " + e.getMessage().lines().findFirst()
-                    .orElse(""));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(where + ": invalid JSON: " + JsonErrors.describe(e));
         }
     }
 

@@ -18,9 +18,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve the model over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, "
-                + "TGI-compatible /generate and /generate_stream, /health and /metrics, with continuous batching, and a chat "
-                + "page at / to try it in a browser. "
+        description = {"Serve the model over HTTP: OpenAI-compatible /v1/chat/completions, /v1/completions and "
+                + "/v1/models, TGI-compatible /generate and /generate_stream, /health and /metrics, with continuous "
+                + "batching, and a chat page at / to try it in a browser. "
                 + "The model is loaded once; Ctrl-C stops after the accepted requests finish. See docs/SERVER.md."})
 final class ServeCommand implements Callable<Integer> {
     private static final ServerConfig DEFAULTS = ServerConfig.builder().build();
@@ -134,11 +134,17 @@ final class ServeCommand implements Callable<Integer> {
         QUIET.forEach(l -> l.setLevel(Level.WARNING));
         Idefics idefics = Session.open(model);
         IdeficsServer server;
+        // A failed start (the port in use) is logged by Javalin as SEVERE before it throws; the error line below
+        // says it once, without the logger's two lines.
+        Logger javalin = QUIET.get(1);
+        javalin.setLevel(Level.OFF);
         try {
             server = IdeficsServer.start(idefics, config);
         } catch (RuntimeException e) {
             idefics.close();
             throw e;
+        } finally {
+            javalin.setLevel(Level.WARNING);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -150,7 +156,8 @@ final class ServeCommand implements Callable<Integer> {
         String where = "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":"
                 + server.port();
         System.err.println("idefics4j: serving " + config.modelName() + " on " + where
-                + " (OpenAI: /v1/chat/completions, TGI: /generate, /generate_stream; /health, /metrics)");
+                + " (OpenAI: /v1/chat/completions, /v1/completions; TGI: /generate, /generate_stream; /health,"
+                + " /metrics)");
         if (config.apiKey() == null && !isLoopback(config.host())) {
             System.err.println("idefics4j: warning: listening beyond loopback without --api-key");
         }

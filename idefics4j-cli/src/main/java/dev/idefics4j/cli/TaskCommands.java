@@ -64,12 +64,13 @@ final class TaskCommands {
 
         @Override
         public Integer call() {
+            ImageSource source = LocalInputs.image(image, "IMAGE");
             try (Idefics idefics = Session.open(model)) {
                 String answer = prompt == null
-                        ? idefics.caption(image(image), generation.toMap())
-                        : idefics.caption(image(image), prompt, generation.toMap());
-                List<PromptItem> seen = prompt == null ? GuidePrompts.caption(image(image))
-                        : GuidePrompts.promptedCaption(image(image), prompt);
+                        ? idefics.caption(source, generation.toMap())
+                        : idefics.caption(source, prompt, generation.toMap());
+                List<PromptItem> seen = prompt == null ? GuidePrompts.caption(source)
+                        : GuidePrompts.promptedCaption(source, prompt);
                 print(idefics, "caption", seen, Map.of("image", image, "caption", answer), answer);
             }
             return 0;
@@ -78,14 +79,17 @@ final class TaskCommands {
 
     @Command(name = "ask", mixinStandardHelpOptions = true, description = "Answer a question about an image.")
     static final class Ask extends Common implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "IMAGE") String image;
-        @Parameters(index = "1", paramLabel = "QUESTION") String question;
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "Path, http(s) URL or data: URL.")
+        String image;
+        @Parameters(index = "1", paramLabel = "QUESTION", description = "The question, e.g. \"What animal is this?\"")
+        String question;
 
         @Override
         public Integer call() {
+            ImageSource source = LocalInputs.image(image, "IMAGE");
             try (Idefics idefics = Session.open(model)) {
-                String answer = idefics.ask(image(image), question, generation.toMap());
-                print(idefics, "ask", GuidePrompts.ask(image(image), question),
+                String answer = idefics.ask(source, question, generation.toMap());
+                print(idefics, "ask", GuidePrompts.ask(source, question),
                         Map.of("image", image, "question", question, "answer", answer), answer);
             }
             return 0;
@@ -95,7 +99,8 @@ final class TaskCommands {
     @Command(name = "classify", mixinStandardHelpOptions = true,
             description = "Put an image into one of the given categories; --rank scores every category.")
     static final class Classify extends Common implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "IMAGE") String image;
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "Path, http(s) URL or data: URL.")
+        String image;
 
         @Option(names = "--labels", required = true, split = ",", paramLabel = "A,B,C",
                 description = "The categories, comma-separated.")
@@ -107,9 +112,10 @@ final class TaskCommands {
         @Override
         public Integer call() {
             List<String> clean = labels.stream().map(String::strip).toList();
+            ImageSource source = LocalInputs.image(image, "IMAGE");
             try (Idefics idefics = Session.open(model)) {
                 if (rank) {
-                    List<LabelScore> ranked = idefics.rank(image(image), clean);
+                    List<LabelScore> ranked = idefics.rank(source, clean);
                     List<Map<String, Object>> rows = new ArrayList<>();
                     StringBuilder human = new StringBuilder();
                     for (LabelScore s : ranked) {
@@ -120,12 +126,12 @@ final class TaskCommands {
                         rows.add(row);
                         human.append(String.format("%-24s %10.4f%n", s.label(), s.logprob()));
                     }
-                    print(idefics, "classify", GuidePrompts.classify(image(image), clean),
+                    print(idefics, "classify", GuidePrompts.classify(source, clean),
                             Map.of("image", image, "label", ranked.get(0).label(),
                             "ranking", rows), human.toString().stripTrailing());
                 } else {
-                    String label = idefics.classify(image(image), clean, generation.toMap());
-                    print(idefics, "classify", GuidePrompts.classify(image(image), clean),
+                    String label = idefics.classify(source, clean, generation.toMap());
+                    print(idefics, "classify", GuidePrompts.classify(source, clean),
                             Map.of("image", image, "label", label), label);
                 }
             }
@@ -136,7 +142,8 @@ final class TaskCommands {
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = "Write about an image following an instruction (a product description, a story...).")
     static final class Describe extends Common implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "IMAGE") String image;
+        @Parameters(index = "0", paramLabel = "IMAGE", description = "Path, http(s) URL or data: URL.")
+        String image;
         @Parameters(index = "1", arity = "0..1", paramLabel = "INSTRUCTION",
                 description = "What to write, e.g. \"Write a product description for this item.\"")
         String instruction;
@@ -149,11 +156,12 @@ final class TaskCommands {
             if (instruction == null && !story) {
                 throw new IllegalArgumentException("give an INSTRUCTION, or --story");
             }
+            ImageSource source = LocalInputs.image(image, "IMAGE");
             try (Idefics idefics = Session.open(model)) {
-                String text = story ? idefics.story(image(image), generation.toMap())
-                        : idefics.describe(image(image), instruction, generation.toMap());
-                List<PromptItem> seen = story ? GuidePrompts.story(image(image))
-                        : GuidePrompts.describe(image(image), instruction, null);
+                String text = story ? idefics.story(source, generation.toMap())
+                        : idefics.describe(source, instruction, generation.toMap());
+                List<PromptItem> seen = story ? GuidePrompts.story(source)
+                        : GuidePrompts.describe(source, instruction, null);
                 print(idefics, "describe", seen, Map.of("image", image, "instruction", story ? "story" : instruction, "text", text),
                         text);
             }

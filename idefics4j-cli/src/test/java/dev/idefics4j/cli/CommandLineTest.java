@@ -91,6 +91,20 @@ class CommandLineTest {
         }
     }
 
+    /** padding "max_length" with its max_length reaches the processor (it was refused as lacking the length). */
+    @Test
+    void encodePadsToMaxLengthAsTheReference() throws IOException {
+        String rocket = TestData.fixture("images/rocket_rgb_200x320.jpg").toString();
+        JsonNode out = json(CliRunner.run("encode", "--model", TINY, "--json", "{\"prompts\": [[\"User:\", "
+                + "{\"image\": \"" + rocket + "\"}, \"Describe this image.\\nAssistant:\"], [\"Hi!\"]], "
+                + "\"padding\": \"max_length\", \"max_length\": 40}"));
+        JsonNode ref = ReferenceCase.cases(TestData.reference("tiny/processor.json")).get("padding_max_length");
+        assertEquals(ref.get("prompt_strings"), out.get("prompt_strings"));
+        assertEquals(ref.get("input_ids"), out.get("input_ids"));
+        assertEquals(ref.get("attention_mask"), out.get("attention_mask"));
+        assertEquals(ref.get("image_attention_mask"), out.get("image_attention_mask"));
+    }
+
     @Test
     void relativeImagePathsResolveAgainstTheRequestFile() throws IOException {
         Files.copy(Path.of(CAT), dir.resolve("cat.jpg"));
@@ -153,6 +167,21 @@ class CommandLineTest {
         assertEquals(2, JSON.readTree(lines.get(3)).get("sequences").get(0).get("new_ids").size());
         assertTrue(JSON.readTree(lines.get(4)).get("error").asText().contains("num_beams"));
         assertTrue(Files.notExists(dir.resolve("out.jsonl.partial")));
+    }
+
+    /** A run in which every line failed exits 1 (a script must notice), its error lines written all the same. */
+    @Test
+    void batchFailsWhenEveryLineFailed() throws IOException {
+        Path in = dir.resolve("in.jsonl");
+        Files.write(in, List.of("{\"prompts\": [[{\"image\": \"missing.png\"}, \"A\"]]}", "{not json"));
+        Path out = dir.resolve("out.jsonl");
+        CliRunner.Result r = CliRunner.run("batch", "--model", TINY, "--input", in.toString(), "--output",
+                out.toString());
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.err().contains("error: every request failed"), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(2, lines.size());
+        assertTrue(lines.stream().allMatch(l -> l.contains("\"error\"")), lines.toString());
     }
 
     @Test
@@ -222,6 +251,9 @@ class CommandLineTest {
         CliRunner.Result badJson = CliRunner.run("generate", "--model", TINY, "--json", "{oops");
         assertEquals(1, badJson.exitCode());
         assertTrue(badJson.err().contains("invalid JSON"), badJson.err());
+        CliRunner.Result unclosed = CliRunner.run("generate", "--model", TINY, "--json", "{\"prompts\": [[\"Hi\"]]");
+        assertEquals("error: --json: invalid JSON: Unexpected end-of-input: expected close marker for Object (opened "
+                + "at line 1, column 1) at line 1, column 21", unclosed.err().strip());
         CliRunner.Result badModel = CliRunner.run("caption", CAT, "--model", dir.resolve("none").toString());
         assertEquals(1, badModel.exitCode());
         assertTrue(badModel.err().contains("neither an existing folder nor a Hub repo id"), badModel.err());
@@ -229,6 +261,30 @@ class CommandLineTest {
                 "{\"prompts\": [[\"Hi\"]], \"num_beams\": 1, \"num_return_sequences\": 2}");
         assertEquals(1, contradictory.exitCode());
         assertTrue(contradictory.err().contains("num_return_sequences"), contradictory.err());
+    }
+
+    /** A missing image is reported before the model is resolved (which may mean a download of gigabytes). */
+    @Test
+    void localImagesAreCheckedBeforeTheModel() {
+        String noModel = dir.resolve("no-model").toString();
+        for (String[] args : List.of(new String[] {"caption", "nope.png", "--model", noModel},
+                new String[] {"ask", "nope.png", "What?", "--model", noModel},
+                new String[] {"classify", "nope.png", "--labels", "a,b", "--model", noModel},
+                new String[] {"describe", "nope.png", "--story", "--model", noModel})) {
+            CliRunner.Result r = CliRunner.run(args);
+            assertEquals(1, r.exitCode(), String.join(" ", args));
+            assertTrue(r.err().startsWith("error: IMAGE nope.png: no such file "), r.err());
+        }
+        CliRunner.Result json = CliRunner.run("generate", "--model", noModel, "--json",
+                "{\"prompts\": [[\"Hi\", {\"image\": \"nope.png\"}]]}");
+        assertEquals(1, json.exitCode());
+        assertTrue(json.err().startsWith("error: prompts[0][1]: no such file "), json.err());
+        CliRunner.Result score = CliRunner.run("score", "--model", noModel, "--json",
+                "{\"prompt\": [{\"image\": \"nope.png\"}, \"A\"], \"continuations\": [\"b\"]}");
+        assertTrue(score.err().startsWith("error: prompt[0]: no such file "), score.err());
+        CliRunner.Result encode = CliRunner.run("encode", "--model", noModel, "--json",
+                "{\"prompts\": [[{\"image\": \"nope.png\"}]]}");
+        assertTrue(encode.err().startsWith("error: prompts[0][0]: no such file "), encode.err());
     }
 
     @Test

@@ -5,8 +5,16 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -47,6 +55,38 @@ class ServeCommandTest {
         assertEquals(d.images(), c.images());
         assertTrue(c.allowlist().isEmpty());
         assertEquals("tiny", c.modelName(), "the bundled model's name");
+    }
+
+    /** A port in use is one error line: Javalin's SEVERE log record of the failed start is held back. */
+    @Test
+    void portInUseIsOneErrorLine() throws Exception {
+        Logger javalin = Logger.getLogger("io.javalin");
+        List<LogRecord> severe = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    severe.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        javalin.addHandler(capture);
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CliRunner.Result r = CliRunner.run("serve", "--port", String.valueOf(taken.getLocalPort()));
+            assertEquals(1, r.exitCode());
+            assertTrue(r.err().startsWith("error: Port already in use"), r.err());
+            assertEquals(List.of(), severe.stream().map(LogRecord::getMessage).toList());
+        } finally {
+            javalin.removeHandler(capture);
+        }
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.idefics4j.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Typed field access on a config JSON object with the reference default for absent fields; errors name the field. */
-final class ConfigReader {
+public final class ConfigReader {
     private final String file;
     private final JsonNode node;
     private final JsonNode fallback;
@@ -13,7 +13,7 @@ final class ConfigReader {
      * @param fallback an object consulted (with {@code fallbackPrefix} before the field name) when {@code node}
      *                 lacks a field: the flat top-level keys of early IDEFICS configs
      */
-    ConfigReader(String file, JsonNode node, JsonNode fallback, String fallbackPrefix) {
+    public ConfigReader(String file, JsonNode node, JsonNode fallback, String fallbackPrefix) {
         this.file = file;
         this.node = node == null || node.isNull() ? null : node;
         this.fallback = fallback;
@@ -33,11 +33,41 @@ final class ConfigReader {
         return null;
     }
 
+    /** A reader of its own for no fallback: the whole object {@code node} (null: every field absent). */
+    public ConfigReader(String file, JsonNode node) {
+        this(file, node, null, "");
+    }
+
+    /** The raw value of {@code field}, or null when absent or null. */
+    public JsonNode get(String field) {
+        return find(field);
+    }
+
+    /** Whether the field is present and not null. */
+    public boolean has(String field) {
+        return find(field) != null;
+    }
+
+    /**
+     * The nested object {@code field} as a reader of its own, its errors naming {@code parent.field}; null when the
+     * field is absent or null.
+     */
+    public ConfigReader object(String field) {
+        JsonNode v = find(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw new CheckpointException(where(field) + " must be an object, got " + v);
+        }
+        return new ConfigReader(file + " (" + field + ")", v);
+    }
+
     private String where(String field) {
         return file + ": field '" + field + "'";
     }
 
-    int positiveInt(String field, int dflt) {
+    public int positiveInt(String field, int dflt) {
         int v = intValue(field, dflt);
         if (v <= 0) {
             throw new CheckpointException(where(field) + " must be a positive integer, got " + v);
@@ -45,7 +75,7 @@ final class ConfigReader {
         return v;
     }
 
-    int intValue(String field, int dflt) {
+    public int intValue(String field, int dflt) {
         JsonNode v = find(field);
         if (v == null) {
             return dflt;
@@ -56,7 +86,7 @@ final class ConfigReader {
         return v.asInt();
     }
 
-    double positiveDouble(String field, double dflt) {
+    public double positiveDouble(String field, double dflt) {
         JsonNode v = find(field);
         if (v == null) {
             return dflt;
@@ -67,7 +97,7 @@ final class ConfigReader {
         return v.asDouble();
     }
 
-    boolean bool(String field, boolean dflt) {
+    public boolean bool(String field, boolean dflt) {
         JsonNode v = find(field);
         if (v == null) {
             return dflt;
@@ -78,7 +108,7 @@ final class ConfigReader {
         return v.asBoolean();
     }
 
-    String string(String field, String dflt, String... allowed) {
+    public String string(String field, String dflt, String... allowed) {
         JsonNode v = find(field);
         if (v == null) {
             return dflt;
@@ -94,7 +124,7 @@ final class ConfigReader {
         return s;
     }
 
-    CheckpointException error(String field, String message) {
+    public CheckpointException error(String field, String message) {
         return new CheckpointException(where(field) + " " + message);
     }
 }

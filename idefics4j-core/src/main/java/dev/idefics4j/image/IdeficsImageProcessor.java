@@ -11,13 +11,13 @@ import java.util.Objects;
  */
 public final class IdeficsImageProcessor {
     private final ImageProcessorConfig config;
-    private final float[] mean;
-    private final float[] std;
+    private final PixelNormalization normalization;
 
     public IdeficsImageProcessor(ImageProcessorConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.mean = config.imageMean();
-        this.std = config.imageStd();
+        // IdeficsImageProcessor always normalises.
+        this.normalization = new PixelNormalization(config.doRescale(), config.rescaleFactor(), true,
+                config.imageMean(), config.imageStd());
     }
 
     /** The processor of a checkpoint directory (its {@code preprocessor_config.json}). */
@@ -41,7 +41,7 @@ public final class IdeficsImageProcessor {
 
     /** The S x S 8-bit image the model sees, before rescaling and normalisation. */
     public RgbImage resize(RgbImage image) {
-        return PillowResize.bicubic(image, imageSize(), imageSize());
+        return PillowResize.resize(image, imageSize(), imageSize(), ResampleFilter.BICUBIC);
     }
 
     /** One image's pixel values, 3 x S x S channels first. */
@@ -63,19 +63,6 @@ public final class IdeficsImageProcessor {
     /** Writes one image's 3 x S x S values into {@code out} from {@code offset}, e.g. into a padded batch. */
     public void writePixelValues(RgbImage image, float[] out, int offset) {
         Objects.checkFromIndexSize(offset, valuesPerImage(), out.length);
-        RgbImage resized = resize(image);
-        byte[] rgb = resized.data();
-        int plane = imageSize() * imageSize();
-        for (int c = 0; c < 3; c++) {
-            int base = offset + c * plane;
-            for (int i = 0; i < plane; i++) {
-                out[base + i] = (rescale(rgb[i * 3 + c] & 0xFF) - mean[c]) / std[c];
-            }
-        }
-    }
-
-    /** numpy: {@code image.astype(float64) * scale}, then {@code astype(float32)}. */
-    private float rescale(int u8) {
-        return config.doRescale() ? (float) (u8 * config.rescaleFactor()) : u8;
+        normalization.writeChannelsFirst(resize(image), out, offset, imageSize(), imageSize());
     }
 }

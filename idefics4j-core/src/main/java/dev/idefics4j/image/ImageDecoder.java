@@ -20,10 +20,10 @@ import java.util.Locale;
 
 /**
  * Encoded bytes to {@link RgbImage}: recognises the format, checks the pixel count from the header before decoding,
- * decodes the first image (GIF: the first frame) and converts it to RGB as Pillow would. JPEG and WebP go through
- * the libraries Pillow uses ({@link LibjpegDecoder}, {@link LibwebpDecoder}) where they are on the machine, and
- * otherwise, like the other formats, through ImageIO's pure-Java readers. {@code -Didefics4j.native.images=false}
- * keeps the pure-Java readers everywhere.
+ * decodes the first image (GIF: the first frame) and converts it to RGB as Pillow would ({@link RgbConversion}). JPEG
+ * and WebP go through the libraries Pillow uses ({@link LibjpegDecoder}, {@link LibwebpDecoder}) where they are on the
+ * machine, and otherwise, like the other formats, through ImageIO's pure-Java readers.
+ * {@code -Didefics4j.native.images=false} keeps the pure-Java readers everywhere.
  */
 final class ImageDecoder {
     static final String IMAGE_IO = "java-imageio";
@@ -34,12 +34,13 @@ final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    static DecodedImage decode(byte[] bytes, String where, ImageLimits limits) {
-        return decode(bytes, where, limits, NATIVE);
+    static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion) {
+        return decode(bytes, where, limits, conversion, NATIVE);
     }
 
     /** As above; {@code nativeDecoders} false keeps the pure-Java readers (tests compare the two). */
-    static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, boolean nativeDecoders) {
+    static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion,
+                               boolean nativeDecoders) {
         if (bytes.length == 0) {
             throw ImageLoadException.of(where, "empty file, not an image");
         }
@@ -49,19 +50,20 @@ final class ImageDecoder {
                     + "); it starts with " + preview(bytes));
         }
         if (nativeDecoders && format == ImageFormat.JPEG && LibjpegDecoder.available()) {
-            return new DecodedImage(PillowRgbConversion.toRgb(LibjpegDecoder.decode(bytes, where, limits)),
+            return new DecodedImage(PillowRgbConversion.toRgb(LibjpegDecoder.decode(bytes, where, limits), conversion),
                     LibjpegDecoder.name());
         }
         if (nativeDecoders && format == ImageFormat.WEBP && LibwebpDecoder.available()) {
-            return new DecodedImage(PillowRgbConversion.toRgb(LibwebpDecoder.decode(bytes, where, limits)),
+            return new DecodedImage(PillowRgbConversion.toRgb(LibwebpDecoder.decode(bytes, where, limits), conversion),
                     LibwebpDecoder.NAME);
         }
-        return new DecodedImage(decodeWithImageIo(format, bytes, where, limits),
+        return new DecodedImage(decodeWithImageIo(format, bytes, where, limits, conversion),
                 format == ImageFormat.WEBP ? TWELVEMONKEYS_WEBP : format == ImageFormat.TIFF ? TWELVEMONKEYS_TIFF
                         : IMAGE_IO);
     }
 
-    private static RgbImage decodeWithImageIo(ImageFormat format, byte[] bytes, String where, ImageLimits limits) {
+    private static RgbImage decodeWithImageIo(ImageFormat format, byte[] bytes, String where, ImageLimits limits,
+                                              RgbConversion conversion) {
         bytes = IccProfileStripper.strip(format, bytes);
         ImageReader reader = readerFor(format, where);
         List<String> warnings = new ArrayList<>();
@@ -85,7 +87,7 @@ final class ImageDecoder {
                             + warning + ")");
                 }
             }
-            return PillowRgbConversion.toRgb(image, quirk(format, bytes, image));
+            return PillowRgbConversion.toRgb(image, quirk(format, bytes, image), conversion);
         } catch (ImageLoadException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Loads images from files, http(s) URLs, data URLs, bytes or BufferedImages into {@link RgbImage}s holding the pixels
- * Pillow 9.4 + transformers' {@code convert_to_rgb} would give, within {@link ImageLimits}. Every failure is an
- * {@link ImageLoadException} naming the source. Thread-safe; close it to release the HTTP client.
+ * Pillow 9.4 + IDEFICS's {@code convert_to_rgb} would give (or, asked for, Pillow's {@code convert("RGB")}: see
+ * {@link RgbConversion}), within {@link ImageLimits}. Every failure is an {@link ImageLoadException} naming the
+ * source. Thread-safe; close it to release the HTTP client.
  */
 public final class ImageLoader implements AutoCloseable {
     private final ImageLimits limits;
@@ -45,24 +46,30 @@ public final class ImageLoader implements AutoCloseable {
         return load(ImageSource.parse(pathOrUrl));
     }
 
+    /** The image with transparency composited over white, as IDEFICS's {@code convert_to_rgb}. */
     public RgbImage load(ImageSource source) {
-        return loadDecoded(source).image();
+        return load(source, RgbConversion.OVER_WHITE);
+    }
+
+    public RgbImage load(ImageSource source, RgbConversion conversion) {
+        return loadDecoded(source, conversion).image();
     }
 
     /** The image and the decoder that read it. */
-    public DecodedImage loadDecoded(ImageSource source) {
+    public DecodedImage loadDecoded(ImageSource source, RgbConversion conversion) {
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(conversion, "conversion");
         String where = source.description();
         DecodedImage decoded = switch (source) {
-            case ImageSource.File file -> ImageDecoder.decode(readFile(file.path(), where), where, limits);
-            case ImageSource.Url url -> ImageDecoder.decode(fetcher().fetch(url), where, limits);
+            case ImageSource.File file -> ImageDecoder.decode(readFile(file.path(), where), where, limits, conversion);
+            case ImageSource.Url url -> ImageDecoder.decode(fetcher().fetch(url), where, limits, conversion);
             case ImageSource.DataUrl dataUrl -> ImageDecoder.decode(DataUrlDecoder.decode(dataUrl, limits), where,
-                    limits);
+                    limits, conversion);
             case ImageSource.Bytes bytes -> {
                 checkEncodedSize(bytes.data().length, where);
-                yield ImageDecoder.decode(bytes.data(), where, limits);
+                yield ImageDecoder.decode(bytes.data(), where, limits, conversion);
             }
-            case ImageSource.Image image -> new DecodedImage(fromBufferedImage(image, where), "none");
+            case ImageSource.Image image -> new DecodedImage(fromBufferedImage(image, where, conversion), "none");
         };
         observer.accept(decoded);
         return decoded;
@@ -77,13 +84,13 @@ public final class ImageLoader implements AutoCloseable {
         return images;
     }
 
-    private RgbImage fromBufferedImage(ImageSource.Image source, String where) {
+    private RgbImage fromBufferedImage(ImageSource.Image source, String where, RgbConversion conversion) {
         long pixels = (long) source.image().getWidth() * source.image().getHeight();
         if (pixels > limits.maxPixels()) {
             throw ImageLoadException.of(where, "image has " + pixels + " pixels, more than the limit of "
                     + limits.maxPixels());
         }
-        return PillowRgbConversion.toRgb(source.image(), PillowRgbConversion.Quirk.NONE);
+        return PillowRgbConversion.toRgb(source.image(), PillowRgbConversion.Quirk.NONE, conversion);
     }
 
     private byte[] readFile(Path path, String where) {

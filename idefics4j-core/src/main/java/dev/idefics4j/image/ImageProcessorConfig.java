@@ -1,11 +1,8 @@
 package dev.idefics4j.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -16,12 +13,11 @@ import java.util.Arrays;
  */
 public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] imageStd, int imageNumChannels,
                                    boolean doRescale, double rescaleFactor) {
-    public static final String FILE_NAME = "preprocessor_config.json";
     static final double[] IDEFICS_STANDARD_MEAN = {0.48145466, 0.4578275, 0.40821073};
     static final double[] IDEFICS_STANDARD_STD = {0.26862954, 0.26130258, 0.27577711};
 
     public static final ImageProcessorConfig DEFAULTS = new ImageProcessorConfig(224,
-            toFloats(IDEFICS_STANDARD_MEAN), toFloats(IDEFICS_STANDARD_STD), 3, true, 1 / 255.0);
+            PixelNormalization.toFloats(IDEFICS_STANDARD_MEAN), PixelNormalization.toFloats(IDEFICS_STANDARD_STD), 3, true, 1 / 255.0);
 
     public ImageProcessorConfig {
         if (imageSize <= 0) {
@@ -55,15 +51,10 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
 
     /** Reads {@code preprocessor_config.json} from a checkpoint directory, or the JSON file itself. */
     public static ImageProcessorConfig load(Path checkpointDirOrFile) {
-        Path file = Files.isDirectory(checkpointDirOrFile) ? checkpointDirOrFile.resolve(FILE_NAME)
-                : checkpointDirOrFile;
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException(file + ": not found");
-        }
+        Path file = PreprocessorConfigFile.locate(checkpointDirOrFile);
+        JsonNode json = PreprocessorConfigFile.read(file);
         try {
-            return fromJson(new ObjectMapper().readTree(file.toFile()));
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+            return fromJson(json);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         }
@@ -76,8 +67,8 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
         }
         return new ImageProcessorConfig(
                 json.has("image_size") ? intValue(json, "image_size") : DEFAULTS.imageSize,
-                channelValues(json, "image_mean", IDEFICS_STANDARD_MEAN),
-                channelValues(json, "image_std", IDEFICS_STANDARD_STD),
+                PixelNormalization.channelValues(json.get("image_mean"), "image_mean", IDEFICS_STANDARD_MEAN),
+                PixelNormalization.channelValues(json.get("image_std"), "image_std", IDEFICS_STANDARD_STD),
                 json.has("image_num_channels") && !json.get("image_num_channels").isNull()
                         ? intValue(json, "image_num_channels") : 3,
                 !json.has("do_rescale") || json.get("do_rescale").asBoolean(true),
@@ -98,37 +89,6 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
             throw new IllegalArgumentException(key + " must be a number, got " + node);
         }
         return node.doubleValue();
-    }
-
-    /** A list of per-channel values, or one number for all channels (as transformers accepts); null = default. */
-    private static float[] channelValues(JsonNode json, String key, double[] defaults) {
-        JsonNode node = json.get(key);
-        if (node == null || node.isNull()) {
-            return toFloats(defaults);
-        }
-        if (node.isNumber()) {
-            float v = (float) node.doubleValue();
-            return new float[]{v, v, v};
-        }
-        if (!node.isArray() || node.size() != 3) {
-            throw new IllegalArgumentException(key + " must be a number or a list of 3 numbers, got " + node);
-        }
-        float[] values = new float[3];
-        for (int i = 0; i < 3; i++) {
-            if (!node.get(i).isNumber()) {
-                throw new IllegalArgumentException(key + " must hold numbers, got " + node);
-            }
-            values[i] = (float) node.get(i).doubleValue();
-        }
-        return values;
-    }
-
-    private static float[] toFloats(double[] values) {
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (float) values[i];
-        }
-        return out;
     }
 
     @Override

@@ -1,37 +1,37 @@
 package dev.idefics4j.image;
 
 /**
- * Pillow 9.4's {@code Image.resize(size, Image.BICUBIC)} on an 8-bit RGB image, bit for bit (libImaging/Resample.c):
+ * Pillow 9.4's {@code Image.resize(size, filter)} on an 8-bit RGB image, bit for bit (libImaging/Resample.c):
  * separable convolution, horizontal pass then vertical pass, each rounded and clipped to 8 bits. When shrinking, the
- * cubic kernel (a = -0.5) is stretched by the scale factor (antialiasing). Weights are computed in double,
- * normalised to sum 1, then turned into fixed-point integers with 22 fractional bits; accumulation is in 32-bit ints
- * starting from one half, as Pillow does, so every rounding step matches.
+ * filter's kernel is stretched by the scale factor (antialiasing). Weights are computed in double, normalised to sum
+ * 1, then turned into fixed-point integers with 22 fractional bits; accumulation is in 32-bit ints starting from one
+ * half, as Pillow does, so every rounding step matches. Kernels with negative lobes (BICUBIC, LANCZOS) can push a sum
+ * below 0 or above 255: each pass clips.
  */
 public final class PillowResize {
-    /** 32 bits minus 8 for the pixel value and 2 for the overshoot of the cubic's negative lobes. */
+    /** 32 bits minus 8 for the pixel value and 2 for the overshoot of negative lobes. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final int HALF = 1 << (PRECISION_BITS - 1);
-    private static final double BICUBIC_SUPPORT = 2.0;
 
     private PillowResize() {
     }
 
-    /** {@code image} resized to {@code width} x {@code height} (aspect ratio not kept) with Pillow's BICUBIC filter. */
-    public static RgbImage bicubic(RgbImage image, int width, int height) {
+    /** {@code image} resized to {@code width} x {@code height} (aspect ratio not kept) with Pillow's {@code filter}. */
+    public static RgbImage resize(RgbImage image, int width, int height, ResampleFilter filter) {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + width + "x" + height);
         }
         if (width == image.width() && height == image.height()) {
             return image; // Pillow returns a plain copy; RgbImage is immutable.
         }
-        Coefficients vertical = Coefficients.of(image.height(), height);
+        Coefficients vertical = Coefficients.of(image.height(), height, filter);
         byte[] pixels = image.data();
         int rowOffset = 0;
         if (width != image.width()) {
             // Only the input rows the vertical pass will read are resampled horizontally.
             int firstRow = vertical.first[0];
             int lastRow = vertical.first[height - 1] + vertical.count[height - 1];
-            pixels = horizontal(pixels, image.width(), firstRow, lastRow - firstRow, Coefficients.of(image.width(), width));
+            pixels = horizontal(pixels, image.width(), firstRow, lastRow - firstRow, Coefficients.of(image.width(), width, filter));
             rowOffset = firstRow;
         }
         if (height != image.height()) {
@@ -40,28 +40,13 @@ public final class PillowResize {
         return new RgbImage(width, height, pixels);
     }
 
-    /** The filter of Pillow's BICUBIC mode: Keys' cubic convolution with a = -0.5, support 2. */
-    static double bicubicKernel(double x) {
-        final double a = -0.5;
-        if (x < 0.0) {
-            x = -x;
-        }
-        if (x < 1.0) {
-            return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
-        }
-        if (x < 2.0) {
-            return (((x - 5) * x + 8) * x - 4) * a;
-        }
-        return 0.0;
-    }
-
     /** Per output position: the first input index, how many inputs, and their fixed-point weights. */
     private record Coefficients(int ksize, int[] first, int[] count, int[] weights) {
-        static Coefficients of(int inSize, int outSize) {
+        static Coefficients of(int inSize, int outSize, ResampleFilter filter) {
             // Pillow computes (double)(in1 - in0) / outSize from a float box (0, inSize): exact for real sizes.
             double scale = (double) (float) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
-            double support = BICUBIC_SUPPORT * filterScale;
+            double support = filter.support() * filterScale;
             int ksize = (int) Math.ceil(support) * 2 + 1;
             int[] first = new int[outSize];
             int[] count = new int[outSize];
@@ -75,7 +60,7 @@ public final class PillowResize {
                 int xmax = Math.min((int) (center + support + 0.5), inSize) - xmin;
                 double ww = 0.0;
                 for (int x = 0; x < xmax; x++) {
-                    double w = bicubicKernel((x + xmin - center + 0.5) * ss);
+                    double w = filter.weight((x + xmin - center + 0.5) * ss);
                     k[x] = w;
                     ww += w;
                 }

@@ -10,10 +10,11 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 
 /**
- * A decoded image to 8-bit RGB as transformers' {@code convert_to_rgb} does it on a Pillow 9.4 image: an RGB image is
- * used as decoded; any other mode goes through Pillow's {@code convert("RGBA")}, is alpha-composited over opaque white
- * with Pillow's integer arithmetic, and loses its alpha. Samples are read raw from the raster, never through Java2D
- * colour management (which would apply ICC profiles or a linear-grey gamma that Pillow ignores).
+ * A decoded image to 8-bit RGB as Pillow 9.4 converts it: an RGB image is used as decoded; any other mode goes through
+ * Pillow's {@code convert("RGBA")} and then, by {@link RgbConversion}, is alpha-composited over opaque white with
+ * Pillow's integer arithmetic (IDEFICS's {@code convert_to_rgb}) or simply loses its alpha ({@code convert("RGB")}).
+ * Samples are read raw from the raster, never through Java2D colour management (which would apply ICC profiles or a
+ * linear-grey gamma that Pillow ignores).
  */
 final class PillowRgbConversion {
     /** Where Pillow opens a file differently from what the decoded colour model alone says. */
@@ -31,8 +32,11 @@ final class PillowRgbConversion {
     private PillowRgbConversion() {
     }
 
-    /** A natively decoded image: RGB as it is, L replicated, RGBA composited over white. */
-    static RgbImage toRgb(DecodedPixels pixels) {
+    /**
+     * A natively decoded image: RGB as it is, L replicated, RGBA composited over white or (Pillow's
+     * {@code convert("RGB")}) without its alpha.
+     */
+    static RgbImage toRgb(DecodedPixels pixels, RgbConversion conversion) {
         byte[] in = pixels.samples();
         if (pixels.channels() == 3) {
             return new RgbImage(pixels.width(), pixels.height(), in);
@@ -45,8 +49,9 @@ final class PillowRgbConversion {
                 out[o++] = in[i];
             }
         } else {
+            boolean composite = conversion == RgbConversion.OVER_WHITE;
             for (int i = 0, o = 0; i < in.length; i += 4) {
-                int a = in[i + 3] & 0xFF;
+                int a = composite ? in[i + 3] & 0xFF : 255;
                 out[o++] = (byte) overWhite(in[i] & 0xFF, a);
                 out[o++] = (byte) overWhite(in[i + 1] & 0xFF, a);
                 out[o++] = (byte) overWhite(in[i + 2] & 0xFF, a);
@@ -55,15 +60,17 @@ final class PillowRgbConversion {
         return new RgbImage(pixels.width(), pixels.height(), out);
     }
 
-    static RgbImage toRgb(BufferedImage image, Quirk quirk) {
+    static RgbImage toRgb(BufferedImage image, Quirk quirk, RgbConversion conversion) {
         ColorModel cm = image.getColorModel();
+        // Without compositing, alpha is simply not read: Pillow's convert("RGB") copies the colour channels.
+        boolean composite = conversion == RgbConversion.OVER_WHITE && quirk != Quirk.IGNORE_ALPHA;
         if (cm instanceof IndexColorModel palette) {
-            return fromPalette(image.getRaster(), palette, quirk);
+            return fromPalette(image.getRaster(), palette, composite);
         }
         if (hasRawSamples(cm, image.getRaster())) {
-            return fromSamples(image.getRaster(), cm, quirk);
+            return fromSamples(image.getRaster(), cm, quirk, composite);
         }
-        return fromArgb(image);
+        return fromArgb(image, composite);
     }
 
     /** Colour models whose raster samples are plain grey, RGB or CMYK values (optionally with straight alpha). */
@@ -90,10 +97,10 @@ final class PillowRgbConversion {
         };
     }
 
-    private static RgbImage fromPalette(Raster raster, IndexColorModel palette, Quirk quirk) {
+    private static RgbImage fromPalette(Raster raster, IndexColorModel palette, boolean compositeAlpha) {
         int w = raster.getWidth();
         int h = raster.getHeight();
-        boolean composite = palette.hasAlpha() && quirk != Quirk.IGNORE_ALPHA;
+        boolean composite = palette.hasAlpha() && compositeAlpha;
         byte[] out = new byte[w * h * 3];
         int[] row = new int[w];
         int o = 0;
@@ -110,12 +117,12 @@ final class PillowRgbConversion {
         return new RgbImage(w, h, out);
     }
 
-    private static RgbImage fromSamples(Raster raster, ColorModel cm, Quirk quirk) {
+    private static RgbImage fromSamples(Raster raster, ColorModel cm, Quirk quirk, boolean compositeAlpha) {
         int w = raster.getWidth();
         int h = raster.getHeight();
         int bands = raster.getNumBands();
         int colours = cm.getNumColorComponents();
-        boolean alpha = cm.hasAlpha() && quirk != Quirk.IGNORE_ALPHA;
+        boolean alpha = cm.hasAlpha() && compositeAlpha;
         boolean cmyk = colours == 4;
         // The JDK adds an alpha band for a tRNS grey value; clipping the grey alone still gives Pillow's pixels.
         boolean clipGray = quirk == Quirk.CLIP_16BIT_GRAY && colours == 1;
@@ -155,10 +162,10 @@ final class PillowRgbConversion {
     }
 
     /** Anything else (premultiplied alpha, exotic colour spaces): Java2D's sRGB conversion is the best there is. */
-    private static RgbImage fromArgb(BufferedImage image) {
+    private static RgbImage fromArgb(BufferedImage image, boolean compositeAlpha) {
         int w = image.getWidth();
         int h = image.getHeight();
-        boolean alpha = image.getColorModel().hasAlpha();
+        boolean alpha = image.getColorModel().hasAlpha() && compositeAlpha;
         byte[] out = new byte[w * h * 3];
         int[] row = new int[w];
         int o = 0;

@@ -35,6 +35,19 @@ public final class RgbImage {
         return pixels[(y * width + x) * 3 + c] & 0xFF;
     }
 
+    /** The {@code width} x {@code height} region whose top-left pixel is ({@code x}, {@code y}), as a new image. */
+    public RgbImage crop(int x, int y, int width, int height) {
+        if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > this.width || y + height > this.height) {
+            throw new IllegalArgumentException("crop " + width + "x" + height + " at (" + x + ", " + y
+                    + ") does not lie inside a " + this.width + "x" + this.height + " image");
+        }
+        byte[] out = new byte[width * height * 3];
+        for (int row = 0; row < height; row++) {
+            System.arraycopy(pixels, ((y + row) * this.width + x) * 3, out, row * width * 3, width * 3);
+        }
+        return new RgbImage(width, height, out);
+    }
+
     /** A copy of the interleaved RGB bytes. */
     public byte[] toBytes() {
         return pixels.clone();

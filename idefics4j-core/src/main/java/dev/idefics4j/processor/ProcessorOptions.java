@@ -15,6 +15,11 @@ public record ProcessorOptions(Padding padding, Integer maxLength, boolean trunc
     public static final ProcessorOptions DEFAULTS = new ProcessorOptions(Padding.LONGEST, null, false, false, null);
 
     public ProcessorOptions {
+        checkPadding(padding, maxLength);
+    }
+
+    /** The padding and max_length rules of every processor's call. */
+    static void checkPadding(Padding padding, Integer maxLength) {
         if (padding == null) {
             throw new IllegalArgumentException("padding must be longest, max_length or none");
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
+import dev.idefics4j.tokenizer.Padding;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,27 +76,27 @@ public final class RequestParser {
         return ImageSource.file(baseDir.resolve(value));
     }
 
+    /**
+     * The processor options of a request. {@code max_length} counts for the processor only with {@code truncation}
+     * or {@code padding: "max_length"} (otherwise it is the generation parameter); the options are built at once,
+     * since {@code padding: "max_length"} is refused without its length.
+     */
     public static ProcessorOptions processorOptions(JsonNode request) {
-        ProcessorOptions o = ProcessorOptions.DEFAULTS;
-        JsonNode padding = request.get("padding");
-        if (padding != null && !padding.isNull()) {
-            o = o.withPadding(ProcessorOptions.parsePadding(padding.asText()));
+        Padding padding = ProcessorOptions.DEFAULTS.padding();
+        JsonNode paddingNode = request.get("padding");
+        if (paddingNode != null && !paddingNode.isNull()) {
+            padding = ProcessorOptions.parsePadding(paddingNode.asText());
         }
-        if (request.has("max_length") && request.has("truncation")) {
-            o = o.withMaxLength(intField(request, "max_length"));
-        } else if (request.has("max_length") && o.padding() == dev.idefics4j.tokenizer.Padding.MAX_LENGTH) {
-            o = o.withMaxLength(intField(request, "max_length"));
-        }
-        if (request.has("truncation")) {
-            o = o.withTruncation(boolField(request, "truncation"));
-        }
-        if (request.has("add_eos_token")) {
-            o = o.withAddEosToken(boolField(request, "add_eos_token"));
-        }
-        if (request.has("add_end_of_utterance_token") && !request.get("add_end_of_utterance_token").isNull()) {
-            o = o.withAddEndOfUtteranceToken(boolField(request, "add_end_of_utterance_token"));
-        }
-        return o;
+        boolean truncation = request.has("truncation") && boolField(request, "truncation");
+        Integer maxLength = request.has("max_length") && (request.has("truncation") || padding == Padding.MAX_LENGTH)
+                ? Integer.valueOf(intField(request, "max_length")) : null;
+        boolean addEos = request.has("add_eos_token") ? boolField(request, "add_eos_token")
+                : ProcessorOptions.DEFAULTS.addEosToken();
+        Boolean endOfUtterance = request.has("add_end_of_utterance_token")
+                && !request.get("add_end_of_utterance_token").isNull()
+                ? Boolean.valueOf(boolField(request, "add_end_of_utterance_token"))
+                : ProcessorOptions.DEFAULTS.addEndOfUtteranceToken();
+        return new ProcessorOptions(padding, maxLength, truncation, addEos, endOfUtterance);
     }
 
     /** The request without prompt and processor keys: what is left are generation parameters. */

@@ -81,7 +81,7 @@ public final class Requests {
             }
             result.putAll(generate(idefics, request, baseDir));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            result.put("error", "invalid JSON: " + e.getOriginalMessage());
+            result.put("error", "invalid JSON: " + JsonErrors.describe(e));
         } catch (RuntimeException e) {
             result.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
         }

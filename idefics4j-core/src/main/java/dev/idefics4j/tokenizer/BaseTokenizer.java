@@ -11,9 +11,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
-/** What both flavours share: added and special tokens, id lookup, and the options from tokenizer_config.json. */
+/** What all flavours share: added and special tokens, id lookup, and the options from tokenizer_config.json. */
 abstract class BaseTokenizer implements Tokenizer {
     protected final TokenizerConfig config;
+    private final Vocabulary vocabulary;
     private final List<AddedToken> addedTokens;
     private final Map<String, AddedToken> addedByContent = new HashMap<>();
     private final Map<Integer, AddedToken> addedById = new HashMap<>();
@@ -24,14 +25,15 @@ abstract class BaseTokenizer implements Tokenizer {
     private final TemplatePostProcessor template;
 
     /**
-     * @param addedTokens   all added tokens, special tokens included (see {@link #withSpecialTokens})
-     * @param rawMatch      which added tokens are split out of the raw text (the others are the subclass's business)
-     * @param fileTemplate  the special-token template the vocabulary file defines, or {@code null} for LLaMA's
-     *                      {@code [bos] $A [eos]} by add_bos_token / add_eos_token
+     * @param vocabulary  the vocabulary model's own tokens
+     * @param addedTokens the added tokens, special tokens included (see {@link #withSpecialTokens})
+     * @param rawMatch    which added tokens are split out of the raw text (the others are the subclass's business)
+     * @param template    the special tokens {@link #addSpecialTokens} puts around a sequence
      */
-    protected BaseTokenizer(TokenizerConfig config, List<AddedToken> addedTokens, Side defaultPaddingSide,
-                            Predicate<AddedToken> rawMatch, TemplatePostProcessor fileTemplate, Path dir) {
+    protected BaseTokenizer(TokenizerConfig config, Vocabulary vocabulary, List<AddedToken> addedTokens,
+                            Side defaultPaddingSide, Predicate<AddedToken> rawMatch, TemplatePostProcessor template) {
         this.config = config;
+        this.vocabulary = vocabulary;
         this.addedTokens = List.copyOf(addedTokens);
         for (AddedToken t : addedTokens) {
             addedByContent.putIfAbsent(t.content(), t);
@@ -40,21 +42,41 @@ abstract class BaseTokenizer implements Tokenizer {
         this.rawSplitter = new AddedTokenSplitter(addedByContent.values().stream().filter(rawMatch).toList());
         this.allSpecialTokens = List.copyOf(specialTokenStrings(config.specialTokens));
         this.paddingSide = config.paddingSide != null ? config.paddingSide : defaultPaddingSide;
-        this.template = fileTemplate != null ? fileTemplate : TemplatePostProcessor.bosEos(
-                config.addBosToken == null || config.addBosToken, addedId(config.specialTokens.bos()),
-                config.addEosToken != null && config.addEosToken, addedId(config.specialTokens.eos()),
-                dir.resolve(TokenizerConfig.CONFIG_FILE));
+        this.template = template;
     }
 
-    private int addedId(String content) {
-        AddedToken t = content == null ? null : addedByContent.get(content);
-        return t == null ? -1 : t.id();
+    /**
+     * transformers' template of the slow classes and of LlamaTokenizerFast: {@code [bos] $A [eos]}, each as
+     * {@code add_bos_token} / {@code add_eos_token} say (the class's default when they do not).
+     *
+     * @param readsAddEosToken whether the class honours {@code add_eos_token} (GPT2Tokenizer does not)
+     */
+    static TemplatePostProcessor bosEosTemplate(TokenizerConfig config, List<AddedToken> addedTokens,
+                                                boolean readsAddEosToken, Path dir) {
+        boolean addBos = config.addBosToken != null ? config.addBosToken : config.tokenizerClass.addBosToken;
+        boolean addEos = readsAddEosToken && config.addEosToken != null && config.addEosToken;
+        return TemplatePostProcessor.bosEos(addBos, addedId(addedTokens, config.specialTokens.bos()),
+                addEos, addedId(addedTokens, config.specialTokens.eos()), dir.resolve(TokenizerConfig.CONFIG_FILE));
+    }
+
+    private static int addedId(List<AddedToken> addedTokens, String content) {
+        for (AddedToken t : addedTokens) {
+            if (t.content().equals(content)) {
+                return t.id();
+            }
+        }
+        return -1;
+    }
+
+    /** The text as the class hands it to tokenization (transformers' {@code prepare_for_tokenization}). */
+    protected String prepareForTokenization(String text) {
+        return text;
     }
 
     @Override
     public int[] encode(String text, boolean addSpecialTokens) {
         IntArrayBuilder out = new IntArrayBuilder(text.length() / 3 + 2);
-        for (AddedTokenSplitter.Segment seg : rawSplitter.split(Utf8.encodable(text))) {
+        for (AddedTokenSplitter.Segment seg : rawSplitter.split(prepareForTokenization(Utf8.encodable(text)))) {
             if (seg.isToken()) {
                 out.add(seg.token().id());
             } else {
@@ -106,12 +128,6 @@ abstract class BaseTokenizer implements Tokenizer {
         return out;
     }
 
-    /** The vocabulary model's id of a piece, or -1. */
-    protected abstract int modelTokenId(String token);
-
-    /** The vocabulary model's piece of an id in {@code [0, baseVocabSize())}. */
-    protected abstract String modelToken(int id);
-
     protected AddedToken addedToken(int id) {
         return addedById.get(id);
     }
@@ -129,7 +145,7 @@ abstract class BaseTokenizer implements Tokenizer {
         if (id < 0 || id >= baseVocabSize()) {
             throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocabSize() + ")");
         }
-        return modelToken(id);
+        return vocabulary.token(id);
     }
 
     @Override
@@ -138,8 +154,13 @@ abstract class BaseTokenizer implements Tokenizer {
         if (t != null) {
             return OptionalInt.of(t.id());
         }
-        int id = modelTokenId(token);
+        int id = vocabulary.id(token);
         return id >= 0 ? OptionalInt.of(id) : OptionalInt.empty();
+    }
+
+    @Override
+    public int baseVocabSize() {
+        return vocabulary.size();
     }
 
     @Override

@@ -13,8 +13,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The {@code decoder} of a tokenizer.json: each step rewrites the list of token strings (tokenizers' {@code decode_chain})
- * and the result is concatenated. Supported: Sequence, Replace (plain string), ByteFallback, Fuse, Strip; no decoder
- * joins the tokens with spaces, as tokenizers does.
+ * and the result is concatenated. Supported: Sequence, Replace (plain string), ByteFallback, Fuse, Strip and ByteLevel;
+ * no decoder joins the tokens with spaces, as tokenizers does.
  */
 final class FastDecoder {
     private final List<UnaryOperator<List<String>>> steps;
@@ -48,6 +48,7 @@ final class FastDecoder {
             }
             case "ByteFallback" -> steps.add(FastDecoder::byteFallback);
             case "Fuse" -> steps.add(tokens -> List.of(String.join("", tokens)));
+            case "ByteLevel" -> steps.add(tokens -> List.of(ByteLevel.decode(tokens)));
             case "Strip" -> {
                 String content = JsonFiles.require(node, "content", file).asText();
                 if (content.codePointCount(0, content.length()) != 1) {

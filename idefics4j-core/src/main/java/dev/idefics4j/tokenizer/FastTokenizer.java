@@ -1,38 +1,39 @@
 package dev.idefics4j.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * The tokenizer of a Hugging Face {@code tokenizer.json} (transformers' {@code LlamaTokenizerFast}, i.e. the tokenizers
- * library): added tokens are split out, each remaining run is normalized (Prepend U+2581, spaces to U+2581) and
- * BPE-encoded with the merge list; decoding concatenates the token strings through the file's decoder chain.
+ * The tokenizer of a Hugging Face {@code tokenizer.json}, as the tokenizers library runs it behind transformers' fast
+ * classes: added tokens are split out, each remaining run is normalized (LLaMA: Prepend U+2581, spaces to U+2581),
+ * cut by the pre-tokenizer (byte-level files: GPT-2's or Llama 3's regex, digits, the byte alphabet) and BPE-encoded
+ * with the merge list piece by piece; the post-processor adds the special tokens, and decoding runs the token strings
+ * through the file's decoder chain.
  */
 final class FastTokenizer extends BaseTokenizer {
     static final String FILE = "tokenizer.json";
-    private static final Set<String> LLAMA_CLASSES = Set.of("LlamaTokenizer", "LlamaTokenizerFast");
 
-    private final Map<String, Integer> vocab;
-    private final String[] idToToken;
+    private final BpeVocabulary vocab;
     private final MergeBpe bpe;
     private final FastNormalizer normalizer;
+    /** {@code null} when the file has none: each normalized run is one piece. */
+    private final PreTokenizer preTokenizer;
     private final FastDecoder decoder;
     /** Added tokens matched in the normalized text (normalized=true); the others are split out of the raw text. */
     private final AddedTokenSplitter normalizedSplitter;
 
-    private FastTokenizer(TokenizerConfig config, Parts p, Path dir) {
-        // transformers' LlamaTokenizerFast rebuilds the template from add_bos_token / add_eos_token.
-        super(config, withSpecialTokens(p.added, config.specialTokens, s -> p.vocab.getOrDefault(s, -1), p.idToToken.length),
-                Side.LEFT, t -> !t.normalized(),
-                config.hasConfigFile && LLAMA_CLASSES.contains(config.tokenizerClass) ? null : p.template, dir);
+    private FastTokenizer(TokenizerConfig config, Parts p, List<AddedToken> added, Path dir) {
+        // transformers' LlamaTokenizerFast rebuilds the template from add_bos_token / add_eos_token and pads left.
+        super(config, p.vocab, added, config.tokenizerClass == TokenizerClass.LLAMA ? Side.LEFT : Side.RIGHT,
+                t -> !t.normalized(),
+                config.tokenizerClass == TokenizerClass.LLAMA ? bosEosTemplate(config, added, true, dir) : p.template);
         this.vocab = p.vocab;
-        this.idToToken = p.idToToken;
         this.bpe = p.bpe;
         this.normalizer = p.normalizer;
+        this.preTokenizer = p.preTokenizer;
         this.decoder = p.decoder;
         List<AddedToken> normalized = new ArrayList<>();
         for (AddedToken t : addedTokens()) {
@@ -46,33 +47,34 @@ final class FastTokenizer extends BaseTokenizer {
     }
 
     /** What tokenizer.json holds, parsed. */
-    private record Parts(Map<String, Integer> vocab, String[] idToToken, MergeBpe bpe, List<AddedToken> added,
-                         FastNormalizer normalizer, FastDecoder decoder, TemplatePostProcessor template) {
+    private record Parts(BpeVocabulary vocab, MergeBpe bpe, FastNormalizer normalizer,
+                         PreTokenizer preTokenizer, FastDecoder decoder, TemplatePostProcessor template) {
     }
 
+    /** {@code tokenizer.json} of a folder, with the folder's config files. */
     static FastTokenizer load(Path dir) {
-        TokenizerConfig config = TokenizerConfig.load(dir);
-        Path file = dir.resolve(FILE);
+        return load(dir, dir.resolve(FILE));
+    }
+
+    /** A tokenizer.json-format file of any name, with the config files of {@code dir}. */
+    static FastTokenizer load(Path dir, Path file) {
+        TokenizerConfig config = TokenizerConfig.load(dir,
+                name -> TokenizerClass.named(name, TokenizerClass.PRETRAINED_FAST));
         TokenizerJsonFile json = TokenizerJsonFile.read(file);
         JsonNode root = json.root();
-        if (root.hasNonNull("pre_tokenizer")) {
-            throw new TokenizerException(file + ": pre_tokenizer \"" + root.get("pre_tokenizer").path("type").asText()
-                    + "\" is not supported");
-        }
         JsonNode model = json.model();
         String type = JsonFiles.text(model, "type", file);
         if (type != null && !type.equals("BPE")) {
             throw new TokenizerException(file + ": model type \"" + type + "\" is not supported (only BPE)");
         }
         checkUnsupportedOptions(model, file);
-        Map<String, Integer> vocab = json.vocab();
-        String[] idToToken = new String[vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
-        vocab.forEach((token, id) -> idToToken[id] = token);
+        BpeVocabulary vocab = new BpeVocabulary(json.vocab());
         String unk = JsonFiles.text(model, "unk_token", file);
-        if (unk != null && !vocab.containsKey(unk)) {
+        if (unk != null && vocab.id(unk) < 0) {
             throw new TokenizerException(file + ": unk_token \"" + unk + "\" is not in the vocabulary");
         }
-        MergeBpe bpe = new MergeBpe(vocab, mergeTable(json.merges(), vocab, file), unk == null ? -1 : vocab.get(unk),
+        MergeBpe bpe = new MergeBpe(vocab.ids(), MergeTable.of(json.merges(), vocab.ids(), file),
+                unk == null ? -1 : vocab.id(unk),
                 JsonFiles.bool(model, "fuse_unk", false, file),
                 JsonFiles.bool(model, "byte_fallback", false, file),
                 JsonFiles.bool(model, "ignore_merges", false, file));
@@ -83,11 +85,25 @@ final class FastTokenizer extends BaseTokenizer {
                 added.add(TokenizerConfig.addedToken(t, JsonFiles.require(t, "id", file).asInt(), file));
             }
         }
-        Parts parts = new Parts(vocab, idToToken, bpe, added,
+        Parts parts = new Parts(vocab, bpe,
                 FastNormalizer.parse(root.get("normalizer"), file),
+                PreTokenizer.parse(preTokenizerAsConfigured(root.get("pre_tokenizer"), config), file),
                 FastDecoder.parse(root.get("decoder"), file),
                 TemplatePostProcessor.parse(root.get("post_processor"), file));
-        return new FastTokenizer(config, parts, dir);
+        return new FastTokenizer(config, parts,
+                withSpecialTokens(added, config.specialTokens, vocab::id, vocab.size()), dir);
+    }
+
+    /**
+     * The pre-tokenizer with {@code add_prefix_space} as transformers sets it: GPT2TokenizerFast (default false) and
+     * an {@code add_prefix_space} in tokenizer_config.json replace the value of a top-level ByteLevel pre-tokenizer.
+     */
+    private static JsonNode preTokenizerAsConfigured(JsonNode node, TokenizerConfig config) {
+        boolean configured = config.addPrefixSpaceSetting != null || config.tokenizerClass == TokenizerClass.GPT2;
+        if (!configured || node == null || !node.isObject() || !"ByteLevel".equals(node.path("type").asText())) {
+            return node;
+        }
+        return ((ObjectNode) node.deepCopy()).put("add_prefix_space", config.addPrefixSpace);
     }
 
     private static void checkUnsupportedOptions(JsonNode model, Path file) {
@@ -103,26 +119,6 @@ final class FastTokenizer extends BaseTokenizer {
         }
     }
 
-    /** The merges by pair of ids; the rank is the position in the file, and the merged token must be in the vocabulary. */
-    private static MergeTable mergeTable(List<String[]> merges, Map<String, Integer> vocab, Path file) {
-        MergeTable table = new MergeTable(merges.size());
-        for (int rank = 0; rank < merges.size(); rank++) {
-            String left = merges.get(rank)[0];
-            String right = merges.get(rank)[1];
-            table.put(vocabId(vocab, left, rank, file), vocabId(vocab, right, rank, file), rank,
-                    vocabId(vocab, left + right, rank, file));
-        }
-        return table;
-    }
-
-    private static int vocabId(Map<String, Integer> vocab, String token, int rank, Path file) {
-        Integer id = vocab.get(token);
-        if (id == null) {
-            throw new TokenizerException(file + ": merge " + rank + " uses \"" + token + "\", which is not in the vocabulary");
-        }
-        return id;
-    }
-
     @Override
     public Flavor flavor() {
         return Flavor.TOKENIZER_JSON;
@@ -130,11 +126,18 @@ final class FastTokenizer extends BaseTokenizer {
 
     @Override
     protected void encodeText(String text, IntArrayBuilder out) {
+        List<String> pieces = new ArrayList<>();
         for (AddedTokenSplitter.Segment seg : normalizedSplitter.split(normalizer.normalize(text))) {
             if (seg.isToken()) {
                 out.add(seg.token().id());
-            } else {
+            } else if (preTokenizer == null) {
                 bpe.tokenize(seg.text(), out);
+            } else {
+                pieces.clear();
+                preTokenizer.split(seg.text(), pieces);
+                for (String piece : pieces) {
+                    bpe.tokenize(piece, out);
+                }
             }
         }
     }
@@ -154,24 +157,5 @@ final class FastTokenizer extends BaseTokenizer {
     public boolean isSpecialId(int id) {
         AddedToken t = addedToken(id);
         return t != null && t.special();
-    }
-
-    @Override
-    public int baseVocabSize() {
-        return idToToken.length;
-    }
-
-    @Override
-    protected int modelTokenId(String token) {
-        return vocab.getOrDefault(token, -1);
-    }
-
-    @Override
-    protected String modelToken(int id) {
-        String token = idToToken[id];
-        if (token == null) {
-            throw new IllegalArgumentException("token id " + id + " is not in the vocabulary");
-        }
-        return token;
     }
 }

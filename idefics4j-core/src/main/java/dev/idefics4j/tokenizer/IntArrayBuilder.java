@@ -28,6 +28,11 @@ final class IntArrayBuilder {
         return size;
     }
 
+    /** The backing array; only its first {@link #size()} values are the contents. */
+    int[] array() {
+        return data;
+    }
+
     int[] toArray() {
         return Arrays.copyOf(data, size);
     }

@@ -1,15 +1,25 @@
 package dev.idefics4j.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The BPE model of the tokenizers library ({@code models/bpe}): a word starts as its characters (unknown ones as
  * {@code <0xNN>} byte tokens, or a fused unknown token), then the pair with the lowest merge rank (the leftmost on
- * ties) is merged until no pair merges, using a priority queue over a linked list of symbols.
+ * ties) is merged until no pair merges, using a priority queue over a linked list of symbols. Like the library, it
+ * remembers the ids of the words it has seen (up to {@link #CACHE_CAPACITY} words).
  */
 final class MergeBpe {
+    /** Words kept in the cache at most (the tokenizers library's default); later words are not cached. */
+    static final int CACHE_CAPACITY = 10_000;
+    /** Longer words are not cached. */
+    private static final int MAX_CACHED_LENGTH = 64;
+    /** Characters below this have their single-character token id in {@link #charIds}. */
+    private static final int CHAR_TABLE_SIZE = 0x3000;
+
     private final Map<String, Integer> vocab;
     private final MergeTable merges;
     /** -1 when the model has no unknown token (unknown characters are then dropped). */
@@ -19,6 +29,9 @@ final class MergeBpe {
     private final boolean ignoreMerges;
     /** Id of {@code <0xNN>} for every byte, -1 where the vocabulary lacks it. */
     private final int[] byteIds = new int[256];
+    /** The id of each character below {@link #CHAR_TABLE_SIZE} as a token of its own, -1 where it is none. */
+    private final int[] charIds = new int[CHAR_TABLE_SIZE];
+    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     MergeBpe(Map<String, Integer> vocab, MergeTable merges, int unkId, boolean fuseUnk, boolean byteFallback,
              boolean ignoreMerges) {
@@ -32,6 +45,12 @@ final class MergeBpe {
             Integer id = vocab.get(BytePieces.format(b));
             byteIds[b] = id == null ? -1 : id;
         }
+        Arrays.fill(charIds, -1);
+        vocab.forEach((token, id) -> {
+            if (token.length() == 1 && token.charAt(0) < CHAR_TABLE_SIZE) {
+                charIds[token.charAt(0)] = id;
+            }
+        });
     }
 
     /** Appends the ids of one pre-tokenized, normalized word to {@code out}. */
@@ -46,8 +65,26 @@ final class MergeBpe {
                 return;
             }
         }
-        int[] symbols = initialSymbols(word);
-        mergeAll(symbols, out);
+        boolean cacheable = word.length() <= MAX_CACHED_LENGTH;
+        int[] ids = cacheable ? cache.get(word) : null;
+        if (ids == null) {
+            IntArrayBuilder merged = new IntArrayBuilder(word.length());
+            mergeAll(initialSymbols(word), merged);
+            ids = merged.toArray();
+            if (cacheable && cache.size() < CACHE_CAPACITY) {
+                cache.put(word, ids);
+            }
+        }
+        out.addAll(ids);
+    }
+
+    /** The id of the character at {@code i} ({@code length} chars) as a token of its own, or -1. */
+    private int charId(String word, int i, int length) {
+        char c = word.charAt(i);
+        if (length == 1 && c < CHAR_TABLE_SIZE) {
+            return charIds[c];
+        }
+        return vocab.getOrDefault(word.substring(i, i + length), -1);
     }
 
     /** The ids of the word's characters before any merge. */
@@ -56,10 +93,10 @@ final class MergeBpe {
         boolean unkPending = false;
         for (int i = 0; i < word.length(); ) {
             int n = Character.charCount(word.codePointAt(i));
-            String c = word.substring(i, i + n);
+            int id = charId(word, i, n);
+            int start = i;
             i += n;
-            Integer id = vocab.get(c);
-            if (id != null) {
+            if (id >= 0) {
                 if (unkPending) {
                     ids.add(unkId);
                     unkPending = false;
@@ -67,7 +104,7 @@ final class MergeBpe {
                 ids.add(id);
                 continue;
             }
-            if (byteFallback && addBytes(c, ids)) {
+            if (byteFallback && addBytes(word.substring(start, i), ids)) {
                 continue;
             }
             if (unkId >= 0) {

@@ -1,6 +1,9 @@
 package dev.idefics4j.tokenizer;
 
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * BPE merges keyed by the ids of the pair: {@code (left, right) -> (rank, merged id)}, in an open-addressing hash
@@ -21,6 +24,29 @@ final class MergeTable {
         ranks = new int[capacity];
         mergedIds = new int[capacity];
         mask = capacity - 1;
+    }
+
+    /**
+     * The merges of a file by pair of ids: the rank is the position in the file, and both tokens and the merged token
+     * must be in the vocabulary.
+     */
+    static MergeTable of(List<String[]> merges, Map<String, Integer> vocab, Path file) {
+        MergeTable table = new MergeTable(merges.size());
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String left = merges.get(rank)[0];
+            String right = merges.get(rank)[1];
+            table.put(vocabId(vocab, left, rank, file), vocabId(vocab, right, rank, file), rank,
+                    vocabId(vocab, left + right, rank, file));
+        }
+        return table;
+    }
+
+    private static int vocabId(Map<String, Integer> vocab, String token, int rank, Path file) {
+        Integer id = vocab.get(token);
+        if (id == null) {
+            throw new TokenizerException(file + ": merge " + rank + " uses \"" + token + "\", which is not in the vocabulary");
+        }
+        return id;
     }
 
     private static long key(int left, int right) {

@@ -14,7 +14,7 @@ import java.util.Map;
  * normalizer and trainer options that encoding and decoding depend on. Only what LLaMA uses is supported (BPE, the
  * identity normalizer, no whitespace removal); anything else is rejected when loading rather than tokenized wrongly.
  */
-final class SentencePieceModel {
+final class SentencePieceModel implements Vocabulary {
     // SentencePiece.Type values of sentencepiece_model.proto.
     static final int NORMAL = 1;
     static final int UNKNOWN = 2;
@@ -141,8 +141,21 @@ final class SentencePieceModel {
         return new SentencePieceModel(b);
     }
 
-    int size() {
+    @Override
+    public int size() {
         return pieces.length;
+    }
+
+    /** The id of exactly this piece, or -1 ({@link #pieceToId} gives the unknown id instead). */
+    @Override
+    public int id(String piece) {
+        int id = pieceToId(piece);
+        return pieces[id].equals(piece) ? id : -1;
+    }
+
+    @Override
+    public String token(int id) {
+        return pieces[id];
     }
 
     String idToPiece(int id) {

@@ -29,14 +29,43 @@ final class TemplatePostProcessor {
         return new TemplatePostProcessor(addBos ? new int[] {bosId} : new int[0], addEos ? new int[] {eosId} : new int[0]);
     }
 
+    /**
+     * The file's post-processor: TemplateProcessing, ByteLevel (which only moves offsets, so adds nothing here) or a
+     * Sequence of them.
+     */
     static TemplatePostProcessor parse(JsonNode node, Path file) {
         if (node == null || node.isNull()) {
             return none();
         }
         String type = JsonFiles.text(node, "type", file);
-        if (!"TemplateProcessing".equals(type)) {
-            throw new TokenizerException(file + ": post_processor \"" + type + "\" is not supported");
-        }
+        return switch (type == null ? "" : type) {
+            case "TemplateProcessing" -> template(node, file);
+            case "ByteLevel" -> none();
+            case "Sequence" -> {
+                TemplatePostProcessor all = none();
+                for (JsonNode child : JsonFiles.require(node, "processors", file)) {
+                    all = parse(child, file).around(all);
+                }
+                yield all;
+            }
+            default -> throw new TokenizerException(file + ": post_processor \"" + type + "\" is not supported"
+                    + " (supported: TemplateProcessing, ByteLevel, Sequence)");
+        };
+    }
+
+    /** This template applied to the output of {@code inner}. */
+    private TemplatePostProcessor around(TemplatePostProcessor inner) {
+        return new TemplatePostProcessor(concat(before, inner.before), concat(inner.after, after));
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        IntArrayBuilder out = new IntArrayBuilder(a.length + b.length);
+        out.addAll(a);
+        out.addAll(b);
+        return out.toArray();
+    }
+
+    private static TemplatePostProcessor template(JsonNode node, Path file) {
         JsonNode specials = JsonFiles.require(node, "special_tokens", file);
         IntArrayBuilder before = new IntArrayBuilder(2);
         IntArrayBuilder after = new IntArrayBuilder(2);

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * The LLaMA tokenizer of an IDEFICS checkpoint, as transformers uses it: added and special tokens are split out of the
- * text first, each piece of text between them is tokenized by the vocabulary model, and BOS/EOS are added as
- * {@code tokenizer_config.json} says. Obtain one with {@link Tokenizers#load}. Instances are immutable and thread-safe.
+ * The tokenizer of a checkpoint, as transformers uses it: added and special tokens are split out of the text first,
+ * each piece of text between them is tokenized by the vocabulary model, and BOS/EOS are added as the tokenizer's files
+ * say. Obtain one with {@link Tokenizers#load}. Instances are immutable and thread-safe.
  */
 public interface Tokenizer {
     /** Which file this tokenizer was built from; the flavours encode alike and decode by their own rules. */

@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What transformers reads from {@code tokenizer_config.json}, {@code special_tokens_map.json} and
  * {@code added_tokens.json}: the special tokens, the added tokens with their ids, and the encoding options. Every file is
- * optional; missing values take the defaults of transformers' {@code LlamaTokenizer}.
+ * optional; missing values take the defaults of the {@link TokenizerClass} that reads the folder.
  */
 final class TokenizerConfig {
     static final String CONFIG_FILE = "tokenizer_config.json";
@@ -23,8 +24,7 @@ final class TokenizerConfig {
     /** transformers' "no limit" for {@code model_max_length}. */
     static final int UNLIMITED = Integer.MAX_VALUE;
 
-    final boolean hasConfigFile;
-    final String tokenizerClass;
+    final TokenizerClass tokenizerClass;
     final SpecialTokens specialTokens;
     /** Added tokens declared by the files (not yet completed with the special tokens), by id. */
     final List<AddedToken> declaredAddedTokens;
@@ -33,24 +33,30 @@ final class TokenizerConfig {
     final Boolean addEosToken;
     final boolean legacy;
     final boolean addPrefixSpace;
+    /** {@code null} when the file does not say. */
+    final Boolean addPrefixSpaceSetting;
+    /** How invalid UTF-8 decodes in the slow GPT-2 class ({@code errors}); {@code null} when the file does not say. */
+    final String errors;
     final int modelMaxLength;
     /** {@code null} when the file does not say (the default differs between the flavours). */
     final Side paddingSide;
     final Side truncationSide;
     final boolean cleanUpTokenizationSpaces;
 
-    private TokenizerConfig(Path dir) {
+    private TokenizerConfig(Path dir, Function<String, TokenizerClass> classOf) {
         Path configFile = dir.resolve(CONFIG_FILE);
         JsonNode config = JsonFiles.readIfPresent(configFile);
-        hasConfigFile = config != null;
         if (config == null) {
             config = JsonNodeFactory.instance.objectNode();
         }
-        tokenizerClass = JsonFiles.text(config, "tokenizer_class", configFile);
+        tokenizerClass = classOf.apply(JsonFiles.text(config, "tokenizer_class", configFile));
         addBosToken = config.has("add_bos_token") ? JsonFiles.bool(config, "add_bos_token", true, configFile) : null;
         addEosToken = config.has("add_eos_token") ? JsonFiles.bool(config, "add_eos_token", false, configFile) : null;
         legacy = JsonFiles.bool(config, "legacy", true, configFile);
-        addPrefixSpace = JsonFiles.bool(config, "add_prefix_space", true, configFile);
+        addPrefixSpaceSetting = config.has("add_prefix_space")
+                ? JsonFiles.bool(config, "add_prefix_space", false, configFile) : null;
+        addPrefixSpace = addPrefixSpaceSetting != null ? addPrefixSpaceSetting : tokenizerClass.addPrefixSpace;
+        errors = JsonFiles.text(config, "errors", configFile);
         cleanUpTokenizationSpaces = JsonFiles.bool(config, "clean_up_tokenization_spaces", false, configFile);
         modelMaxLength = maxLength(config.get("model_max_length"), configFile);
         String padding = JsonFiles.text(config, "padding_side", configFile);
@@ -58,9 +64,9 @@ final class TokenizerConfig {
         String truncation = JsonFiles.text(config, "truncation_side", configFile);
         truncationSide = truncation == null ? Side.RIGHT : Side.parse(truncation, configFile.toString(), "truncation_side");
 
-        String bos = specialToken(config, "bos_token", "<s>", configFile);
-        String eos = specialToken(config, "eos_token", "</s>", configFile);
-        String unk = specialToken(config, "unk_token", "<unk>", configFile);
+        String bos = specialToken(config, "bos_token", tokenizerClass.bos, configFile);
+        String eos = specialToken(config, "eos_token", tokenizerClass.eos, configFile);
+        String unk = specialToken(config, "unk_token", tokenizerClass.unk, configFile);
         String pad = specialToken(config, "pad_token", null, configFile);
         Set<String> additional = new LinkedHashSet<>(tokenList(config.get("additional_special_tokens"), configFile));
 
@@ -91,8 +97,13 @@ final class TokenizerConfig {
         declaredAddedTokens = List.copyOf(added.values());
     }
 
-    static TokenizerConfig load(Path dir) {
-        return new TokenizerConfig(dir);
+    /**
+     * Reads the folder's files.
+     *
+     * @param classOf the class that reads them, from the {@code tokenizer_class} they name ({@code null} when none)
+     */
+    static TokenizerConfig load(Path dir, Function<String, TokenizerClass> classOf) {
+        return new TokenizerConfig(dir, classOf);
     }
 
     /** A special token given as a string or as a serialized AddedToken object ({@code {"content": ...}}). */

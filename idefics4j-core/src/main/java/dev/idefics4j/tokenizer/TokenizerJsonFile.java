@@ -26,6 +26,16 @@ record TokenizerJsonFile(ObjectNode root, ObjectNode model, Map<String, Integer>
         return JsonFiles.stream(file, p -> parse(p, file));
     }
 
+    /** A {@code vocab.json}: token strings to ids. */
+    static Map<String, Integer> readVocab(Path file) {
+        return JsonFiles.stream(file, p -> {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new TokenizerException(file + ": not a JSON object of token strings to ids");
+            }
+            return readVocab(p, file);
+        });
+    }
+
     private static TokenizerJsonFile parse(JsonParser p, Path file) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw new TokenizerException(file + ": not a JSON object");

@@ -1,6 +1,9 @@
 package dev.idefics4j.tokenizer;
 
-/** UTF-8 for tokenizers: text made encodable, and strict decoding of single characters (no overlong forms, no surrogates). */
+/**
+ * UTF-8 for tokenizers: text made encodable, strict decoding of single characters (no overlong forms, no surrogates),
+ * and lossy decoding of byte strings.
+ */
 final class Utf8 {
     private Utf8() {
     }
@@ -50,6 +53,62 @@ final class Utf8 {
             cp = (cp << 6) | (b[i + k] & 0x3f);
         }
         return cp;
+    }
+
+    /**
+     * Decodes UTF-8 with one U+FFFD for each maximal invalid subsequence (the longest start of a well-formed character,
+     * or one byte), the Unicode practice that Rust's {@code String::from_utf8_lossy} and Python's
+     * {@code errors="replace"} follow.
+     */
+    static String decodeLossy(byte[] b) {
+        StringBuilder out = new StringBuilder(b.length);
+        int i = 0;
+        while (i < b.length) {
+            int lead = b[i] & 0xff;
+            if (lead < 0x80) {
+                out.append((char) lead);
+                i++;
+                continue;
+            }
+            int more;
+            int secondMin = 0x80;
+            int secondMax = 0xBF;
+            if (lead >= 0xC2 && lead <= 0xDF) {
+                more = 1;
+            } else if (lead >= 0xE0 && lead <= 0xEF) {
+                more = 2;
+                // No overlong forms, no surrogates.
+                secondMin = lead == 0xE0 ? 0xA0 : 0x80;
+                secondMax = lead == 0xED ? 0x9F : 0xBF;
+            } else if (lead >= 0xF0 && lead <= 0xF4) {
+                more = 3;
+                // No overlong forms, nothing above U+10FFFF.
+                secondMin = lead == 0xF0 ? 0x90 : 0x80;
+                secondMax = lead == 0xF4 ? 0x8F : 0xBF;
+            } else {
+                out.append('\uFFFD');
+                i++;
+                continue;
+            }
+            int cp = lead & (0x3F >> more);
+            int j = i + 1;
+            boolean complete = true;
+            for (int k = 0; k < more; k++, j++) {
+                int c = j < b.length ? b[j] & 0xff : -1;
+                if (c < (k == 0 ? secondMin : 0x80) || c > (k == 0 ? secondMax : 0xBF)) {
+                    complete = false;
+                    break;
+                }
+                cp = cp << 6 | c & 0x3F;
+            }
+            if (complete) {
+                out.appendCodePoint(cp);
+            } else {
+                out.append('\uFFFD');
+            }
+            i = j;
+        }
+        return out.toString();
     }
 
     /**

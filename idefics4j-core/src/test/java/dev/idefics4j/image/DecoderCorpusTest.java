@@ -61,7 +61,8 @@ class DecoderCorpusTest {
     }
 
     static DecodedImage decode(String name, boolean nativeDecoders) {
-        return ImageDecoder.decode(resource(name), name, ImageLimits.DEFAULTS, nativeDecoders);
+        return ImageDecoder.decode(resource(name), name, ImageLimits.DEFAULTS, RgbConversion.OVER_WHITE,
+                nativeDecoders);
     }
 
     /** Skips where the library is missing, except under CI, whose machine installs it (scripts/install-image-libraries). */
@@ -88,7 +89,10 @@ class DecoderCorpusTest {
         ImageProcessorFixtureTest.assertSamePixels(pillow(name, decoded.image()), decoded.image(), name);
     }
 
-    /** Files Pillow opens as RGBA keep their alpha, sample for sample, until the RGB conversion. */
+    /**
+     * Files Pillow opens as RGBA keep their alpha, sample for sample, until the RGB conversion, composited
+     * ({@code convert_to_rgb}, above) or dropped ({@code convert("RGB")}).
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("webpFiles")
     void webpKeepsPillowsModeAndAlpha(String name) {
@@ -97,7 +101,18 @@ class DecoderCorpusTest {
         boolean alpha = DecoderCorpusTest.class.getResource("/images/decoders/" + stem(name) + ".rgba") != null;
         assertEquals(alpha ? 4 : 3, pixels.channels(), name + ": Pillow's mode is " + (alpha ? "RGBA" : "RGB"));
         if (alpha) {
-            assertArrayEquals(resource(stem(name) + ".rgba"), pixels.samples(), name + " RGBA samples");
+            byte[] rgba = resource(stem(name) + ".rgba");
+            assertArrayEquals(rgba, pixels.samples(), name + " RGBA samples");
+            // transformers' load_image, Pillow's convert("RGB"): the colour channels, alpha dropped.
+            byte[] rgb = new byte[rgba.length / 4 * 3];
+            for (int i = 0, o = 0; i < rgba.length; i += 4) {
+                rgb[o++] = rgba[i];
+                rgb[o++] = rgba[i + 1];
+                rgb[o++] = rgba[i + 2];
+            }
+            RgbImage dropped = ImageDecoder.decode(resource(name), name, ImageLimits.DEFAULTS,
+                    RgbConversion.DROP_ALPHA, true).image();
+            assertArrayEquals(rgb, dropped.toBytes(), name + " convert(\"RGB\")");
         }
     }
 

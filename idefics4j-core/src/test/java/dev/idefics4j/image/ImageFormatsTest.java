@@ -1,5 +1,6 @@
 package dev.idefics4j.image;
 
+import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,6 +65,25 @@ class ImageFormatsTest {
         ImageProcessorFixtureTest.assertSamePixels(pillow(name), load(name), name);
     }
 
+    /** transformers' load_image (Pillow's convert("RGB")) keeps the colour under transparent pixels. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rgba16.png", "gray16_trns.png", "gray_trns.png", "gray4_trns.png", "palette_trns.png",
+            "rgb_trns.png", "lossless_alpha.webp", "gif_offset_trns.gif", "bilevel.png"})
+    void dropsAlphaAsPillowConvertRgb(String name) {
+        RgbImage expected = new RgbImage(24, 16, resource("load_image/" + name + ".rgb"));
+        RgbImage actual = LOADER.load(ImageSource.bytes(resource(name), name), RgbConversion.DROP_ALPHA);
+        ImageProcessorFixtureTest.assertSamePixels(expected, actual, name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"astronaut_rgba_64x80.png", "camera_la_40x40.png", "coffee_palette_48x48.gif",
+            "camera_gray_50x40.png"})
+    void dropsAlphaOfFixtureImagesAsPillowConvertRgb(String name) {
+        RgbImage actual = LOADER.load(ImageSource.file(TestData.fixture("images/" + name)), RgbConversion.DROP_ALPHA);
+        RgbImage expected = new RgbImage(actual.width(), actual.height(), resource("load_image/" + name + ".rgb"));
+        ImageProcessorFixtureTest.assertSamePixels(expected, actual, name);
+    }
+
     /**
      * Lossy WebP without libwebp: TwelveMonkeys' VP8 decoder upsamples chroma by pixel replication where libwebp
      * (Pillow) uses its "fancy" bilinear upsampling, so pixels next to sharp colour edges differ (up to ~90 on this
@@ -72,8 +92,8 @@ class ImageFormatsTest {
     @Test
     void lossyWebpFallbackIsCloseToPillow() {
         RgbImage expected = pillow("lossy.webp");
-        RgbImage actual = ImageDecoder.decode(resource("lossy.webp"), "lossy.webp", ImageLimits.DEFAULTS, false)
-                .image();
+        RgbImage actual = ImageDecoder.decode(resource("lossy.webp"), "lossy.webp", ImageLimits.DEFAULTS,
+                RgbConversion.OVER_WHITE, false).image();
         long sum = 0;
         for (int y = 0; y < expected.height(); y++) {
             for (int x = 0; x < expected.width(); x++) {

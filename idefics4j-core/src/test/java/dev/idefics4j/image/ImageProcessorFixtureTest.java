@@ -78,7 +78,8 @@ class ImageProcessorFixtureTest {
     @ParameterizedTest(name = "{0} -> {1}x{1}")
     @MethodSource("imagesAndSizes")
     void resizesReferenceDecodeExactly(String image, int size, JsonNode c) {
-        RgbImage resized = PillowResize.bicubic(reference(c.get("decoded_rgb_u8")), size, size);
+        RgbImage resized = PillowResize.resize(reference(c.get("decoded_rgb_u8")), size, size,
+                ResampleFilter.BICUBIC);
         assertSamePixels(reference(c.get("sizes").get(Integer.toString(size)).get("resized_rgb_u8")), resized,
                 image + " resized to " + size);
     }
@@ -86,7 +87,7 @@ class ImageProcessorFixtureTest {
     @ParameterizedTest(name = "{0} -> {1}x{1}")
     @MethodSource("imagesAndSizes")
     void resizesOwnDecodeExactly(String image, int size, JsonNode c) {
-        RgbImage resized = PillowResize.bicubic(decodeOwn(c), size, size);
+        RgbImage resized = PillowResize.resize(decodeOwn(c), size, size, ResampleFilter.BICUBIC);
         assertSamePixels(reference(c.get("sizes").get(Integer.toString(size)).get("resized_rgb_u8")), resized,
                 image + " resized to " + size);
     }

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NativeDecoderSafetyTest {
     private static DecodedImage decode(byte[] bytes, String name, ImageLimits limits) {
-        return ImageDecoder.decode(bytes, name, limits, true);
+        return ImageDecoder.decode(bytes, name, limits, RgbConversion.OVER_WHITE, true);
     }
 
     private static void refused(Supplier<?> action, String name, String problem) {

@@ -25,7 +25,7 @@ class ModelReferenceTest {
         List<Arguments> out = new ArrayList<>();
         for (String model : MODELS) {
             for (JsonNode c : ReferenceCases.json(TestData.reference(model + "/processor.json")).get("cases")) {
-                for (Flavor flavor : Flavor.values()) {
+                for (Flavor flavor : Tokenizers.flavors(TestData.model(model))) {
                     out.add(Arguments.of(model + "/" + c.get("id").asText(), model, flavor, c));
                 }
             }
@@ -35,13 +35,7 @@ class ModelReferenceTest {
 
     /** (model/case, model, case) for every generate case. */
     static Stream<Arguments> generateCases() {
-        List<Arguments> out = new ArrayList<>();
-        for (String model : MODELS) {
-            for (JsonNode c : ReferenceCases.json(TestData.reference(model + "/generate.json")).get("cases")) {
-                out.add(Arguments.of(model + "/" + c.get("id").asText(), model, c));
-            }
-        }
-        return out.stream();
+        return ReferenceCases.modelCases(MODELS, "generate.json", "cases");
     }
 
     @ParameterizedTest(name = "{2} {0}")

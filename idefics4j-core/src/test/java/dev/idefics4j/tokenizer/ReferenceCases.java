@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.Arguments;
 final class ReferenceCases {
     static final String SLOW_FILE = "tokenizer_cases.json";
     static final String FAST_FILE = "tokenizer_fast_cases.json";
+    /** The flavours of the LLaMA tokenizer folders (tokenizer.model and tokenizer.json). */
+    static final List<Flavor> LLAMA_FLAVORS = List.of(Flavor.SENTENCEPIECE, Flavor.TOKENIZER_JSON);
     private static final Map<String, JsonNode> FILES = new ConcurrentHashMap<>();
     private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
 
@@ -62,7 +64,7 @@ final class ReferenceCases {
      */
     static Stream<Arguments> cases(boolean batch) {
         List<Arguments> out = new ArrayList<>();
-        for (Flavor flavor : Flavor.values()) {
+        for (Flavor flavor : LLAMA_FLAVORS) {
             JsonNode sets = json(TestData.reference(file(flavor))).get("cases");
             for (String set : List.of("instruct", "base")) {
                 for (JsonNode c : sets.get(set)) {
@@ -70,6 +72,17 @@ final class ReferenceCases {
                         out.add(Arguments.of(c.get("id").asText(), flavor, set, c));
                     }
                 }
+            }
+        }
+        return out.stream();
+    }
+
+    /** (model/case, model, case) for every case in list {@code list} of each model's reference file {@code file}. */
+    static Stream<Arguments> modelCases(List<String> models, String file, String list) {
+        List<Arguments> out = new ArrayList<>();
+        for (String model : models) {
+            for (JsonNode c : json(TestData.reference(model + "/" + file)).get(list)) {
+                out.add(Arguments.of(model + "/" + c.get("id").asText(), model, c));
             }
         }
         return out.stream();

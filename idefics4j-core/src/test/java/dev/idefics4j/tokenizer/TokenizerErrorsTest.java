@@ -42,7 +42,7 @@ class TokenizerErrorsTest {
     void folderWithoutEitherFile() {
         TestFolders.copy(SOURCE, dir, TestFolders.CONFIG_FILES);
         TokenizerException e = assertThrows(TokenizerException.class, () -> Tokenizers.load(dir));
-        assertTrue(e.getMessage().contains("no tokenizer.json or tokenizer.model"), e.getMessage());
+        assertTrue(e.getMessage().contains("no tokenizer.json, tokenizer.model or vocab.json"), e.getMessage());
     }
 
     @Test
@@ -106,5 +106,41 @@ class TokenizerErrorsTest {
         TestFolders.copy(SOURCE, dir, "tokenizer.model", "special_tokens_map.json", "added_tokens.json");
         TestFolders.write(dir.resolve("tokenizer_config.json"), "{\"add_bos_token\": tru".getBytes());
         loadFails(dir, Flavor.SENTENCEPIECE, "tokenizer_config.json", "invalid JSON");
+    }
+
+    private static final Path SMOLVLM = TestData.model("tiny-smolvlm");
+
+    @Test
+    void vocabJsonWithoutMergesTxt() {
+        TestFolders.copy(SMOLVLM, dir, "vocab.json");
+        TestFolders.copy(SMOLVLM, dir, TestFolders.CONFIG_FILES);
+        loadFails(dir, Flavor.GPT2, "merges.txt", "not found");
+    }
+
+    @Test
+    void mergesTxtLineThatIsNotAPair() {
+        TestFolders.copy(SMOLVLM, dir, "vocab.json");
+        TestFolders.copy(SMOLVLM, dir, TestFolders.CONFIG_FILES);
+        TestFolders.copyEdited(SMOLVLM, dir, "merges.txt", s -> s.replaceFirst("\n(\\S+) (\\S+)\n", "\n$1$2\n"));
+        loadFails(dir, Flavor.GPT2, "merges.txt", "line 2");
+    }
+
+    @Test
+    void slowGpt2ErrorsOtherThanReplace() {
+        TestFolders.copy(SMOLVLM, dir, "vocab.json", "merges.txt");
+        TestFolders.copy(SMOLVLM, dir, TestFolders.CONFIG_FILES);
+        TestFolders.editConfig(dir, config -> config.put("errors", "strict"));
+        loadFails(dir, Flavor.GPT2, "tokenizer_config.json", "errors=\"strict\"");
+    }
+
+    @Test
+    void tokenizerJsonWithUnsupportedPostProcessorOrDecoder() {
+        TestFolders.copy(SMOLVLM, dir, TestFolders.CONFIG_FILES);
+        TestFolders.copyEdited(SMOLVLM, dir, "tokenizer.json",
+                s -> s.replace("\"post_processor\": null", "\"post_processor\": {\"type\": \"RobertaProcessing\"}"));
+        loadFails(dir, Flavor.TOKENIZER_JSON, "tokenizer.json", "RobertaProcessing");
+        TestFolders.copyEdited(SMOLVLM, dir, "tokenizer.json", s -> s.replaceFirst(
+                "\"decoder\": \\{\\s*\"type\": \"ByteLevel\"", "\"decoder\": {\"type\": \"WordPiece\""));
+        loadFails(dir, Flavor.TOKENIZER_JSON, "tokenizer.json", "WordPiece");
     }
 }

@@ -3,7 +3,7 @@ package dev.idefics4j.server;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.tokenizer.Tokenizer;
 
-import jakarta.servlet.http.HttpServletRequest;
+import io.javalin.http.Context;
 
 import java.util.function.Supplier;
 
@@ -20,7 +20,7 @@ record Backend(Idefics idefics, ServerConfig config, String modelName, BatchEngi
      * within the limits, and queues it for the running batch. Should the client hang up before its answer is
      * ready, the job is cancelled and leaves the batch.
      */
-    Job start(HttpServletRequest client, long arrivalNanos, Supplier<PreparedRequest> prepare) {
+    Job start(Context client, long arrivalNanos, Supplier<PreparedRequest> prepare) {
         engine.reserve();
         PreparedRequest prepared;
         try {
@@ -29,7 +29,7 @@ record Backend(Idefics idefics, ServerConfig config, String modelName, BatchEngi
             engine.release();
             throw e;
         }
-        Job job = new Job(prepared, arrivalNanos, ClientHangup.of(client));
+        Job job = new Job(RequestId.of(client), prepared, arrivalNanos, ClientHangup.of(client.req()));
         engine.submit(job);
         return job;
     }

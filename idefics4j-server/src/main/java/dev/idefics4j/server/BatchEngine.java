@@ -145,7 +145,8 @@ final class BatchEngine implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException | Error e) {
-                LOG.log(Level.SEVERE, "decoding step failed; failing the running requests", e);
+                LOG.log(Level.SEVERE, "decoding step failed; failing the running requests "
+                        + running.stream().map(job -> job.id).toList(), e);
                 failRunning(new ApiError(ApiError.Kind.FAILED, "generation failed: " + e));
             }
         }
@@ -181,7 +182,7 @@ final class BatchEngine implements AutoCloseable {
             job.emit(new JobEvent.Failed(ApiError.invalid(null, e.getMessage())));
             return;
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, "prefill failed", e);
+            LOG.log(Level.SEVERE, "prefill of request " + job.id + " failed", e);
             job.emit(new JobEvent.Failed(new ApiError(ApiError.Kind.FAILED, "generation failed: " + e)));
             return;
         }

@@ -3,18 +3,20 @@ package dev.idefics4j.server;
 import java.util.List;
 
 /**
- * A choice's text as OpenAI clients get it: leading whitespace dropped (the model writes " answer" after
- * {@code Assistant:}), and cut before the first stop string, which OpenAI never returns. Streamed text is held back
+ * A choice's text as OpenAI clients get it: for chat, leading whitespace dropped (the model writes " answer" after
+ * {@code Assistant:}); cut before the first stop string, which OpenAI never returns. Streamed text is held back
  * while its end could still begin a stop string, so nothing sent is ever taken back.
  */
 final class ChoiceText {
     private final List<String> stops;
+    private final boolean stripLeading;
     private final StringBuilder text = new StringBuilder();
     private int sent;
     private boolean stopped;
 
-    ChoiceText(List<String> stops) {
+    ChoiceText(List<String> stops, boolean stripLeading) {
         this.stops = stops == null ? List.of() : stops;
+        this.stripLeading = stripLeading;
     }
 
     /** Adds generated text; returns what may be sent now. */
@@ -22,7 +24,7 @@ final class ChoiceText {
         if (stopped) {
             return "";
         }
-        text.append(text.isEmpty() ? delta.stripLeading() : delta);
+        text.append(stripLeading && text.isEmpty() ? delta.stripLeading() : delta);
         int cut = -1;
         for (String stop : stops) {
             int at = text.indexOf(stop);

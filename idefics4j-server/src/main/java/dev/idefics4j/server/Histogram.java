@@ -1,6 +1,6 @@
 package dev.idefics4j.server;
 
-import java.util.Locale;
+import java.math.BigDecimal;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
@@ -60,7 +60,18 @@ final class Histogram {
         out.append(name).append("_count ").append(count.sum()).append('\n');
     }
 
+    /**
+     * A number as Prometheus' own clients write it: plain decimals ({@code 0.0005}, {@code 2.5}, {@code 1.0}),
+     * never Java's exponent form ({@code 5.0E-4}).
+     */
     static String format(double v) {
-        return String.format(Locale.ROOT, "%s", v);
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        String plain = BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        return plain.contains(".") ? plain : plain + ".0";
     }
 }

@@ -5,6 +5,7 @@ import dev.idefics4j.image.ImageLoader;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
+import org.eclipse.jetty.http.UriCompliance;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,13 +16,17 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The idefics4j HTTP server over one loaded model: OpenAI's {@code /v1/chat/completions} and {@code /v1/models},
- * TGI's {@code /generate}, {@code /generate_stream}, {@code POST /} and {@code /info}, plus {@code /health},
- * {@code /metrics} and a chat page at {@code GET /} ({@link ChatPage}). Requests run on virtual threads; generation runs in the {@link BatchEngine}'s continuous batch.
- * Closing it drains: new requests get 503 while the accepted ones finish (up to the drain timeout).
+ * The idefics4j HTTP server over one loaded model: OpenAI's {@code /v1/chat/completions}, {@code /v1/completions},
+ * {@code /v1/models} and {@code /v1/models/{id}}, TGI's {@code /generate}, {@code /generate_stream}, {@code POST /}
+ * and {@code /info}, plus {@code /health}, {@code /metrics} and a chat page at {@code GET /} ({@link ChatPage}).
+ * Every response carries an {@code x-request-id}. Requests
+ * run on virtual threads; generation runs in the {@link BatchEngine}'s continuous batch. Closing it drains: new
+ * requests get 503 while the accepted ones finish (up to the drain timeout).
  */
 public final class IdeficsServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IdeficsServer.class.getName());
+    /** The request attribute that names the route that took a request, for its metrics label. */
+    private static final String ROUTE = "idefics4j.route";
 
     /** A route body that returns the outcome it ended with ("success", "cancelled"). */
     @FunctionalInterface
@@ -58,29 +63,53 @@ public final class IdeficsServer implements AutoCloseable {
             cfg.http.compressionStrategy = CompressionStrategy.NONE; // streamed events must not wait in a gzip buffer
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
-            cfg.routes.before(this::authorize);
-            cfg.routes.get("/health", this::health);
+            cfg.routes.before(RequestId::assign);
+            cfg.requestLogger.http((ctx, ms) -> LOG.fine(() -> "request " + RequestId.of(ctx) + ": " + ctx.method()
+                    + " " + ctx.path() + " -> " + ctx.statusCode() + " in " + Math.round(ms) + " ms"));
+            cfg.routes.get("/health", ctx -> counted("health", ctx, (c, t) -> health(c)));
             if (ui) {
-                cfg.routes.get("/", ChatPage::serve);
+                cfg.routes.get("/", ctx -> counted("ui", ctx, (c, t) -> {
+                    ChatPage.serve(c);
+                    return "success";
+                }));
             }
-            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(metrics.render()));
+            cfg.routes.get("/metrics", ctx -> counted("metrics", ctx, (c, t) -> {
+                c.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render());
+                return "success";
+            }));
             cfg.routes.get("/v1/models", ctx -> counted("models", ctx, (c, t) -> {
                 openAi.models(c);
                 return "success";
             }));
+            // <id>, not {id}: a Hub repo id as model name has a slash in it.
+            cfg.routes.get("/v1/models/<id>", ctx -> counted("model", ctx, (c, t) -> {
+                openAi.model(c, c.pathParam("id"));
+                return "success";
+            }));
             cfg.routes.post("/v1/chat/completions", ctx -> counted("chat_completions", ctx, openAi::chatCompletions));
-            cfg.routes.get("/info", tgi::info);
+            cfg.routes.post("/v1/completions", ctx -> counted("completions", ctx, openAi::completions));
+            cfg.routes.get("/info", ctx -> counted("info", ctx, (c, t) -> {
+                tgi.info(c);
+                return "success";
+            }));
             cfg.routes.post("/generate", ctx -> counted("generate", ctx, tgi::generate));
             cfg.routes.post("/generate_stream", ctx -> counted("generate_stream", ctx, tgi::generateStream));
             cfg.routes.post("/", ctx -> counted("generate", ctx, tgi::compat));
             cfg.routes.exception(ApiError.class, (e, ctx) -> render(ctx, e));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.log(Level.SEVERE, "request failed", e);
+                LOG.log(Level.SEVERE, "request " + RequestId.of(ctx) + " failed", e);
                 render(ctx, new ApiError(ApiError.Kind.FAILED, "internal error: " + e));
             });
-            cfg.routes.error(404, ctx -> render(ctx, new ApiError(ApiError.Kind.NOT_FOUND, "no route " + ctx.method()
-                    + " " + ctx.path() + "; see docs/SERVER.md for the endpoints")));
+            cfg.routes.error(404, ctx -> {
+                if (ctx.attribute(ROUTE) != null) {
+                    return; // a route answered 404 itself (an unknown model id) and was counted
+                }
+                metrics.request("unknown", ApiError.Kind.NOT_FOUND.outcome);
+                render(ctx, new ApiError(ApiError.Kind.NOT_FOUND, "no route " + ctx.method() + " " + ctx.path()
+                        + "; see docs/SERVER.md for the endpoints"));
+            });
+            cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                    UriCompliance.DEFAULT.with("encoded slashes", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
         });
     }
 
@@ -130,12 +159,13 @@ public final class IdeficsServer implements AutoCloseable {
         return backend.engine().waitingJobs();
     }
 
-    private void health(Context ctx) {
+    private String health(Context ctx) {
         if (stopping) {
             ctx.status(503).json(Map.of("status", "shutting down"));
-        } else {
-            ctx.json(Map.of("status", "ok", "model", backend.modelName()));
+            return ApiError.Kind.UNAVAILABLE.outcome;
         }
+        ctx.json(Map.of("status", "ok", "model", backend.modelName()));
+        return "success";
     }
 
     /**
@@ -156,11 +186,16 @@ public final class IdeficsServer implements AutoCloseable {
         }
     }
 
-    /** Runs a generation route, counting its outcome and holding shutdown until it is done. */
+    /**
+     * Runs a route: checks the API key, counts the outcome (refusals included) and holds shutdown until the route
+     * is done.
+     */
     private void counted(String route, Context ctx, Route body) throws Exception {
         long arrival = System.nanoTime();
+        ctx.attribute(ROUTE, route);
         inFlight.incrementAndGet();
         try {
+            authorize(ctx);
             backend.metrics().request(route, body.handle(ctx, arrival));
         } catch (ApiError e) {
             backend.metrics().request(route, e.kind().outcome);

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  * cancel; the engine drops a cancelled job at the next step boundary.
  */
 final class Job {
+    /** The request's {@code x-request-id}, for log lines. */
+    final String id;
     final PreparedRequest request;
     final long arrivalNanos;
     /** Whether the client went away; asked only by the thread that waits for the answer. */
@@ -29,7 +31,8 @@ final class Job {
     final boolean[] done;
     int step;
 
-    Job(PreparedRequest request, long arrivalNanos, ClientHangup client) {
+    Job(String id, PreparedRequest request, long arrivalNanos, ClientHangup client) {
+        this.id = id;
         this.request = request;
         this.arrivalNanos = arrivalNanos;
         this.client = client;

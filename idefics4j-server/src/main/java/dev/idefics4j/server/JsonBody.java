@@ -3,6 +3,7 @@ package dev.idefics4j.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.request.JsonErrors;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.io.ByteArrayOutputStream;
@@ -43,7 +44,7 @@ final class JsonBody {
         try {
             node = JSON.readTree(body.toByteArray());
         } catch (JsonProcessingException e) {
-            throw ApiError.invalid(null, "the request body is not valid JSON: " + e.getOriginalMessage());
+            throw ApiError.invalid(null, "the request body is not valid JSON: " + JsonErrors.describe(e));
         } catch (IOException e) {
             throw ApiError.invalid(null, "could not read the request body: " + e.getMessage());
         }

@@ -67,7 +67,10 @@ final class Params {
         return v.asBoolean();
     }
 
-    /** A string or an array of at most {@code max} non-empty strings; null when absent. */
+    /**
+     * A string or an array of at most {@code max} strings; null when absent. Empty strings, which could stop
+     * nothing, are left out (clients send {@code ""} for "none").
+     */
     List<String> strings(String name, int max) {
         if (!has(name)) {
             return null;
@@ -86,8 +89,9 @@ final class Params {
         } else {
             throw invalid(name, "must be a string or an array of strings, got " + v);
         }
-        if (out.size() > max || out.stream().anyMatch(String::isEmpty)) {
-            throw invalid(name, "takes at most " + max + " non-empty strings");
+        out.removeIf(String::isEmpty);
+        if (out.size() > max) {
+            throw invalid(name, "takes at most " + max + " strings, got " + out.size());
         }
         return out.isEmpty() ? null : out;
     }

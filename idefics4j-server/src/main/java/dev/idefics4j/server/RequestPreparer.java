@@ -24,7 +24,12 @@ final class RequestPreparer {
     /** The processor's rule: a text item that is nothing but a URL is an image (so it must be fetched safely). */
     private static final Pattern URL_TEXT = Pattern.compile("^[A-Za-z][A-Za-z0-9+.\\-]*://[^/?#]+.*",
             Pattern.DOTALL);
-    private static final ProcessorOptions OPTIONS = ProcessorOptions.DEFAULTS.withAddEndOfUtteranceToken(false);
+    /**
+     * Truncation at no length: the processor then leaves its own limit (the tokenizer's model_max_length) to the
+     * server, which counts the prompt and names its own limits, the ones an HTTP client meets.
+     */
+    private static final ProcessorOptions OPTIONS = ProcessorOptions.DEFAULTS.withAddEndOfUtteranceToken(false)
+            .withTruncation(true).withMaxLength(Integer.MAX_VALUE);
 
     private final Idefics idefics;
     private final ServerConfig config;
@@ -74,8 +79,14 @@ final class RequestPreparer {
         int promptTokens = inputs.sequenceLength();
         if (promptTokens > config.maxInputTokens()) {
             throw ApiError.invalid(promptParam, "the prompt has " + promptTokens + " tokens (each image counts as "
-                    + "its tokens), more than the limit of " + config.maxInputTokens() + " input tokens; shorten the "
-                    + "conversation or send fewer images");
+                    + "its tokens), more than this server's limit of " + config.maxInputTokens() + " input tokens "
+                    + "(its --max-input-tokens); shorten the prompt or send fewer images");
+        }
+        if (promptTokens >= maxTotalTokens) {
+            throw ApiError.invalid(promptParam, "the prompt has " + promptTokens + " tokens (each image counts as "
+                    + "its tokens), which leaves no room for new tokens within the limit of " + maxTotalTokens
+                    + " for prompt plus generation (" + totalLimitName() + "); shorten the prompt or send fewer "
+                    + "images");
         }
         int room = maxTotalTokens - promptTokens;
         if (maxNewTokens != null && maxNewTokens < 1) {
@@ -84,7 +95,7 @@ final class RequestPreparer {
         if (maxNewTokens != null && maxNewTokens > room) {
             throw ApiError.invalid(maxNewParam, maxNewParam + " is " + maxNewTokens + " but the prompt has "
                     + promptTokens + " tokens and the limit for prompt plus generation is " + maxTotalTokens
-                    + "; ask for at most " + room);
+                    + " (" + totalLimitName() + "); ask for at most " + room);
         }
         Map<String, Object> overrides = new LinkedHashMap<>(parameters);
         overrides.put("max_new_tokens", maxNewTokens == null ? room : maxNewTokens);
@@ -102,6 +113,12 @@ final class RequestPreparer {
             throw ApiError.invalid(null, e.getMessage());
         }
         return new PreparedRequest(inputs, generation, promptTokens, seed, logprobs);
+    }
+
+    /** Where the total limit comes from: the server's option, or the model's positions when they are fewer. */
+    private String totalLimitName() {
+        return maxTotalTokens < config.maxTotalTokens() ? "the model's max_position_embeddings"
+                : "this server's --max-total-tokens";
     }
 
     private static List<PromptPart> imagesFromUrlText(List<PromptPart> parts) {

@@ -142,7 +142,7 @@ final class TgiApi {
     }
 
     private Job start(Context ctx, Request r, long arrival) {
-        return backend.start(ctx.req(), arrival, () -> backend.preparer().prepare(r.prompt(), r.parameters(),
+        return backend.start(ctx, arrival, () -> backend.preparer().prepare(r.prompt(), r.parameters(),
                 r.maxNewTokens(), "parameters.max_new_tokens", "inputs", true));
     }
 

@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * TGI's {@code inputs} string for IDEFICS: text with images as markdown, {@code ![](url)}, split into text and
+ * TGI's {@code inputs} string for IDEFICS (and a text completion's {@code prompt}): text with images as markdown, {@code ![](url)}, split into text and
  * image parts in order. The text is used as written (TGI users write the {@code User:}/{@code Assistant:} form
  * themselves).
  */
@@ -17,6 +17,11 @@ final class TgiPrompt {
     }
 
     static List<PromptPart> of(String inputs) {
+        return of(inputs, "inputs");
+    }
+
+    /** @param param the request's name for the prompt, for error messages */
+    static List<PromptPart> of(String inputs, String param) {
         List<PromptPart> out = new ArrayList<>();
         Matcher m = IMAGE.matcher(inputs);
         int at = 0;
@@ -26,7 +31,7 @@ final class TgiPrompt {
             }
             String url = m.group(1).strip();
             if (url.isEmpty()) {
-                throw ApiError.invalid("inputs", "an image ![](...) in inputs has no URL");
+                throw ApiError.invalid(param, "an image ![](...) in " + param + " has no URL");
             }
             out.add(new PromptPart.Image(url));
             at = m.end();
@@ -35,7 +40,7 @@ final class TgiPrompt {
             out.add(new PromptPart.Text(inputs.substring(at)));
         }
         if (out.isEmpty()) {
-            throw ApiError.invalid("inputs", "inputs must not be empty");
+            throw ApiError.invalid(param, param + " must not be empty");
         }
         return out;
     }

@@ -30,4 +30,15 @@ class HistogramTest {
                 x_sequences_count 6
                 """, out.toString());
     }
+
+    /** Bounds and sums as Prometheus' clients write them, never in Java's exponent form. */
+    @Test
+    void numbersInPlainDecimals() {
+        assertEquals("0.0005", Histogram.format(5e-4));
+        assertEquals("0.0025", Histogram.format(0.0025));
+        assertEquals("2.5", Histogram.format(2.5));
+        assertEquals("60.0", Histogram.format(60));
+        assertEquals("12345678.0", Histogram.format(1.2345678e7));
+        assertEquals("+Inf", Histogram.format(Double.POSITIVE_INFINITY));
+    }
 }

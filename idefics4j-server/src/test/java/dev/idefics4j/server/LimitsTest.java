@@ -87,12 +87,25 @@ class LimitsTest {
         assertEquals(401, Http.get(server.port(), "/metrics").status());
         assertEquals(200, Http.get(server.port(), "/health").status());
         assertEquals(200, post(chat("Hi", 2)).status());
+        // Refusals are counted under their route, unknown routes under "unknown".
+        assertTrue(server.metrics().requests("chat_completions", "unauthorized") >= 2);
+        assertTrue(server.metrics().requests("generate", "unauthorized") >= 1);
+        assertEquals(404, Http.get(server.port(), "/nowhere", "Authorization", KEY).status());
+        String metrics = Http.get(server.port(), "/metrics", "Authorization", KEY).body();
+        assertTrue(metrics.contains("idefics4j_requests_total{route=\"metrics\",outcome=\"unauthorized\"} "),
+                metrics);
+        assertTrue(metrics.contains("idefics4j_requests_total{route=\"unknown\",outcome=\"not_found\"} "), metrics);
     }
 
     @Test
     void tokenLimits() {
-        refused(post(chat("word ".repeat(60), 2)), "more than the limit of 40 input tokens");
+        refused(post(chat("word ".repeat(60), 2)), "more than this server's limit of 40 input tokens "
+                + "(its --max-input-tokens)");
+        // Beyond the tokenizer's model_max_length (2048) it is still the server's limit that is named.
+        JsonNode tooLong = refused(post(chat("word ".repeat(2100), 2)), "more than this server's limit of 40 input");
+        assertTrue(!tooLong.get("message").asText().contains("model_max_length"), tooLong.toString());
         JsonNode error = refused(post(chat("Hi", 59)), "ask for at most");
+        assertTrue(error.get("message").asText().contains("--max-total-tokens"), error.toString());
         assertEquals("max_tokens", error.get("param").asText());
         // Without max_tokens the answer may take what the total leaves.
         JsonNode usage = post(chat("Hi", null)).json().get("usage");
@@ -102,6 +115,17 @@ class LimitsTest {
         atLeast.put("min_tokens", 7);
         assertEquals(7, post(atLeast.toString()).json().get("usage").get("completion_tokens").asInt());
         refused(post(atLeast.put("min_tokens", 8).toString()), "min_tokens");
+    }
+
+    /** An empty stop string (what some clients send for "none") stops nothing; more than four strings is refused. */
+    @Test
+    void stopStrings() {
+        ObjectNode empty = (ObjectNode) Http.parse(chat("Hi", 3));
+        empty.put("stop", "");
+        assertEquals(200, post(empty.toString()).status());
+        ObjectNode five = (ObjectNode) Http.parse(chat("Hi", 3));
+        five.putArray("stop").add("a").add("b").add("c").add("d").add("e");
+        refused(post(five.toString()), "stop takes at most 4 strings, got 5");
     }
 
     @Test

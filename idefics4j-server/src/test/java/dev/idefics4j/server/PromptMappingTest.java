@@ -75,7 +75,7 @@ class PromptMappingTest {
 
     @Test
     void stopStringsAreCutAndNeverStreamed() {
-        ChoiceText text = new ChoiceText(List.of("END", "\n\n"));
+        ChoiceText text = new ChoiceText(List.of("END", "\n\n"), true);
         StringBuilder sent = new StringBuilder();
         for (String delta : List.of("  Hello", " E", "N", "ough. E", "ND of", " it")) {
             sent.append(text.add(delta));
@@ -85,9 +85,9 @@ class PromptMappingTest {
         assertEquals("Hello ENough. ", sent.toString());
         assertEquals("Hello ENough. ", text.text());
 
-        ChoiceText held = new ChoiceText(List.of("STOP"));
+        ChoiceText held = new ChoiceText(List.of("STOP"), true);
         assertEquals("abc ", held.add("abc ST"));
         assertEquals("ST", held.finish(), "what was held back goes out when the choice ends");
-        assertEquals("x", new ChoiceText(null).add(" \nx"));
+        assertEquals("x", new ChoiceText(null, true).add(" \nx"));
     }
 }

@@ -29,11 +29,15 @@ final class TestModel {
 
     /** The new text greedy search gives for {@code prompt} with the server's chat settings, as the facade runs it. */
     static String greedy(List<PromptItem> prompt, int maxNewTokens) {
+        return generate(prompt, Map.of("do_sample", false, "max_new_tokens", maxNewTokens));
+    }
+
+    /** The new text the facade gives for {@code prompt} with the server's chat settings and {@code overrides}. */
+    static String generate(List<PromptItem> prompt, Map<String, Object> overrides) {
         Idefics m = get();
         ModelInputs in = m.processor().process(List.of(prompt),
                 ProcessorOptions.DEFAULTS.withAddEndOfUtteranceToken(false));
-        GenerationConfig config = m.chatConfig().withOverrides(Map.of("do_sample", false,
-                "max_new_tokens", maxNewTokens));
+        GenerationConfig config = m.chatConfig().withOverrides(overrides);
         return m.generate(in, config, null).getFirst().newText();
     }
 

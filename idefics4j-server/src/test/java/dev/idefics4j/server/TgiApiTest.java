@@ -128,13 +128,17 @@ class TgiApiTest {
         Http.Response noInputs = Http.post(server.port(), "/generate", "{\"parameters\": {}}");
         assertEquals(422, noInputs.status());
         assertTrue(noInputs.json().get("error").asText().contains("inputs"));
-        Http.Response badJson = Http.post(server.port(), "/generate", "{not json");
+        Http.Response badJson = Http.post(server.port(), "/generate", "{\"inputs\": \"Hi\"");
         assertEquals(422, badJson.status());
+        assertEquals("the request body is not valid JSON: Unexpected end-of-input: expected close marker for Object "
+                + "(opened at line 1, column 1) at line 1, column 16", badJson.json().get("error").asText());
         Http.Response zero = Http.post(server.port(), "/generate", request("{\"max_new_tokens\": 0}"));
         assertEquals(422, zero.status());
+        long unknown = server.metrics().requests("unknown", "not_found");
         Http.Response nowhere = Http.get(server.port(), "/nowhere");
         assertEquals(404, nowhere.status());
         assertEquals("not_found", nowhere.json().get("error_type").asText());
+        assertEquals(unknown + 1, server.metrics().requests("unknown", "not_found"));
     }
 
     @Test
@@ -146,9 +150,12 @@ class TgiApiTest {
         for (String series : List.of("idefics4j_requests_total{route=\"generate\",outcome=\"success\"}",
                 "idefics4j_queue_size", "idefics4j_batch_size", "idefics4j_prompt_tokens_total",
                 "idefics4j_generated_tokens_total", "idefics4j_time_to_first_token_seconds_bucket",
-                "idefics4j_time_per_output_token_seconds_count", "idefics4j_step_sequences_bucket{le=\"1.0\"}")) {
+                "idefics4j_time_per_output_token_seconds_count", "idefics4j_step_sequences_bucket{le=\"1.0\"}",
+                "idefics4j_time_per_output_token_seconds_bucket{le=\"0.0005\"}",
+                "idefics4j_time_to_first_token_seconds_bucket{le=\"2.5\"}")) {
             assertTrue(metrics.contains(series), series + " in\n" + metrics);
         }
+        assertTrue(!metrics.contains("E-"), "no exponent form in\n" + metrics);
         // three steps at least, one for each new token (more if other tests' requests ran on this server)
         long steps = metrics.lines().filter(l -> l.startsWith("idefics4j_step_sequences_count "))
                 .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).sum();

@@ -21,8 +21,11 @@ import java.util.concurrent.Callable;
                         + "text, labels, ranked, prompt (raw prompt or request JSON), options (JSON), id, and any "
                         + "generation option by name (max_new_tokens, ...)."})
 public final class SparkBatchMain implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR|REPO",
-            description = "Checkpoint folder every executor can read, or a Hub repo id (fetched per executor).")
+    // Not required by picocli: ./idefics4j spark-batch passes the bundled tiny model when it is left out, so its help
+    // must not show it as required; a direct spark-submit without it is refused in call().
+    @Option(names = "--model", paramLabel = "DIR|REPO",
+            description = "Checkpoint folder every executor can read, or a Hub repo id (fetched per executor). "
+                    + "./idefics4j spark-batch: the bundled tiny model when left out; spark-submit: needed.")
     String model;
 
     @Option(names = "--revision", paramLabel = "REV", description = "Hub revision.")
@@ -100,6 +103,10 @@ public final class SparkBatchMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("--model is needed: a checkpoint folder every executor can read, or a "
+                    + "Hub repo id");
+        }
         ModelSpec spec = new ModelSpec(model, revision, flavor(tokenizer), threads, quantize, doubleQuant, bf16Dot);
         IdeficsBatchJob.Settings settings = new IdeficsBatchJob.Settings(spec, input,
                 format == null ? null : Format.of(format), output,

@@ -2,9 +2,9 @@ package dev.idefics4j.tensor.quant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.CheckpointException;
+import dev.idefics4j.checkpoint.PythonJson;
 import dev.idefics4j.checkpoint.SafeTensorsWriter;
 import dev.idefics4j.checkpoint.TensorInfo;
 import dev.idefics4j.tensor.DType;
@@ -12,13 +12,14 @@ import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Shapes;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The state-dict layout in which bitsandbytes (through transformers' save_pretrained) stores quantized linear
@@ -83,22 +84,19 @@ final class BnbLayout implements Checkpoint.LinearLoader {
                 SafeTensorsWriter.floats(values, DType.F32));
     }
 
+    /** The quant state as bitsandbytes packs it: {@code json.dumps} of its non-tensor fields, in its order. */
     private static byte[] quantState(FourBitWeight f) {
-        ObjectNode s = JSON.createObjectNode();
+        Map<String, Object> s = new LinkedHashMap<>();
         s.put("quant_type", f.code().bnbName());
         s.put("blocksize", f.blocksize());
         s.put("dtype", torchDtype(f.sourceDtype()));
-        s.putArray("shape").add(f.rows()).add(f.cols());
+        s.put("shape", List.of(f.rows(), f.cols()));
         if (f.scales() instanceof NestedAbsmaxScales nested) {
             s.put("nested_blocksize", nested.nestedBlocksize());
             s.put("nested_dtype", "float32");
             s.put("nested_offset", nested.offset());
         }
-        try {
-            return JSON.writeValueAsBytes(s);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PythonJson.dumps(s).getBytes(StandardCharsets.UTF_8);
     }
 
     private static String module(String weightName) {

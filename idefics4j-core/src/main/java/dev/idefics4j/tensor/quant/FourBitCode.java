@@ -1,58 +1,64 @@
 package dev.idefics4j.tensor.quant;
 
 /**
- * The two 4-bit data types of bitsandbytes, as {@code bitsandbytes.functional.get_4bit_type} builds them: 16 values
- * in [-1, 1], indexed by the 4-bit code. A block of weights is divided by its absmax and each value takes the code of
- * the nearest table entry ({@code quantize_4bit}: {@code argmin(|scaled - code|)}, so ties go to the lower index).
+ * The two 4-bit data types of bitsandbytes: 16 values in [-1, 1] indexed by the 4-bit code
+ * ({@code bitsandbytes.functional.get_4bit_type}, stored as {@code quant_map}), and the decision tree by which its CUDA
+ * kernel ({@code kQuantizeBlockwise} with {@code dQuantizeFP4} / {@code dQuantizeNF4} in {@code csrc/kernels.cu})
+ * picks the code of a weight divided by its block's absmax. The tree compares against fixed float32 thresholds with
+ * a strict {@code >}; a value above k of them (ascending) lands on leaf k. The thresholds are near but not always at
+ * the midpoints of neighbouring table values, so a value halfway between two of them does not always go down.
  */
 public enum FourBitCode {
     /**
      * bitsandbytes' FP4 (its default and the IDEFICS guide's choice): 1 sign bit, 2 exponent bits, 1 mantissa bit.
      * get_4bit_type("fp4") lists {@code [0, 0.0625, 8, 12, 4, 6, 2, 3, -0, -0.0625, -8, -12, -4, -6, -2, -3]} and
-     * divides by the largest magnitude (12) in float32; bit 3 is the sign.
+     * divides by 12 in float32; its {@code -0} is Python's integer 0, so code 8 holds +0.0. dQuantizeFP4 sets bit 3
+     * for {@code x < 0} and walks the tree with {@code |x|}: a small negative weight takes code 8, zero takes 0.
      */
-    FP4("fp4", fp4Table()),
+    FP4("fp4", fp4Table(),
+            new float[]{0.00260417f, 0.0859375f, 0.20833333f, 0.29166667f, 0.4166667f, 0.583333f, 0.8333333f},
+            new int[]{0b000, 0b001, 0b110, 0b111, 0b100, 0b101, 0b010, 0b011}, true),
     /**
      * NormalFloat4 (QLoRA): quantiles of N(0, 1) scaled to [-1, 1], the float32 constants of get_4bit_type("nf4")
-     * (code 7 is exactly zero, the table is ascending).
+     * (code 7 is exactly zero, the table is ascending). dQuantizeNF4 compares the signed value; its thresholds are the
+     * midpoints of neighbouring values written to 16 digits, which float32 rounds to the float32 midpoint or one float
+     * beside it.
      */
     NF4("nf4", new float[]{
             -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
             -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
             0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f,
-            0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f});
+            0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f},
+            new float[]{
+                    -0.8480964004993439f, -0.6106329262256622f, -0.4599952697753906f, -0.33967943489551544f,
+                    -0.23460740596055984f, -0.13791173323988914f, -0.045525018125772476f, 0.03979014977812767f,
+                    0.1202552504837513f, 0.2035212516784668f, 0.2920137718319893f, 0.3893125355243683f,
+                    0.5016634166240692f, 0.6427869200706482f, 0.8614784181118011f},
+            new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, false);
+
+    /** FP4's sign bit, set by {@link #encode} for a negative value. */
+    static final int SIGN_BIT = 0b1000;
 
     private final String bnbName;
     private final float[] table;
-    /** Distinct table values ascending, with the lowest code holding each (FP4 has +0 and -0). */
-    private final float[] sortedValues;
-    private final int[] sortedCodes;
+    private final float[] thresholds;
+    private final int[] leaves;
+    private final boolean signMagnitude;
 
-    FourBitCode(String bnbName, float[] table) {
+    FourBitCode(String bnbName, float[] table, float[] thresholds, int[] leaves, boolean signMagnitude) {
+        if (leaves.length != thresholds.length + 1) {
+            throw new AssertionError(bnbName + ": " + thresholds.length + " thresholds need "
+                    + (thresholds.length + 1) + " leaves");
+        }
         this.bnbName = bnbName;
         this.table = table;
-        Integer[] order = new Integer[16];
-        for (int i = 0; i < 16; i++) {
-            order[i] = i;
-        }
-        // By value, equal values (+0 and -0 compare equal here) by code.
-        java.util.Arrays.sort(order, (a, b) -> table[a] != table[b] ? Float.compare(table[a], table[b])
-                : Integer.compare(a, b));
-        float[] values = new float[16];
-        int[] codes = new int[16];
-        int n = 0;
-        for (int i : order) {
-            if (n == 0 || table[i] != values[n - 1]) {
-                values[n] = table[i];
-                codes[n++] = i;
-            }
-        }
-        this.sortedValues = java.util.Arrays.copyOf(values, n);
-        this.sortedCodes = java.util.Arrays.copyOf(codes, n);
+        this.thresholds = thresholds;
+        this.leaves = leaves;
+        this.signMagnitude = signMagnitude;
     }
 
     private static float[] fp4Table() {
-        float[] raw = {0f, 0.0625f, 8f, 12f, 4f, 6f, 2f, 3f, -0f, -0.0625f, -8f, -12f, -4f, -6f, -2f, -3f};
+        float[] raw = {0f, 0.0625f, 8f, 12f, 4f, 6f, 2f, 3f, 0f, -0.0625f, -8f, -12f, -4f, -6f, -2f, -3f};
         float[] t = new float[16];
         for (int i = 0; i < 16; i++) {
             t[i] = raw[i] / 12f;
@@ -70,47 +76,38 @@ public enum FourBitCode {
         return table.clone();
     }
 
-    float value(int code) {
-        return table[code];
-    }
-
     /**
-     * The code of the table value nearest to {@code scaled}, exactly as {@code argmin(|scaled - table|)} in float32
-     * picks it (ties: lower code). The nearest value is one of the two sorted neighbours of {@code scaled}; counting
-     * the values at or below it finds them without branches (a binary search mispredicts on every level).
+     * The code bitsandbytes' CUDA kernel gives {@code scaled} (a weight times the reciprocal of its block's absmax):
+     * the leaf of the decision tree, plus FP4's sign bit when {@code scaled < 0}. NaN (an all-zero block, 0 times
+     * the infinite reciprocal) passes no comparison and lands on the leftmost leaf, code 0.
      */
-    public int nearest(float scaled) {
-        float[] v = sortedValues;
-        int below = -1;
-        for (int i = 0; i < v.length - 1; i++) {
-            below += scaled >= v[i] ? 1 : 0;
+    public int encode(float scaled) {
+        float x = scaled;
+        int sign = 0;
+        if (signMagnitude) {
+            sign = x < 0 ? SIGN_BIT : 0;
+            x = Math.abs(x);
         }
-        int lo = Math.max(below, 0);
-        float dLo = Math.abs(scaled - v[lo]);
-        float dHi = Math.abs(scaled - v[lo + 1]);
-        int cLo = sortedCodes[lo];
-        int cHi = sortedCodes[lo + 1];
-        return dHi < dLo ? cHi : dLo < dHi ? cLo : Math.min(cLo, cHi);
+        int leaf = 0;
+        for (float t : thresholds) {
+            leaf += x > t ? 1 : 0;
+        }
+        return leaves[leaf] + sign;
     }
 
-    /** How many distinct values the table has (15 for FP4, whose +0 and -0 are one value). */
-    int distinctValues() {
-        return sortedValues.length;
+    /** The tree's thresholds, ascending; a copy. */
+    float[] thresholds() {
+        return thresholds.clone();
     }
 
-    /** The distinct values ascending, padded to 16 (for a vector lookup). */
-    float[] sortedValues16() {
-        return java.util.Arrays.copyOf(sortedValues, 16);
+    /** The code of each leaf, left to right (leaf k: above exactly k thresholds); a copy. */
+    int[] leaves() {
+        return leaves.clone();
     }
 
-    /** The code of each of {@link #sortedValues16()}. */
-    int[] sortedCodes16() {
-        return java.util.Arrays.copyOf(sortedCodes, 16);
-    }
-
-    /** The code of 0.0, used for an all-zero block and to pad an odd element count. */
-    int zeroCode() {
-        return nearest(0f);
+    /** Whether the tree compares |x| and puts the sign in {@link #SIGN_BIT} (FP4) rather than comparing x (NF4). */
+    boolean signMagnitude() {
+        return signMagnitude;
     }
 
     public static FourBitCode fromBnbName(String name) {

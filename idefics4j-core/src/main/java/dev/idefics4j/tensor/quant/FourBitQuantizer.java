@@ -12,18 +12,23 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Quantizes a weight as bitsandbytes' {@code quantize_4bit} does (its reference "default" backend): per block of the
- * flattened weight, {@code absmax = max|w|}, {@code scaled = clamp(w * (1 / absmax), -1, 1)} in float32, code =
- * {@code argmin |scaled - table|} (first index on ties), packed {@code code[2j] << 4 | code[2j+1]}, an odd count padded
- * with the code of 0. With double quantization the absmax scales are then quantized again
+ * Quantizes a weight as bitsandbytes' {@code quantize_4bit} does on a GPU ({@code kQuantizeBlockwise} in
+ * {@code csrc/kernels.cu}): per block of the flattened weight, {@code absmax = max|w|}, {@code inv = 1 / absmax},
+ * code = {@link FourBitCode#encode}{@code (w * inv)} in float32, packed {@code code[2j] << 4 | code[2j+1]}, an odd
+ * count padded with a 0 weight. With double quantization the absmax scales are then quantized again
  * ({@link NestedAbsmaxScales}). Blocks are independent, so they are quantized in parallel.
+ * <p>
+ * bitsandbytes builds its kernels with {@code --use_fast_math}, which flushes subnormal inputs and results to zero:
+ * a subnormal weight counts as 0 in the absmax and the code, and a product below the smallest normal float is 0 (so
+ * FP4 gives it code 0, not the sign bit). An all-zero block has absmax 0, an infinite reciprocal and NaN products,
+ * which the tree sends to code 0. Its reciprocal is the fast one ({@code rcp.approx}, within an ulp of the correctly
+ * rounded one used here), which can move a code only where a weight's ratio to its absmax lies within about an ulp of
+ * a threshold.
  */
 final class FourBitQuantizer {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
-    /** The sorted table fits one int vector of 16 lanes, or two of 8; other widths search value by value. */
-    private static final boolean VECTOR_LOOKUP = L == 8 || L == 16;
 
     private FourBitQuantizer() {
     }
@@ -36,99 +41,102 @@ final class FourBitQuantizer {
         int blocks = Math.toIntExact((numel + blocksize - 1) / blocksize);
         MemorySegment packed = OffHeap.allocate((numel + 1) / 2);
         float[] absmax = new float[blocks];
-        float[] table = code.table();
-        int zero = code.zeroCode();
-        Lookup lookup = new Lookup(code);
+        Tree tree = new Tree(code);
         Parallel.forChunks(blocks, blocksize * 16L, (b0, b1) -> {
             float[] values = new float[blocksize];
-            int[] codes = new int[blocksize + 1];
+            int[] codes = new int[blocksize];
             for (int b = b0; b < b1; b++) {
                 long start = (long) b * blocksize;
                 int len = (int) Math.min(blocksize, numel - start);
                 Kernels.widen(w.data(), w.dtype(), start, values, 0, len);
-                float max = absmax(values, len);
+                float max = flushAndAbsmax(values, len);
                 absmax[b] = max;
-                if (max == 0) {
-                    java.util.Arrays.fill(codes, zero);
-                } else {
-                    nearestCodes(code, lookup, values, len, 1f / max, codes);
+                // Only the last block can be odd (blocksize is even), so there is room for the padding weight.
+                int even = len + (len & 1);
+                if (even > len) {
+                    values[len] = 0f;
                 }
-                codes[len] = zero;
-                for (int i = 0; i < len; i += 2) {
+                encode(code, tree, values, even, 1f / max, codes);
+                for (int i = 0; i < even; i += 2) {
                     packed.set(ValueLayout.JAVA_BYTE, (start + i) >> 1, (byte) (codes[i] << 4 | codes[i + 1]));
                 }
             }
         });
         BlockScales scales = doubleQuant ? NestedAbsmaxScales.quantize(absmax) : AbsmaxScales.of(absmax);
-        return new FourBitWeight(w.name(), w.rows(), w.cols(), code, table, blocksize, packed, scales, w.dtype());
+        return new FourBitWeight(w.name(), w.rows(), w.cols(), code, code.table(), blocksize, packed, scales,
+                w.dtype());
     }
 
-    /** The code's sorted table as {@link #nearestCodes} reads it, made once per weight rather than per block. */
-    private static final class Lookup {
-        final float[] sorted;
-        final int[] sortedBits = new int[16];
-        final int[] sortedCodes;
-        final int distinct;
+    /**
+     * The code's decision tree as {@link #encode} walks it L values at a time: starting from the leftmost leaf's
+     * code, each threshold a value exceeds adds the difference between the codes of the leaves on either side of it
+     * (the thresholds ascend, so a value exceeding k of them exceeds the first k and ends on leaf k).
+     */
+    private static final class Tree {
+        final float[] thresholds;
+        final int[] steps;
+        final int firstLeaf;
+        final boolean signMagnitude;
 
-        Lookup(FourBitCode code) {
-            sorted = code.sortedValues16();
-            for (int k = 0; k < 16; k++) {
-                sortedBits[k] = Float.floatToRawIntBits(sorted[k]);
+        Tree(FourBitCode code) {
+            thresholds = code.thresholds();
+            int[] leaves = code.leaves();
+            steps = new int[thresholds.length];
+            for (int k = 0; k < steps.length; k++) {
+                steps[k] = leaves[k + 1] - leaves[k];
             }
-            sortedCodes = code.sortedCodes16();
-            distinct = code.distinctValues();
+            firstLeaf = leaves[0];
+            signMagnitude = code.signMagnitude();
         }
     }
 
-    private static float absmax(float[] values, int len) {
+    /** Flushes the subnormal values of {@code values[0, len)} to zero in place and returns their largest |value|. */
+    private static float flushAndAbsmax(float[] values, int len) {
         int i = 0;
         FloatVector m = FloatVector.zero(F);
         for (; i <= len - L; i += L) {
-            m = m.max(FloatVector.fromArray(F, values, i).abs());
+            FloatVector v = flush(FloatVector.fromArray(F, values, i));
+            v.intoArray(values, i);
+            m = m.max(v.abs());
         }
         float max = m.reduceLanes(VectorOperators.MAX);
         for (; i < len; i++) {
+            values[i] = flush(values[i]);
             max = Math.max(max, Math.abs(values[i]));
         }
         return max;
     }
 
+    private static float flush(float v) {
+        return Math.abs(v) < Float.MIN_NORMAL ? 0f : v;
+    }
+
+    private static FloatVector flush(FloatVector v) {
+        return v.blend(0f, v.abs().lt(Float.MIN_NORMAL));
+    }
+
     /**
-     * {@link FourBitCode#nearest} of {@code clamp(values[i] * inv, -1, 1)}, L values at a time and with the same
-     * float operations: count the sorted table values at or below each value to find its two neighbours, look them
-     * and their codes up by a lane permute, and keep the nearer (the lower code on a tie).
+     * {@link FourBitCode#encode} of {@code flush(values[i] * inv)} for {@code i < len}, L values at a time with the
+     * same float operations and comparisons (NaN fails every comparison in both).
      */
-    private static void nearestCodes(FourBitCode code, Lookup lookup, float[] values, int len, float inv,
-                                     int[] out) {
-        float[] sorted = lookup.sorted;
-        int[] sortedBits = lookup.sortedBits;
-        int[] sortedCodes = lookup.sortedCodes;
-        int distinct = lookup.distinct;
+    private static void encode(FourBitCode code, Tree tree, float[] values, int len, float inv, int[] out) {
+        float[] thresholds = tree.thresholds;
+        int[] steps = tree.steps;
         int i = 0;
-        if (VECTOR_LOOKUP) {
-            IntVector v0 = IntVector.fromArray(I, sortedBits, 0);
-            IntVector v1 = L == 16 ? v0 : IntVector.fromArray(I, sortedBits, L);
-            IntVector c0 = IntVector.fromArray(I, sortedCodes, 0);
-            IntVector c1 = L == 16 ? c0 : IntVector.fromArray(I, sortedCodes, L);
-            for (; i <= len - L; i += L) {
-                FloatVector v = FloatVector.fromArray(F, values, i).mul(inv).max(-1f).min(1f);
-                IntVector below = IntVector.broadcast(I, -1);
-                for (int k = 0; k < distinct - 1; k++) {
-                    below = below.add(1, v.compare(VectorOperators.GE, sorted[k]).cast(I));
-                }
-                IntVector lo = below.max(0);
-                IntVector hi = lo.add(1);
-                FloatVector dLo = v.sub((L == 16 ? lo.selectFrom(v0) : lo.selectFrom(v0, v1)).reinterpretAsFloats())
-                        .abs();
-                FloatVector dHi = v.sub((L == 16 ? hi.selectFrom(v0) : hi.selectFrom(v0, v1)).reinterpretAsFloats())
-                        .abs();
-                IntVector cLo = L == 16 ? lo.selectFrom(c0) : lo.selectFrom(c0, c1);
-                IntVector cHi = L == 16 ? hi.selectFrom(c0) : hi.selectFrom(c0, c1);
-                cLo.min(cHi).blend(cLo, dLo.lt(dHi).cast(I)).blend(cHi, dHi.lt(dLo).cast(I)).intoArray(out, i);
+        for (; i <= len - L; i += L) {
+            FloatVector x = flush(FloatVector.fromArray(F, values, i).mul(inv));
+            IntVector c = IntVector.broadcast(I, tree.firstLeaf);
+            if (tree.signMagnitude) {
+                c = c.add(FourBitCode.SIGN_BIT, x.lt(0f).cast(I));
+                x = x.abs();
             }
+            for (int k = 0; k < thresholds.length; k++) {
+                c = c.add(steps[k], x.compare(VectorOperators.GT, thresholds[k]).cast(I));
+            }
+            c.intoArray(out, i);
         }
         for (; i < len; i++) {
-            out[i] = code.nearest(Math.clamp(values[i] * inv, -1f, 1f));
+            out[i] = code.encode(flush(values[i] * inv));
         }
     }
 }

@@ -8,8 +8,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * A linear weight [rows, cols] in bitsandbytes' 4-bit blockwise format: the weight flattened row-major, cut into
  * blocks of {@code blocksize} values (64 by default; a block may straddle rows), each block scaled by its absmax
- * into [-1, 1] and every value replaced by the 4-bit code of the nearest {@link FourBitCode} entry; two codes per
- * byte, element 2j in the high nibble. Only the packed codes and the scales are kept, off-heap.
+ * into [-1, 1] and every value replaced by a 4-bit {@link FourBitCode} (the entry bitsandbytes' decision tree picks,
+ * nearly always the nearest); two codes per byte, element 2j in the high nibble. Only the packed codes and the
+ * scales are kept, off-heap.
  */
 public final class FourBitWeight extends QuantizedWeight {
     private final FourBitCode code;

@@ -39,6 +39,9 @@ final class NestedAbsmaxScales implements BlockScales {
 
     static NestedAbsmaxScales quantize(float[] absmax) {
         int n = absmax.length;
+        // bitsandbytes subtracts absmax.mean() summed in float32 in torch's order: a CUDA reduction on a GPU; on a CPU
+        // a cascade over 8 or 16 lanes (AVX2 or AVX-512), split across threads beyond 32768 values. With no one order
+        // to follow, the exactly rounded mean, which each of those may miss by an ulp or two.
         double sum = 0;
         for (float a : absmax) {
             sum += a;

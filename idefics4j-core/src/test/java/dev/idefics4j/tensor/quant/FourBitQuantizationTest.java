@@ -16,7 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Quantize → dequantize of 4-bit blockwise weights, by hand and against a direct transcription of bitsandbytes. */
+/**
+ * Quantize → dequantize of 4-bit blockwise weights, by hand and against a direct transcription of bitsandbytes' CUDA
+ * kernel (kQuantizeBlockwise with the trees of {@link FourBitCodeTest}).
+ */
 class FourBitQuantizationTest {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -45,6 +48,17 @@ class FourBitQuantizationTest {
         int[] out = new int[(int) p.byteSize()];
         for (int i = 0; i < out.length; i++) {
             out[i] = p.get(ValueLayout.JAVA_BYTE, i) & 0xFF;
+        }
+        return out;
+    }
+
+    /** The 4-bit codes, one per element and the padding of an odd count (element 2j in the high nibble of byte j). */
+    private static int[] codes(FourBitWeight w) {
+        int[] b = bytes(w);
+        int n = 2 * b.length;
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (i % 2 == 0 ? b[i / 2] >> 4 : b[i / 2]) & 0xF;
         }
         return out;
     }
@@ -85,29 +99,106 @@ class FourBitQuantizationTest {
     void allZeroBlockDequantizesToZero() {
         float[] v = new float[128];
         v[100] = 0.5f;
-        FourBitWeight q = FourBitQuantizer.quantize(f32("w", 2, 64, v), FourBitCode.NF4, 64, false);
-        float[] d = q.dequantize();
-        for (int i = 0; i < 64; i++) {
-            assertEquals(0f, Math.abs(d[i]));
+        for (FourBitCode code : FourBitCode.values()) {
+            FourBitWeight q = FourBitQuantizer.quantize(f32("w", 2, 64, v), code, 64, false);
+            // absmax 0: 0 times its infinite reciprocal is NaN, which the CUDA tree sends to code 0 (NF4's -1).
+            int[] c = codes(q);
+            for (int i = 0; i < 64; i++) {
+                assertEquals(0, c[i], code + " code " + i);
+            }
+            assertEquals(code == FourBitCode.FP4 ? 0 : 7, c[64], code + " zero beside a non-zero block");
+            float[] d = q.dequantize();
+            for (int i = 0; i < 64; i++) {
+                assertEquals(0f, Math.abs(d[i]));
+            }
+            assertEquals(0.5f, d[100]);
         }
-        assertEquals(0.5f, d[100]);
     }
 
-    /** bitsandbytes' quantize_4bit + dequantize_4bit, written out plainly, for any shape and block size. */
+    @Test
+    void tiesInBf16WeightsGetTheCudaCodes() {
+        // Weights exact in bf16. Block 1, absmax 0.5625: 5/12 (0.234375) and 7/12 (0.328125) of it, which float32
+        // rounds to 0.41666666 and 0.5833333 (one float below 7/12); a small negative; both zeros. Block 2, absmax
+        // 0.75: 5/12 and 7/12 again, now 0.4166667 (the FP4 threshold itself) and 0.5833334.
+        float[] v = new float[128];
+        float[] b1 = {0.5625f, 0.234375f, 0.328125f, -0.328125f, -0.234375f, -0.001f, 0f, -0f};
+        float[] b2 = {0.75f, 0.3125f, 0.4375f, -0.4375f, -0.3125f, -0.001f, 0f, -0f};
+        System.arraycopy(b1, 0, v, 0, b1.length);
+        System.arraycopy(b2, 0, v, 64, b2.length);
+        // By hand from the trees: FP4 sends 5/12 down to 4/12 (4) and 7/12 up to 8/12 (2); -0.001 keeps its sign (8).
+        int[] fp4 = {3, 4, 2, 10, 12, 8, 0, 0};
+        int[] nf4 = {15, 12, 13, 2, 3, 7, 7, 7};
+        for (FourBitCode code : FourBitCode.values()) {
+            int[] c = codes(FourBitQuantizer.quantize(f32("w", 2, 64, v), code, 64, false));
+            int[] expected = code == FourBitCode.FP4 ? fp4 : nf4;
+            assertArrayEquals(expected, java.util.Arrays.copyOfRange(c, 0, 8), code + " block 1");
+            assertArrayEquals(expected, java.util.Arrays.copyOfRange(c, 64, 72), code + " block 2");
+            assertArrayEquals(cudaCodes(v, code, 64), c, code.toString());
+        }
+    }
+
+    @Test
+    void subnormalsAreFlushedToZeroAsTheFastMathKernelDoes() {
+        // Block 1: a subnormal product (-1e-30 / 1e10) is zero, so FP4 writes 0, not the sign bit; subnormal weights
+        // are zero. Block 2 holds subnormals only: its absmax is 0 and its codes are those of NaN.
+        float[] v = new float[128];
+        float[] b1 = {1e10f, -1e-30f, 1e-39f, -1e-39f, 5e9f, -5e9f};
+        System.arraycopy(b1, 0, v, 0, b1.length);
+        v[64] = 1e-39f;
+        v[65] = -2e-39f;
+        FourBitWeight q = FourBitQuantizer.quantize(f32("w", 2, 64, v), FourBitCode.FP4, 64, false);
+        int[] c = codes(q);
+        assertArrayEquals(new int[]{3, 0, 0, 0, 5, 13}, java.util.Arrays.copyOfRange(c, 0, 6));
+        assertEquals(0, c[64]);
+        assertEquals(0, c[65]);
+        float[] scales = new float[2];
+        q.scales().decode(0, 2, scales);
+        assertArrayEquals(new float[]{1e10f, 0f}, scales);
+        for (FourBitCode code : FourBitCode.values()) {
+            assertArrayEquals(cudaCodes(v, code, 64),
+                    codes(FourBitQuantizer.quantize(f32("w", 2, 64, v), code, 64, false)), code.toString());
+        }
+    }
+
+    /** The device's flush of subnormals to zero (bitsandbytes compiles with --use_fast_math). */
+    private static float ftz(float v) {
+        return Math.abs(v) < Float.MIN_NORMAL ? 0f : v;
+    }
+
+    /**
+     * kQuantizeBlockwise written out plainly, for any shape and block size: per block absmax, its reciprocal, the
+     * tree of each product; an odd count is padded with a 0 weight in the last block.
+     */
+    static int[] cudaCodes(float[] w, FourBitCode code, int blocksize) {
+        int[] out = new int[w.length + (w.length & 1)];
+        for (int start = 0; start < w.length; start += blocksize) {
+            int end = Math.min(w.length, start + blocksize);
+            float absmax = 0;
+            for (int i = start; i < end; i++) {
+                absmax = Math.max(absmax, Math.abs(ftz(w[i])));
+            }
+            float inv = 1f / absmax;
+            for (int i = start; i < Math.min(out.length, start + blocksize); i++) {
+                float x = i < w.length ? ftz(ftz(w[i]) * inv) : ftz(0f * inv);
+                out[i] = FourBitCodeTest.cuda(code, x);
+            }
+        }
+        return out;
+    }
+
+    /** bitsandbytes' quantize_4bit + dequantize_4bit on a GPU: {@link #cudaCodes} looked up and scaled. */
     static float[] reference(float[] w, FourBitCode code, int blocksize) {
+        int[] c = cudaCodes(w, code, blocksize);
         float[] table = code.table();
         float[] out = new float[w.length];
         for (int start = 0; start < w.length; start += blocksize) {
             int end = Math.min(w.length, start + blocksize);
             float absmax = 0;
             for (int i = start; i < end; i++) {
-                absmax = Math.max(absmax, Math.abs(w[i]));
+                absmax = Math.max(absmax, Math.abs(ftz(w[i])));
             }
-            float inv = 1f / absmax;
             for (int i = start; i < end; i++) {
-                int c = absmax == 0 ? code.nearest(0f)
-                        : FourBitCodeTest.argmin(table, Math.clamp(w[i] * inv, -1f, 1f));
-                out[i] = table[c] * absmax;
+                out[i] = table[c[i]] * absmax;
             }
         }
         return out;
@@ -125,26 +216,45 @@ class FourBitQuantizationTest {
     }
 
     @Test
-    void tiesAndTableValuesQuantizeAsArgmin() {
-        // Blocks whose absmax is 1, so scaled values are exact: every table value and every float midpoint of two
-        // table values (a tie), in both vector lanes and the scalar tail.
+    void handBuiltBlocksHitEveryThresholdAndTieAsTheCudaTree() {
+        // Blocks whose absmax is 1 (so w * (1 / absmax) is w itself) or 1/2 (an exact doubling), holding every
+        // threshold and its two neighbouring floats, every float midpoint of two table values, tiny negatives and
+        // both zeros, with both signs: in vector lanes and in the scalar tail, odd count included.
         for (FourBitCode code : FourBitCode.values()) {
-            float[] t = code.table();
-            List<Float> values = new ArrayList<>();
-            for (float a : t) {
-                for (float b : t) {
-                    if ((values.size() + 1) % 64 == 1) {
-                        values.add(1f);
-                    }
-                    values.add((a + b) / 2);
+            List<Float> scaled = new ArrayList<>();
+            for (float t : FourBitCodeTest.thresholds(code)) {
+                scaled.addAll(List.of(t, Math.nextDown(t), Math.nextUp(t)));
+            }
+            for (float a : code.table()) {
+                for (float b : code.table()) {
+                    scaled.add((a + b) / 2);
                 }
             }
+            scaled.addAll(List.of(0f, 1e-3f, 1e-6f, 0.0026f, 5f / 12, 7f / 12, 0.5833333f));
+            List<Float> values = new ArrayList<>();
+            for (float x : scaled) {
+                for (float signed : new float[]{x, -x}) {
+                    if (values.size() % 64 == 0) {
+                        values.add(1f);
+                    }
+                    values.add(signed);
+                }
+            }
+            values.add(0.25f);
+            if (values.size() % 2 == 0) {
+                values.add(-0.25f);
+            }
             float[] v = new float[values.size()];
+            float[] half = new float[v.length];
             for (int i = 0; i < v.length; i++) {
                 v[i] = values.get(i);
+                half[i] = v[i] / 2;
             }
             FourBitWeight q = FourBitQuantizer.quantize(f32("w", 1, v.length, v), code, 64, false);
-            assertArrayEquals(reference(v, code, 64), q.dequantize(), code.toString());
+            assertArrayEquals(cudaCodes(v, code, 64), codes(q), code.toString());
+            assertArrayEquals(reference(v, code, 64), q.dequantize(), code + " values");
+            assertArrayEquals(cudaCodes(half, code, 64),
+                    codes(FourBitQuantizer.quantize(f32("w", 1, v.length, half), code, 64, false)), code + " / 2");
         }
     }
 

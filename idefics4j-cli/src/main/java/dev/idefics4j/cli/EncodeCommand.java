@@ -1,6 +1,8 @@
 package dev.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.image.DecodedImage;
+import dev.idefics4j.image.ImageLimits;
 import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.processor.Processor;
 import dev.idefics4j.processor.ModelInputs;
@@ -9,7 +11,12 @@ import dev.idefics4j.request.Requests;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "encode", mixinStandardHelpOptions = true,
@@ -21,15 +28,56 @@ final class EncodeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, multiplicity = "1")
     RequestInput input;
 
+    @Option(names = "--pixels", description = "Show each image as decoded, before resizing: images[row][i] becomes "
+            + "{source, width, height, decoder, rgb}, rgb its height x width x 3 samples (transparency composited "
+            + "on white) as one flat list, to compare with Pillow's.")
+    boolean pixels;
+
     @Override
     public Integer call() throws Exception {
         JsonNode request = input.read();
         LocalInputs.checkRequest(request, input.baseDir());
-        Processor processor = model.processor(new ImageLoader());
+        List<DecodedImage> decoded = new ArrayList<>();
+        ImageLoader loader = pixels ? new ImageLoader(ImageLimits.DEFAULTS, decoded::add) : new ImageLoader();
+        Processor processor = model.processor(loader);
         ModelInputs in = processor.process(RequestParser.prompts(request, input.baseDir()),
                 RequestParser.processorOptions(request));
-        System.out.println(Json.write(Requests.view(in)));
+        Map<String, Object> view = Requests.view(in);
+        if (pixels) {
+            view.put("images", withPixels(in.imageSources(), decoded));
+        }
+        System.out.println(Json.write(view));
         return 0;
     }
 
+    /** Each row's image descriptions with the images the processor loaded, in the order it loaded them. */
+    private static List<List<Map<String, Object>>> withPixels(List<List<String>> sources, List<DecodedImage> images) {
+        long count = sources.stream().mapToLong(List::size).sum();
+        if (count != images.size()) {
+            throw new IllegalStateException("the processor loaded " + images.size() + " images for " + count
+                    + " image items");
+        }
+        List<List<Map<String, Object>>> rows = new ArrayList<>();
+        int next = 0;
+        for (List<String> row : sources) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (String source : row) {
+                DecodedImage image = images.get(next++);
+                byte[] rgb = image.image().toBytes();
+                int[] samples = new int[rgb.length];
+                for (int i = 0; i < rgb.length; i++) {
+                    samples[i] = rgb[i] & 0xFF;
+                }
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("source", source);
+                entry.put("width", image.image().width());
+                entry.put("height", image.image().height());
+                entry.put("decoder", image.decoder());
+                entry.put("rgb", samples);
+                out.add(entry);
+            }
+            rows.add(out);
+        }
+        return rows;
+    }
 }

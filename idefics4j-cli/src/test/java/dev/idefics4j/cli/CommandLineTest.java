@@ -2,6 +2,7 @@ package dev.idefics4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.checkpoint.SafeTensorsFile;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,49 @@ class CommandLineTest {
         assertEquals(ref.get("attention_mask"), out.get("attention_mask"));
         assertEquals(ref.get("image_attention_mask"), out.get("image_attention_mask"));
         assertEquals(CAT, out.get("images").get(0).get(0).asText());
+    }
+
+    /** Each image as decoded (JPEG and an RGBA PNG composited on white), against reference/image_processor's. */
+    @Test
+    void encodePixelsShowsEachImageAsPillowDecodesIt() throws IOException {
+        String astronaut = TestData.fixture("images/astronaut_rgba_64x80.png").toString();
+        String request = "{\"prompts\": [[{\"image\": \"" + CAT + "\"}, \"and\", {\"image\": \"" + astronaut
+                + "\"}]]}";
+        JsonNode out = json(CliRunner.run("encode", "--model", TINY, "--pixels", "--json", request));
+        JsonNode images = out.get("images").get(0);
+        assertEquals(2, images.size());
+        JsonNode cat = images.get(0);
+        assertEquals(CAT, cat.get("source").asText());
+        // libjpeg-turbo where it is installed (always under CI); the JDK's reader matches Pillow on this file too.
+        Set<String> jpegDecoders = "true".equals(System.getenv("CI")) ? Set.of("libjpeg-turbo")
+                : Set.of("libjpeg-turbo", "java-imageio");
+        assertTrue(jpegDecoders.contains(cat.get("decoder").asText()), cat.get("decoder").asText());
+        assertPillowsPixels(cat, "images/cat_rgb_97x61.jpg", 97, 61);
+        JsonNode rgba = images.get(1);
+        assertEquals("java-imageio", rgba.get("decoder").asText());
+        assertPillowsPixels(rgba, "images/astronaut_rgba_64x80.png", 64, 80);
+    }
+
+    private static void assertPillowsPixels(JsonNode image, String fixture, int width, int height)
+            throws IOException {
+        assertEquals(width, image.get("width").asInt());
+        assertEquals(height, image.get("height").asInt());
+        JsonNode root = JSON.readTree(TestData.reference("image_processor.json").toFile());
+        String key = null;
+        for (JsonNode c : root.get("cases")) {
+            if (c.get("image").asText().equals(fixture)) {
+                key = c.get("decoded_rgb_u8").get("key").asText();
+            }
+        }
+        byte[] expected;
+        try (SafeTensorsFile tensors = SafeTensorsFile.open(TestData.reference("image_processor.safetensors"))) {
+            expected = tensors.readBytes(key);
+        }
+        JsonNode rgb = image.get("rgb");
+        assertEquals(expected.length, rgb.size(), fixture + " samples");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i] & 0xFF, rgb.get(i).asInt(), fixture + " sample " + i);
+        }
     }
 
     /** padding "max_length" with its max_length reaches the processor (it was refused as lacking the length). */

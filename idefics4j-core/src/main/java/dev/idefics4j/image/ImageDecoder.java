@@ -1,5 +1,6 @@
 package dev.idefics4j.image;
 
+import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 
 import javax.imageio.IIOException;
@@ -8,6 +9,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,13 +20,27 @@ import java.util.Locale;
 
 /**
  * Encoded bytes to {@link RgbImage}: recognises the format, checks the pixel count from the header before decoding,
- * decodes the first image (GIF: the first frame) and converts it to RGB as Pillow would ({@link RgbConversion}).
+ * decodes the first image (GIF: the first frame) and converts it to RGB as Pillow would ({@link RgbConversion}). JPEG
+ * and WebP go through the libraries Pillow uses ({@link LibjpegDecoder}, {@link LibwebpDecoder}) where they are on the
+ * machine, and otherwise, like the other formats, through ImageIO's pure-Java readers.
+ * {@code -Didefics4j.native.images=false} keeps the pure-Java readers everywhere.
  */
 final class ImageDecoder {
+    static final String IMAGE_IO = "java-imageio";
+    static final String TWELVEMONKEYS_WEBP = "twelvemonkeys-webp";
+    static final String TWELVEMONKEYS_TIFF = "twelvemonkeys-tiff";
+    private static final boolean NATIVE = !"false".equals(System.getProperty("idefics4j.native.images"));
+
     private ImageDecoder() {
     }
 
-    static RgbImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion) {
+    static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion) {
+        return decode(bytes, where, limits, conversion, NATIVE);
+    }
+
+    /** As above; {@code nativeDecoders} false keeps the pure-Java readers (tests compare the two). */
+    static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion,
+                               boolean nativeDecoders) {
         if (bytes.length == 0) {
             throw ImageLoadException.of(where, "empty file, not an image");
         }
@@ -32,6 +49,21 @@ final class ImageDecoder {
             throw ImageLoadException.of(where, "not an image in a supported format (" + ImageFormat.supportedList()
                     + "); it starts with " + preview(bytes));
         }
+        if (nativeDecoders && format == ImageFormat.JPEG && LibjpegDecoder.available()) {
+            return new DecodedImage(PillowRgbConversion.toRgb(LibjpegDecoder.decode(bytes, where, limits), conversion),
+                    LibjpegDecoder.name());
+        }
+        if (nativeDecoders && format == ImageFormat.WEBP && LibwebpDecoder.available()) {
+            return new DecodedImage(PillowRgbConversion.toRgb(LibwebpDecoder.decode(bytes, where, limits), conversion),
+                    LibwebpDecoder.NAME);
+        }
+        return new DecodedImage(decodeWithImageIo(format, bytes, where, limits, conversion),
+                format == ImageFormat.WEBP ? TWELVEMONKEYS_WEBP : format == ImageFormat.TIFF ? TWELVEMONKEYS_TIFF
+                        : IMAGE_IO);
+    }
+
+    private static RgbImage decodeWithImageIo(ImageFormat format, byte[] bytes, String where, ImageLimits limits,
+                                              RgbConversion conversion) {
         bytes = IccProfileStripper.strip(format, bytes);
         ImageReader reader = readerFor(format, where);
         List<String> warnings = new ArrayList<>();
@@ -55,7 +87,7 @@ final class ImageDecoder {
                             + warning + ")");
                 }
             }
-            return PillowRgbConversion.toRgb(image, quirk(format, bytes), conversion);
+            return PillowRgbConversion.toRgb(image, quirk(format, bytes, image), conversion);
         } catch (ImageLoadException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -68,7 +100,7 @@ final class ImageDecoder {
     }
 
     /** The decompression-bomb guard, from the header alone. */
-    private static void checkSize(long width, long height, String where, ImageFormat format, ImageLimits limits) {
+    static void checkSize(long width, long height, String where, ImageFormat format, ImageLimits limits) {
         if (width <= 0 || height <= 0) {
             throw ImageLoadException.of(where, "invalid " + format.displayName + " image size " + width + "x"
                     + height);
@@ -93,7 +125,14 @@ final class ImageDecoder {
         return w.contains("truncated") || w.contains("premature end");
     }
 
-    private static PillowRgbConversion.Quirk quirk(ImageFormat format, byte[] bytes) {
+    private static PillowRgbConversion.Quirk quirk(ImageFormat format, byte[] bytes, BufferedImage image) {
+        if (format == ImageFormat.TIFF) {
+            // Pillow opens 16-bit grey TIFF as mode I;16, whose RGB(A) conversion clips to 0..255 as mode I's does.
+            ColorModel cm = image.getColorModel();
+            boolean gray16 = cm.getNumComponents() == 1 && cm.getComponentSize(0) == 16
+                    && !(cm instanceof IndexColorModel);
+            return gray16 ? PillowRgbConversion.Quirk.CLIP_16BIT_GRAY : PillowRgbConversion.Quirk.NONE;
+        }
         if (format != ImageFormat.PNG) {
             return PillowRgbConversion.Quirk.NONE;
         }
@@ -115,6 +154,9 @@ final class ImageDecoder {
     private static ImageReader readerFor(ImageFormat format, String where) {
         if (format == ImageFormat.WEBP) {
             return new WebPImageReaderSpi().createReaderInstance(null);
+        }
+        if (format == ImageFormat.TIFF) {
+            return new TIFFImageReaderSpi().createReaderInstance(null);
         }
         ImageReader chosen = null;
         for (Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName(format.imageIoName); it.hasNext(); ) {

@@ -9,7 +9,8 @@ public enum ImageFormat {
     PNG("PNG", "png"),
     GIF("GIF", "gif"),
     BMP("BMP", "bmp"),
-    WEBP("WebP", "webp");
+    WEBP("WebP", "webp"),
+    TIFF("TIFF", "tiff");
 
     final String displayName;
     /** The format name ImageIO's reader registry knows it by. */
@@ -21,6 +22,11 @@ public enum ImageFormat {
     }
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+    private static final byte[] TIFF_LITTLE_ENDIAN = {'I', 'I', 42, 0};
+    private static final byte[] TIFF_BIG_ENDIAN = {'M', 'M', 0, 42};
+    private static final byte[] BIGTIFF_LITTLE_ENDIAN = {'I', 'I', 43, 0};
+    private static final byte[] BIGTIFF_BIG_ENDIAN = {'M', 'M', 0, 43};
 
     /** The format of {@code bytes}, or null when it is none of them. */
     static ImageFormat sniff(byte[] bytes) {
@@ -38,6 +44,10 @@ public enum ImageFormat {
         }
         if (startsWith(bytes, 0, ascii("RIFF")) && startsWith(bytes, 8, ascii("WEBP"))) {
             return WEBP;
+        }
+        if (startsWith(bytes, 0, TIFF_LITTLE_ENDIAN) || startsWith(bytes, 0, TIFF_BIG_ENDIAN)
+                || startsWith(bytes, 0, BIGTIFF_LITTLE_ENDIAN) || startsWith(bytes, 0, BIGTIFF_BIG_ENDIAN)) {
+            return TIFF;
         }
         return null;
     }
@@ -62,6 +72,6 @@ public enum ImageFormat {
     }
 
     static String supportedList() {
-        return "JPEG, PNG, GIF, BMP or WebP";
+        return "JPEG, PNG, GIF, BMP, WebP or TIFF";
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Loads images from files, http(s) URLs, data URLs, bytes or BufferedImages into {@link RgbImage}s holding the pixels
@@ -18,6 +19,7 @@ import java.util.Objects;
  */
 public final class ImageLoader implements AutoCloseable {
     private final ImageLimits limits;
+    private final Consumer<DecodedImage> observer;
     private HttpImageFetcher fetcher;
 
     public ImageLoader() {
@@ -25,7 +27,14 @@ public final class ImageLoader implements AutoCloseable {
     }
 
     public ImageLoader(ImageLimits limits) {
+        this(limits, decoded -> {
+        });
+    }
+
+    /** {@code observer} sees every image this loader decodes, with its decoder, as it is loaded. */
+    public ImageLoader(ImageLimits limits, Consumer<DecodedImage> observer) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     public ImageLimits limits() {
@@ -43,10 +52,15 @@ public final class ImageLoader implements AutoCloseable {
     }
 
     public RgbImage load(ImageSource source, RgbConversion conversion) {
+        return loadDecoded(source, conversion).image();
+    }
+
+    /** The image and the decoder that read it. */
+    public DecodedImage loadDecoded(ImageSource source, RgbConversion conversion) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(conversion, "conversion");
         String where = source.description();
-        return switch (source) {
+        DecodedImage decoded = switch (source) {
             case ImageSource.File file -> ImageDecoder.decode(readFile(file.path(), where), where, limits, conversion);
             case ImageSource.Url url -> ImageDecoder.decode(fetcher().fetch(url), where, limits, conversion);
             case ImageSource.DataUrl dataUrl -> ImageDecoder.decode(DataUrlDecoder.decode(dataUrl, limits), where,
@@ -55,8 +69,10 @@ public final class ImageLoader implements AutoCloseable {
                 checkEncodedSize(bytes.data().length, where);
                 yield ImageDecoder.decode(bytes.data(), where, limits, conversion);
             }
-            case ImageSource.Image image -> fromBufferedImage(image, where, conversion);
+            case ImageSource.Image image -> new DecodedImage(fromBufferedImage(image, where, conversion), "none");
         };
+        observer.accept(decoded);
+        return decoded;
     }
 
     /** Loads each source in order; the first failure is thrown. */

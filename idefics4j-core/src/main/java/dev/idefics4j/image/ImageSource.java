@@ -62,7 +62,7 @@ public sealed interface ImageSource {
         }
     }
 
-    /** Encoded image bytes (JPEG, PNG, GIF, BMP or WebP) already in memory. */
+    /** Encoded image bytes (JPEG, PNG, GIF, BMP, WebP or TIFF) already in memory. */
     record Bytes(byte[] data, String name) implements ImageSource {
         public Bytes {
             Objects.requireNonNull(data, "data");

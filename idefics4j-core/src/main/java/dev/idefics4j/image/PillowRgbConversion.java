@@ -22,11 +22,42 @@ final class PillowRgbConversion {
         NONE,
         /** PNG truecolour with a tRNS colour: Pillow keeps mode RGB, so the "transparent" colour stays as it is. */
         IGNORE_ALPHA,
-        /** 16-bit grey PNG (also with tRNS): Pillow opens it as mode I, whose RGBA conversion clips to 0..255. */
+        /**
+         * 16-bit grey PNG (also with tRNS) or TIFF: Pillow opens it as mode I (I;16), whose RGBA conversion clips to
+         * 0..255.
+         */
         CLIP_16BIT_GRAY
     }
 
     private PillowRgbConversion() {
+    }
+
+    /**
+     * A natively decoded image: RGB as it is, L replicated, RGBA composited over white or (Pillow's
+     * {@code convert("RGB")}) without its alpha.
+     */
+    static RgbImage toRgb(DecodedPixels pixels, RgbConversion conversion) {
+        byte[] in = pixels.samples();
+        if (pixels.channels() == 3) {
+            return new RgbImage(pixels.width(), pixels.height(), in);
+        }
+        byte[] out = new byte[pixels.width() * pixels.height() * 3];
+        if (pixels.channels() == 1) {
+            for (int i = 0, o = 0; i < in.length; i++) {
+                out[o++] = in[i];
+                out[o++] = in[i];
+                out[o++] = in[i];
+            }
+        } else {
+            boolean composite = conversion == RgbConversion.OVER_WHITE;
+            for (int i = 0, o = 0; i < in.length; i += 4) {
+                int a = composite ? in[i + 3] & 0xFF : 255;
+                out[o++] = (byte) overWhite(in[i] & 0xFF, a);
+                out[o++] = (byte) overWhite(in[i + 1] & 0xFF, a);
+                out[o++] = (byte) overWhite(in[i + 2] & 0xFF, a);
+            }
+        }
+        return new RgbImage(pixels.width(), pixels.height(), out);
     }
 
     static RgbImage toRgb(BufferedImage image, Quirk quirk, RgbConversion conversion) {
@@ -162,7 +193,7 @@ final class PillowRgbConversion {
     }
 
     /** Pillow's cmyk2rgb: {@code 255 - k} scaled by {@code 1 - c}, with its rounding division by 255. */
-    private static int cmykToRgb(int c, int k) {
+    static int cmykToRgb(int c, int k) {
         int nk = 255 - k;
         int t = c * nk + 128;
         int cnk = ((t >> 8) + t) >> 8;

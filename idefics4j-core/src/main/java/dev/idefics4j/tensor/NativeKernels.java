@@ -1,7 +1,8 @@
 package dev.idefics4j.tensor;
 
+import dev.idefics4j.nativelib.BundledLibrary;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,9 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The optional native kernel library ({@code src/main/c/bf16_dot.c}, built into the jar when the build machine has
@@ -221,24 +220,7 @@ final class NativeKernels {
     }
 
     private static Path libraryFile() throws IOException {
-        String explicit = System.getProperty("idefics4j.native.library");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        String os = System.getProperty("os.name", "").toLowerCase();
-        String arch = System.getProperty("os.arch", "");
-        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new IOException("it is built for Linux x86-64 only, this is " + os + " " + arch);
-        }
-        try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IOException("this build does not contain it (gcc was not found when it was built)");
-            }
-            Path file = Files.createTempFile("idefics4j-kernels-", ".so");
-            file.toFile().deleteOnExit();
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
-        }
+        return BundledLibrary.file(RESOURCE, "idefics4j.native.library", "gcc was not found when it was built");
     }
 
     private static void check() {

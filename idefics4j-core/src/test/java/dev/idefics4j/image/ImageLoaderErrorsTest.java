@@ -253,8 +253,8 @@ class ImageLoaderErrorsTest {
 
     @Test
     void htmlInsteadOfAnImage() {
-        fails(ImageSource.url(url("/page.html")), "not an image in a supported format (JPEG, PNG, GIF, BMP or WebP);"
-                + " it starts with \"<!DOCTYPE html>");
+        fails(ImageSource.url(url("/page.html")), "not an image in a supported format (JPEG, PNG, GIF, BMP, WebP or "
+                + "TIFF); it starts with \"<!DOCTYPE html>");
     }
 
     @Test

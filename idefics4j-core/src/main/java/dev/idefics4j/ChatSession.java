@@ -1,21 +1,28 @@
 package dev.idefics4j;
 
+import dev.idefics4j.processor.ChatMessage;
+import dev.idefics4j.processor.ChatTemplate;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A conversation with an instruct model in the IDEFICS chat format the guide uses:
+ * A conversation with an instruct model, in the checkpoint's chat template where it has one (Idefics2, Idefics3,
+ * SmolVLM), else in the IDEFICS chat format the guide uses:
  * {@code User: …<end_of_utterance>\nAssistant: …<end_of_utterance>\nUser: …}. Each turn may carry images anywhere;
- * the history is kept and sent again with every turn; the answer stops at {@code <end_of_utterance>}.
+ * the history is kept and sent again with every turn; the answer stops at the end of the assistant's turn.
  */
 public final class ChatSession {
     private final Idefics idefics;
+    /** The guide's format: the prompt so far. */
     private final List<PromptItem> history = new ArrayList<>();
+    /** A template's format: the messages so far. */
+    private final List<ChatMessage> conversation = new ArrayList<>();
     private final Map<String, Object> generation;
 
     ChatSession(Idefics idefics, Map<String, Object> generation) {
@@ -30,6 +37,18 @@ public final class ChatSession {
 
     /** As {@link #send(List)}, streaming the answer's text to {@code onText} as it is generated. */
     public String send(List<PromptItem> userTurn, Consumer<String> onText) {
+        Optional<ChatTemplate> template = idefics.chatTemplate();
+        if (template.isPresent()) {
+            List<ChatMessage> next = new ArrayList<>(conversation);
+            next.add(ChatMessage.user(userTurn));
+            List<PromptItem> prompt = template.get().prompt(next, true, idefics.tokenizer().specialTokens());
+            String answer = idefics.generateOne(prompt, ProcessorOptions.DEFAULTS,
+                    idefics.chatConfig().withOverrides(generation), onText).newText().strip();
+            conversation.clear();
+            conversation.addAll(next);
+            conversation.add(ChatMessage.assistant(answer));
+            return answer;
+        }
         List<PromptItem> prompt = new ArrayList<>(history);
         prompt.addAll(userItems(history.isEmpty(), userTurn));
         prompt.add(PromptItem.text("\nAssistant:"));
@@ -44,11 +63,17 @@ public final class ChatSession {
 
     /** The conversation so far as prompt items (what the next turn will be appended to). */
     public List<PromptItem> history() {
+        Optional<ChatTemplate> template = idefics.chatTemplate();
+        if (template.isPresent()) {
+            return conversation.isEmpty() ? List.of()
+                    : template.get().prompt(conversation, false, idefics.tokenizer().specialTokens());
+        }
         return List.copyOf(history);
     }
 
     public void reset() {
         history.clear();
+        conversation.clear();
     }
 
     /** "User:" (or "\nUser:" after the first turn), the turn's items, then {@code <end_of_utterance>}. */

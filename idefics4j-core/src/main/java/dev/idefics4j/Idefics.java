@@ -14,6 +14,7 @@ import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.model.ModelFamilies;
 import dev.idefics4j.model.ModelFamily;
 import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.ChatTemplate;
 import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.processor.Processor;
 import dev.idefics4j.processor.ProcessorOptions;
@@ -29,26 +30,33 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
- * IDEFICS on the JVM: load a checkpoint, then caption, question, classify, write about images and chat. Every task
- * is a prompt from {@link GuidePrompts} run through the processor and {@code generate}, with the guide's defaults
- * (the image tokens banned from the output; {@code <end_of_utterance>} as the stop for instruct models), which
- * each call can override by the reference's parameter names.
+ * The IDEFICS family on the JVM: load a checkpoint of any family the registry knows, then caption, question,
+ * classify, write about images and chat. Every task is a prompt in the family's format ({@link TaskPrompts}: the
+ * guide's prompts for IDEFICS v1, the checkpoint's chat template otherwise) run through the processor and
+ * {@code generate}, with the guide's defaults (the image tokens banned from the output; the end of the turn as the
+ * stop where the prompt is a chat turn), which each call can override by the reference's parameter names.
  */
 public final class Idefics implements AutoCloseable {
     private final Path dir;
     private final VisionLanguageModel model;
     private final Processor processor;
+    private final Optional<ChatTemplate> chatTemplate;
+    private final TaskPrompts prompts;
     private final GenerationConfig checkpointConfig;
     private final Generator generator;
 
-    private Idefics(Path dir, VisionLanguageModel model, Processor processor) {
+    private Idefics(Path dir, VisionLanguageModel model, Processor processor, Optional<ChatTemplate> chatTemplate) {
         this.dir = dir;
         this.model = model;
         this.processor = processor;
+        this.chatTemplate = chatTemplate;
+        this.prompts = chatTemplate.map(t -> TaskPrompts.chatTemplate(t, processor.tokenizer().specialTokens()))
+                .orElse(TaskPrompts.guide());
         this.checkpointConfig = GenerationConfig.load(dir);
         this.generator = new Generator(model, GenerationTokenizer.of(processor.tokenizer()));
     }
@@ -78,7 +86,7 @@ public final class Idefics implements AutoCloseable {
         // bf16 activations hold their keys and values in bf16 too, as a bf16 model does in PyTorch.
         VisionLanguageModel model = family.load(dir, linears, options.bf16Dot());
         try {
-            return new Idefics(dir, model, processor);
+            return new Idefics(dir, model, processor, family.chatTemplate(dir));
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -99,6 +107,16 @@ public final class Idefics implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return processor.tokenizer();
+    }
+
+    /** The checkpoint's chat template, which chat and the tasks write in; empty for IDEFICS v1's guide format. */
+    public Optional<ChatTemplate> chatTemplate() {
+        return chatTemplate;
+    }
+
+    /** The tasks' prompts in this checkpoint's format. */
+    public TaskPrompts prompts() {
+        return prompts;
     }
 
     /** Whether this is an instruct checkpoint (its tokenizer knows {@code <end_of_utterance>}). */
@@ -168,8 +186,10 @@ public final class Idefics implements AutoCloseable {
         return generateOne(prompt, ProcessorOptions.DEFAULTS, config, null).newText().strip();
     }
 
+    /** A task's settings: the guide's, stopping at the end of the turn too where the prompt is a chat turn. */
     private GenerationConfig task(int maxNewTokens, Map<String, ?> overrides) {
-        return guideConfig().withOverrides(Map.of("max_new_tokens", maxNewTokens)).withOverrides(overrides);
+        return (prompts.chat() ? chatConfig() : guideConfig()).withOverrides(Map.of("max_new_tokens", maxNewTokens))
+                .withOverrides(overrides);
     }
 
     // ---- The guide's tasks ----
@@ -180,18 +200,18 @@ public final class Idefics implements AutoCloseable {
     }
 
     public String caption(ImageSource image, Map<String, ?> generation) {
-        return run(GuidePrompts.caption(image), task(10, generation));
+        return run(prompts.caption(image), task(10, generation));
     }
 
     /** Prompted captioning: the caption continues {@code prompt} ("This is an image of "). */
     public String caption(ImageSource image, String prompt, Map<String, ?> generation) {
-        return run(GuidePrompts.promptedCaption(image, prompt), task(30, generation));
+        return run(prompts.promptedCaption(image, prompt), task(30, generation));
     }
 
     /** Few-shot prompting: examples of image and answer, then the query image. */
     public String fewShot(List<FewShotExample> examples, ImageSource query, String question,
                           Map<String, ?> generation) {
-        return run(GuidePrompts.fewShot(examples, query, question), task(30, generation));
+        return run(prompts.fewShot(examples, query, question), task(30, generation));
     }
 
     /** Visual question answering. */
@@ -200,7 +220,7 @@ public final class Idefics implements AutoCloseable {
     }
 
     public String ask(ImageSource image, String question, Map<String, ?> generation) {
-        return run(GuidePrompts.ask(image, question), task(20, generation));
+        return run(prompts.ask(image, question), task(20, generation));
     }
 
     /**
@@ -213,7 +233,7 @@ public final class Idefics implements AutoCloseable {
 
     public String classify(ImageSource image, List<String> labels, Map<String, ?> generation) {
         Labels.require(labels);
-        String answer = run(GuidePrompts.classify(image, labels), task(6, generation));
+        String answer = run(prompts.classify(image, labels), task(6, generation));
         return Labels.match(answer, labels).orElseGet(() -> rank(image, labels).get(0).label());
     }
 
@@ -223,7 +243,7 @@ public final class Idefics implements AutoCloseable {
      */
     public List<LabelScore> rank(ImageSource image, List<String> labels) {
         Labels.require(labels);
-        List<ContinuationScore> scores = score(GuidePrompts.classify(image, labels), labels);
+        List<ContinuationScore> scores = score(prompts.classify(image, labels), labels);
         List<LabelScore> out = new ArrayList<>();
         for (int i = 0; i < labels.size(); i++) {
             ContinuationScore s = scores.get(i);
@@ -249,14 +269,13 @@ public final class Idefics implements AutoCloseable {
 
     /** Image-guided text generation with a free instruction (a product description, say). */
     public String describe(ImageSource image, String instruction, Map<String, ?> generation) {
-        return run(GuidePrompts.describe(image, instruction, null), task(100, generation));
+        return run(prompts.describe(image, instruction, null), task(100, generation));
     }
 
     /** The guide's story: beam search with 2 beams, up to 200 new tokens. */
     public String story(ImageSource image, Map<String, ?> generation) {
-        GenerationConfig config = guideConfig().withOverrides(Map.of("num_beams", 2, "max_new_tokens", 200))
-                .withOverrides(generation);
-        return run(GuidePrompts.story(image), config);
+        GenerationConfig config = task(200, Map.of("num_beams", 2)).withOverrides(generation);
+        return run(prompts.story(image), config);
     }
 
     /** Batch inference: many prompts in one left-padded batch, one answer (new text) per prompt. */

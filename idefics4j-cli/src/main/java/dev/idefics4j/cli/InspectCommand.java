@@ -3,7 +3,6 @@ package dev.idefics4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.idefics4j.Completion;
-import dev.idefics4j.GuidePrompts;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.model.ModelFamilies;
@@ -88,7 +87,7 @@ final class InspectCommand implements Callable<Integer> {
         var config = idefics.guideConfig().withOverrides(Map.of("max_new_tokens", decode, "min_new_tokens", decode,
                 "do_sample", false, "num_beams", 1));
         long start = System.nanoTime();
-        Completion done = idefics.generate(List.of(GuidePrompts.caption(source)), ProcessorOptions.DEFAULTS, config)
+        Completion done = idefics.generate(List.of(idefics.prompts().caption(source)), ProcessorOptions.DEFAULTS, config)
                 .get(0);
         out.put("decode_seconds", (System.nanoTime() - start) / 1e9);
         out.put("prompt_tokens", done.ids().length - done.newIds().length);

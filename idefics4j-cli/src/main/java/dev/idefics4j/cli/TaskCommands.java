@@ -1,6 +1,5 @@
 package dev.idefics4j.cli;
 
-import dev.idefics4j.GuidePrompts;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.LabelScore;
 import dev.idefics4j.image.ImageSource;
@@ -69,8 +68,8 @@ final class TaskCommands {
                 String answer = prompt == null
                         ? idefics.caption(source, generation.toMap())
                         : idefics.caption(source, prompt, generation.toMap());
-                List<PromptItem> seen = prompt == null ? GuidePrompts.caption(source)
-                        : GuidePrompts.promptedCaption(source, prompt);
+                List<PromptItem> seen = prompt == null ? idefics.prompts().caption(source)
+                        : idefics.prompts().promptedCaption(source, prompt);
                 print(idefics, "caption", seen, Map.of("image", image, "caption", answer), answer);
             }
             return 0;
@@ -89,7 +88,7 @@ final class TaskCommands {
             ImageSource source = LocalInputs.image(image, "IMAGE");
             try (Idefics idefics = Session.open(model)) {
                 String answer = idefics.ask(source, question, generation.toMap());
-                print(idefics, "ask", GuidePrompts.ask(source, question),
+                print(idefics, "ask", idefics.prompts().ask(source, question),
                         Map.of("image", image, "question", question, "answer", answer), answer);
             }
             return 0;
@@ -126,12 +125,12 @@ final class TaskCommands {
                         rows.add(row);
                         human.append(String.format("%-24s %10.4f%n", s.label(), s.logprob()));
                     }
-                    print(idefics, "classify", GuidePrompts.classify(source, clean),
+                    print(idefics, "classify", idefics.prompts().classify(source, clean),
                             Map.of("image", image, "label", ranked.get(0).label(),
                             "ranking", rows), human.toString().stripTrailing());
                 } else {
                     String label = idefics.classify(source, clean, generation.toMap());
-                    print(idefics, "classify", GuidePrompts.classify(source, clean),
+                    print(idefics, "classify", idefics.prompts().classify(source, clean),
                             Map.of("image", image, "label", label), label);
                 }
             }
@@ -160,8 +159,8 @@ final class TaskCommands {
             try (Idefics idefics = Session.open(model)) {
                 String text = story ? idefics.story(source, generation.toMap())
                         : idefics.describe(source, instruction, generation.toMap());
-                List<PromptItem> seen = story ? GuidePrompts.story(source)
-                        : GuidePrompts.describe(source, instruction, null);
+                List<PromptItem> seen = story ? idefics.prompts().story(source)
+                        : idefics.prompts().describe(source, instruction, null);
                 print(idefics, "describe", seen, Map.of("image", image, "instruction", story ? "story" : instruction, "text", text),
                         text);
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.RandomCheckpoint;
 import dev.idefics4j.image.ImageLoader;
+import dev.idefics4j.processor.ChatTemplate;
 import dev.idefics4j.processor.Processor;
 import dev.idefics4j.tokenizer.Flavor;
 
@@ -51,4 +52,12 @@ public interface ModelFamily {
 
     /** What a random checkpoint of {@code config} holds: its tensors and the files beside config.json. */
     RandomCheckpoint.Contents randomCheckpoint(ObjectNode config);
+
+    /**
+     * The chat template conversations (chat, the tasks, the server's chat API) are written in: the checkpoint's own,
+     * found as transformers finds it; empty for a family that has its own fixed format.
+     */
+    default Optional<ChatTemplate> chatTemplate(Path dir) {
+        return ChatTemplate.find(dir);
+    }
 }

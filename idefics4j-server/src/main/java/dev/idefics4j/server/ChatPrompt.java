@@ -40,7 +40,7 @@ final class ChatPrompt {
                 }
                 case "user" -> {
                     String opener = anyTurn ? "\nUser:" : preamble.isEmpty() ? "User:" : preamble + "\n\nUser:";
-                    out.addAll(userTurn(opener, parts(m.get("content"), where, true)));
+                    out.addAll(userTurn(opener, joinAdjacentText(parts(m.get("content"), where, true))));
                     anyTurn = true;
                     lastRole = role;
                 }
@@ -88,8 +88,8 @@ final class ChatPrompt {
         return out;
     }
 
-    /** A message's content: a string, or an array of text and (where allowed) image_url parts. */
-    private static List<PromptPart> parts(JsonNode content, String where, boolean imagesAllowed) {
+    /** A message's content: a string, or an array of text and (where allowed) image_url parts, in order. */
+    static List<PromptPart> parts(JsonNode content, String where, boolean imagesAllowed) {
         if (content != null && content.isTextual()) {
             return List.of(new PromptPart.Text(content.asText()));
         }
@@ -106,12 +106,7 @@ final class ChatPrompt {
                     if (!part.path("text").isTextual()) {
                         throw ApiError.invalid(at + ".text", at + " is a text part without a \"text\" string");
                     }
-                    String text = part.get("text").asText();
-                    if (!out.isEmpty() && out.getLast() instanceof PromptPart.Text(String before)) {
-                        out.set(out.size() - 1, new PromptPart.Text(before + " " + text));
-                    } else {
-                        out.add(new PromptPart.Text(text));
-                    }
+                    out.add(new PromptPart.Text(part.get("text").asText()));
                 }
                 case "image_url" -> {
                     if (!imagesAllowed) {
@@ -127,6 +122,20 @@ final class ChatPrompt {
                 }
                 default -> throw ApiError.invalid(at + ".type", at + " has type \"" + type + "\"; only text and "
                         + "image_url parts are supported");
+            }
+        }
+        return out;
+    }
+
+    /** Adjacent text parts joined by a space, as the guide's format writes one message's text. */
+    private static List<PromptPart> joinAdjacentText(List<PromptPart> parts) {
+        List<PromptPart> out = new ArrayList<>();
+        for (PromptPart p : parts) {
+            if (p instanceof PromptPart.Text(String text) && !out.isEmpty()
+                    && out.getLast() instanceof PromptPart.Text(String before)) {
+                out.set(out.size() - 1, new PromptPart.Text(before + " " + text));
+            } else {
+                out.add(p);
             }
         }
         return out;

@@ -1,6 +1,7 @@
 package dev.idefics4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.Idefics;
 import dev.idefics4j.generation.FinishReason;
 import io.javalin.http.Context;
 
@@ -74,7 +75,7 @@ final class OpenAiApi {
     String chatCompletions(Context ctx, long arrival) throws IOException {
         JsonNode req = JsonBody.read(ctx.req(), backend.config().maxRequestBytes());
         Params p = new Params(req, "");
-        List<PromptPart> prompt = ChatPrompt.of(req.get("messages"));
+        List<PromptPart> prompt = chatPrompt(req.get("messages"));
         p.unsupported("logprobs", false);
         p.unsupported("top_logprobs", 0);
         if (req.hasNonNull("tools") && !req.get("tools").isEmpty()) {
@@ -85,6 +86,14 @@ final class OpenAiApi {
             throw ApiError.invalid("response_format", "response_format " + format + " is not supported; only text");
         }
         return run(ctx, arrival, req, p, prompt, "messages", Shape.CHAT, "");
+    }
+
+    /** The messages in the checkpoint's chat format: its template where it has one, else the guide's. */
+    private List<PromptPart> chatPrompt(JsonNode messages) {
+        Idefics idefics = backend.idefics();
+        return idefics.chatTemplate()
+                .map(t -> TemplateChatPrompt.of(messages, t, idefics.tokenizer().specialTokens()))
+                .orElseGet(() -> ChatPrompt.of(messages));
     }
 
     /**

@@ -49,7 +49,7 @@ record PreparedRequest(RequestRow row, Task task, List<List<PromptItem>> prompts
                 labels = row.labels();
                 Labels.require(labels);
             }
-            prompts = List.of(task.prompt(image, row.text(), labels));
+            prompts = List.of(task.prompt(idefics.prompts(), image, row.text(), labels));
             request = taskDefaults(idefics, task, row.text());
             request.setAll(row.options());
         }
@@ -99,6 +99,13 @@ record PreparedRequest(RequestRow row, Task task, List<List<PromptItem>> prompts
             ArrayNode seq = bad.addArray();
             for (int id : ids) {
                 seq.add(id);
+            }
+        }
+        if (idefics.prompts().chat()) {
+            // A chat turn ends at the end of the assistant's turn, as the facade's tasks stop there.
+            ArrayNode eos = defaults.putArray("eos_token_id");
+            for (int id : idefics.chatConfig().eosTokenId()) {
+                eos.add(id);
             }
         }
         defaults.put("max_new_tokens", task.maxNewTokens(text));

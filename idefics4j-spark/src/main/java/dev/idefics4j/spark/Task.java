@@ -1,6 +1,6 @@
 package dev.idefics4j.spark;
 
-import dev.idefics4j.GuidePrompts;
+import dev.idefics4j.TaskPrompts;
 import dev.idefics4j.image.ImageSource;
 import dev.idefics4j.processor.PromptItem;
 
@@ -31,13 +31,16 @@ enum Task {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The guide's prompt for this image task; {@code text} is the caption's start, the question or instruction. */
-    List<PromptItem> prompt(ImageSource image, String text, List<String> labels) {
+    /**
+     * The model's prompt for this image task, in its family's format; {@code text} is the caption's start, the
+     * question or instruction.
+     */
+    List<PromptItem> prompt(TaskPrompts prompts, ImageSource image, String text, List<String> labels) {
         return switch (this) {
-            case CAPTION -> hasText(text) ? GuidePrompts.promptedCaption(image, text) : GuidePrompts.caption(image);
-            case ASK -> GuidePrompts.ask(image, require(text, "a question"));
-            case CLASSIFY -> GuidePrompts.classify(image, labels);
-            case DESCRIBE -> GuidePrompts.describe(image, require(text, "an instruction"), null);
+            case CAPTION -> hasText(text) ? prompts.promptedCaption(image, text) : prompts.caption(image);
+            case ASK -> prompts.ask(image, require(text, "a question"));
+            case CLASSIFY -> prompts.classify(image, labels);
+            case DESCRIBE -> prompts.describe(image, require(text, "an instruction"), null);
             case PROMPT -> throw new IllegalStateException("a raw prompt carries its own items");
         };
     }

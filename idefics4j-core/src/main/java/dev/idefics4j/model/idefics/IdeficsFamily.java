@@ -8,6 +8,7 @@ import dev.idefics4j.checkpoint.RandomCheckpoint;
 import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.model.ModelFamily;
 import dev.idefics4j.model.VisionLanguageModel;
+import dev.idefics4j.processor.ChatTemplate;
 import dev.idefics4j.processor.IdeficsProcessor;
 import dev.idefics4j.processor.Processor;
 import dev.idefics4j.tokenizer.Flavor;
@@ -36,6 +37,12 @@ public final class IdeficsFamily implements ModelFamily {
         IdeficsModel model = IdeficsModel.load(dir, linears);
         model.setBf16KvCache(bf16KvCache);
         return model;
+    }
+
+    /** IDEFICS v1 converses in the guide's instruct format, whatever template a tokenizer config may carry. */
+    @Override
+    public Optional<ChatTemplate> chatTemplate(Path dir) {
+        return Optional.empty();
     }
 
     @Override

@@ -74,7 +74,7 @@ final class OpenAiApi {
     String chatCompletions(Context ctx, long arrival) throws IOException {
         JsonNode req = JsonBody.read(ctx.req(), backend.config().maxRequestBytes());
         Params p = new Params(req, "");
-        List<PromptPart> prompt = ChatPrompt.of(req.get("messages"));
+        List<PromptPart> prompt = backend.preparer().chatPrompt(ChatPrompt.messages(req.get("messages")));
         p.unsupported("logprobs", false);
         p.unsupported("top_logprobs", 0);
         if (req.hasNonNull("tools") && !req.get("tools").isEmpty()) {
@@ -274,7 +274,7 @@ final class OpenAiApi {
         try {
             JobEvent e;
             do {
-                if (job.client.gone()) {
+                if (job.clientGone.getAsBoolean()) {
                     job.cancel(); // its sequences leave the batch at the next step
                 }
                 if (job.cancelled()) {

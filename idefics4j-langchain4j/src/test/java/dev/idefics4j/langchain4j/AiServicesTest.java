@@ -32,15 +32,15 @@ class AiServicesTest {
 
     @Test
     void aServiceMethodWithAnImageParameter() throws Exception {
-        ImageContent cat = TinyModel.base64("cat_rgb_97x61.jpg", "image/jpeg");
-        try (IdeficsChatModel model = IdeficsChatModel.builder().idefics(TinyModel.get())
+        ImageContent cat = Reference.base64("cat_rgb_97x61.jpg", "image/jpeg");
+        try (IdeficsChatModel model = IdeficsChatModel.builder().idefics(Reference.get())
                 .defaultRequestParameters(TEN).build();
-             IdeficsStreamingChatModel streaming = IdeficsStreamingChatModel.builder().idefics(TinyModel.get())
+             IdeficsStreamingChatModel streaming = IdeficsStreamingChatModel.builder().idefics(Reference.get())
                      .defaultRequestParameters(TEN).build()) {
             Describer describer = AiServices.builder(Describer.class).chatModel(model).streamingChatModel(streaming)
                     .build();
-            String catImage = TinyModel.image("cat_rgb_97x61.jpg").toString();
-            assertEquals(TinyModel.answer(List.of(PromptItem.text("Be brief.\n\nUser: What is in this image?"),
+            String catImage = Reference.image("cat_rgb_97x61.jpg").toString();
+            assertEquals(Reference.answer(List.of(PromptItem.text("Be brief.\n\nUser: What is in this image?"),
                     PromptItem.image(catImage), PromptItem.text("<end_of_utterance>"),
                     PromptItem.text("\nAssistant:")), Map.of("max_new_tokens", 10)), describer.describe(cat));
 
@@ -48,7 +48,7 @@ class AiServicesTest {
             StringBuilder pieces = new StringBuilder();
             describer.stream(cat).onPartialResponse(pieces::append).onCompleteResponse(done::complete)
                     .onError(done::completeExceptionally).start();
-            String want = TinyModel.answer(TinyModel.turn("What is in this image?", "cat_rgb_97x61.jpg"),
+            String want = Reference.answer(Reference.turn("What is in this image?", "cat_rgb_97x61.jpg"),
                     Map.of("max_new_tokens", 10));
             assertEquals(want, done.get(30, TimeUnit.SECONDS).aiMessage().text());
             assertEquals(want, pieces.toString());

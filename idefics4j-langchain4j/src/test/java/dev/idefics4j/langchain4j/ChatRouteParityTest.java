@@ -28,8 +28,8 @@ class ChatRouteParityTest {
 
     @BeforeAll
     static void start() {
-        route = new ChatRoutePrompt(TinyModel.get());
-        cat = TinyModel.base64("cat_small_20x16.png", "image/png");
+        route = new ChatRoutePrompt(Reference.get());
+        cat = Reference.base64("cat_small_20x16.png", "image/png");
         catUrl = "data:image/png;base64," + cat.image().base64Data();
     }
 

@@ -28,7 +28,7 @@ class ConcurrentCallersTest {
     private static final String[] MIME = {"image/jpeg", "image/jpeg", "image/png", "image/png"};
 
     private static ChatRequest request(int i) {
-        ImageContent image = TinyModel.base64(IMAGES[i % IMAGES.length], MIME[i % IMAGES.length]);
+        ImageContent image = Reference.base64(IMAGES[i % IMAGES.length], MIME[i % IMAGES.length]);
         // Different lengths, so that requests finish at different steps while others go on.
         return ChatRequest.builder().messages(UserMessage.from(TextContent.from("Question " + i + ": what is it?"),
                 image)).parameters(IdeficsChatRequestParameters.builder().maxOutputTokens(10 + 3 * i)
@@ -37,7 +37,7 @@ class ConcurrentCallersTest {
 
     @Test
     void eightThreadsGetTheirOwnAnswersFromSharedSteps() throws Exception {
-        try (IdeficsChatModel model = IdeficsChatModel.builder().idefics(TinyModel.get()).build();
+        try (IdeficsChatModel model = IdeficsChatModel.builder().idefics(Reference.get()).build();
              ExecutorService pool = Executors.newFixedThreadPool(CALLERS)) {
             List<ChatResponse> alone = new ArrayList<>();
             for (int i = 0; i < CALLERS; i++) {

@@ -43,9 +43,9 @@ class IdeficsStreamingChatModelTest {
     @BeforeAll
     static void start() {
         ChatRequestParameters twelve = ChatRequestParameters.builder().maxOutputTokens(12).build();
-        streaming = IdeficsStreamingChatModel.builder().idefics(TinyModel.get()).defaultRequestParameters(twelve)
+        streaming = IdeficsStreamingChatModel.builder().idefics(Reference.get()).defaultRequestParameters(twelve)
                 .build();
-        blocking = IdeficsChatModel.builder().idefics(TinyModel.get()).defaultRequestParameters(twelve).build();
+        blocking = IdeficsChatModel.builder().idefics(Reference.get()).defaultRequestParameters(twelve).build();
     }
 
     @AfterAll
@@ -56,7 +56,7 @@ class IdeficsStreamingChatModelTest {
 
     private static UserMessage question() {
         return UserMessage.from(TextContent.from("What is in this image?"),
-                TinyModel.base64("cat_rgb_97x61.jpg", "image/jpeg"));
+                Reference.base64("cat_rgb_97x61.jpg", "image/jpeg"));
     }
 
     /** Records what a handler is told. */
@@ -98,9 +98,9 @@ class IdeficsStreamingChatModelTest {
 
         // The pieces are those the facade streams (whole characters), less the answer's leading space.
         List<String> facade = new ArrayList<>();
-        TinyModel.get().chat(java.util.Map.of("max_new_tokens", 12, "min_new_tokens", 12)).send(List.of(
+        Reference.get().chat(java.util.Map.of("max_new_tokens", 12, "min_new_tokens", 12)).send(List.of(
                 dev.idefics4j.processor.PromptItem.text("What is in this image?"),
-                dev.idefics4j.processor.PromptItem.image(TinyModel.image("cat_rgb_97x61.jpg").toString())),
+                dev.idefics4j.processor.PromptItem.image(Reference.image("cat_rgb_97x61.jpg").toString())),
                 facade::add);
         List<String> expected = new ArrayList<>();
         for (String piece : facade) {

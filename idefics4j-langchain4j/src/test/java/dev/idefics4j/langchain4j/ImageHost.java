@@ -21,7 +21,7 @@ final class ImageHost implements AutoCloseable {
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/img/", ex -> {
-            byte[] body = Files.readAllBytes(TinyModel.image(ex.getRequestURI().getPath().substring(5)));
+            byte[] body = Files.readAllBytes(Reference.image(ex.getRequestURI().getPath().substring(5)));
             ex.sendResponseHeaders(200, body.length);
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(body);

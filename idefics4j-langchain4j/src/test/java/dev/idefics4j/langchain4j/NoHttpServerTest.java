@@ -19,10 +19,10 @@ class NoHttpServerTest {
                 "jakarta.servlet.http.HttpServletRequest"}) {
             assertThrows(ClassNotFoundException.class, () -> Class.forName(name), name + " is on the class path");
         }
-        try (IdeficsChatModel model = IdeficsChatModel.builder().idefics(TinyModel.get())
+        try (IdeficsChatModel model = IdeficsChatModel.builder().idefics(Reference.get())
                 .defaultRequestParameters(ChatRequestParameters.builder().maxOutputTokens(3).build()).build()) {
             assertFalse(model.chat(UserMessage.from(TextContent.from("What is this?"),
-                    TinyModel.base64("cat_small_20x16.png", "image/png"))).tokenUsage().outputTokenCount() == 0);
+                    Reference.base64("cat_small_20x16.png", "image/png"))).tokenUsage().outputTokenCount() == 0);
         }
     }
 }

@@ -43,7 +43,7 @@ class RefusalsTest {
     @BeforeAll
     static void start() {
         images = new ImageHost();
-        model = IdeficsChatModel.builder().idefics(TinyModel.get()).defaultRequestParameters(FOUR).maxInputTokens(200)
+        model = IdeficsChatModel.builder().idefics(Reference.get()).defaultRequestParameters(FOUR).maxInputTokens(200)
                 .maxImages(2).build();
     }
 
@@ -74,22 +74,22 @@ class RefusalsTest {
         String url = images.url("cat_rgb_97x61.jpg");
         refused(InvalidRequestException.class, () -> model.chat(ask(ImageContent.from(url))),
                 "cannot use an image", "refused to fetch from 127.0.0.1", "loopback", "unless allowlisted");
-        try (IdeficsChatModel open = IdeficsChatModel.builder().idefics(TinyModel.get()).defaultRequestParameters(FOUR)
+        try (IdeficsChatModel open = IdeficsChatModel.builder().idefics(Reference.get()).defaultRequestParameters(FOUR)
                 .allow("127.0.0.1/32").build()) {
-            assertEquals(TinyModel.answer(TinyModel.turn("What is in this image?", "cat_rgb_97x61.jpg"),
+            assertEquals(Reference.answer(Reference.turn("What is in this image?", "cat_rgb_97x61.jpg"),
                     Map.of("max_new_tokens", 4)), open.chat(ask(ImageContent.from(url))).aiMessage().text());
         }
     }
 
     @Test
     void localFilesOnlyFromTheMediaFolder() {
-        String file = TinyModel.image("cat_small_20x16.png").toUri().toString();
+        String file = Reference.image("cat_small_20x16.png").toUri().toString();
         refused(InvalidRequestException.class, () -> model.chat(ask(ImageContent.from(file))),
                 "local files are not served");
-        try (IdeficsChatModel media = IdeficsChatModel.builder().idefics(TinyModel.get())
-                .defaultRequestParameters(FOUR).mediaDir(TinyModel.image("cat_small_20x16.png").getParent())
+        try (IdeficsChatModel media = IdeficsChatModel.builder().idefics(Reference.get())
+                .defaultRequestParameters(FOUR).mediaDir(Reference.image("cat_small_20x16.png").getParent())
                 .build()) {
-            assertEquals(TinyModel.answer(TinyModel.turn("What is in this image?", "cat_small_20x16.png"),
+            assertEquals(Reference.answer(Reference.turn("What is in this image?", "cat_small_20x16.png"),
                     Map.of("max_new_tokens", 4)), media.chat(ask(ImageContent.from(file))).aiMessage().text());
             refused(InvalidRequestException.class, () -> media.chat(ask(ImageContent.from("file:///etc/hostname"))),
                     "outside the media folder");
@@ -109,7 +109,7 @@ class RefusalsTest {
                 "more than the builder's limit of 200 input tokens", "maxInputTokens(...)");
         refused(InvalidRequestException.class, () -> model.chat(request(ChatRequestParameters.builder()
                 .maxOutputTokens(5000).build(), UserMessage.from("Hi"))), "maxOutputTokens is 5000");
-        ImageContent cat = TinyModel.base64("cat_small_20x16.png", "image/png");
+        ImageContent cat = Reference.base64("cat_small_20x16.png", "image/png");
         refused(InvalidRequestException.class, () -> model.chat(UserMessage.from(cat, cat, cat)),
                 "3 images, more than the limit of 2", "maxImages(...)");
     }
@@ -151,16 +151,16 @@ class RefusalsTest {
     @Test
     void builderAndLifecycle() {
         refused(IllegalArgumentException.class, () -> IdeficsChatModel.builder().build(), "no model given");
-        refused(IllegalArgumentException.class, () -> IdeficsChatModel.builder().idefics(TinyModel.get()).threads(2)
+        refused(IllegalArgumentException.class, () -> IdeficsChatModel.builder().idefics(Reference.get()).threads(2)
                 .build(), "already loaded");
-        refused(UnsupportedFeatureException.class, () -> IdeficsChatModel.builder().idefics(TinyModel.get())
+        refused(UnsupportedFeatureException.class, () -> IdeficsChatModel.builder().idefics(Reference.get())
                 .defaultRequestParameters(ChatRequestParameters.builder().frequencyPenalty(1.0).build()).build(),
                 "frequencyPenalty");
-        IdeficsChatModel closed = IdeficsChatModel.builder().idefics(TinyModel.get()).build();
+        IdeficsChatModel closed = IdeficsChatModel.builder().idefics(Reference.get()).build();
         closed.close();
         refused(LangChain4jException.class, () -> closed.chat(UserMessage.from("Hi")), "closed");
         // Closing a model built on a shared Idefics leaves it open for the others.
-        assertEquals(TinyModel.answer(List.of(dev.idefics4j.processor.PromptItem.text("User: Hi<end_of_utterance>"),
+        assertEquals(Reference.answer(List.of(dev.idefics4j.processor.PromptItem.text("User: Hi<end_of_utterance>"),
                 dev.idefics4j.processor.PromptItem.text("\nAssistant:")), Map.of("max_new_tokens", 4)),
                 model.chat(UserMessage.from("Hi")).aiMessage().text());
     }

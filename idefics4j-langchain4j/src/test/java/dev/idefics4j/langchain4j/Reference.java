@@ -6,6 +6,7 @@ import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.testing.TestData;
+import dev.idefics4j.testing.TinyModel;
 import dev.langchain4j.data.message.ImageContent;
 
 import java.io.IOException;
@@ -17,20 +18,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The bundled tiny random checkpoint (instruct tokenizer; noise, but deterministic), loaded once per test JVM, and
- * what the facade answers for a prompt: the reference the LangChain4j models must equal.
+ * The bundled tiny random checkpoint (instruct tokenizer; noise, but deterministic), shared with the other tests of
+ * this JVM, and what the facade answers for a prompt: the reference the LangChain4j models must equal.
  */
-final class TinyModel {
-    private static Idefics idefics;
-
-    private TinyModel() {
+final class Reference {
+    private Reference() {
     }
 
-    static synchronized Idefics get() {
-        if (idefics == null) {
-            idefics = Idefics.load(TestData.model("tiny"));
-        }
-        return idefics;
+    static Idefics get() {
+        return TinyModel.get();
     }
 
     static Path image(String name) {

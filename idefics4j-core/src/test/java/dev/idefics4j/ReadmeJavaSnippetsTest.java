@@ -1,15 +1,10 @@
 package dev.idefics4j;
 
+import dev.idefics4j.testing.JavaSources;
 import org.junit.jupiter.api.Test;
 
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
-import javax.tools.ToolProvider;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +13,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -30,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReadmeJavaSnippetsTest {
     private static final Pattern BLOCK = Pattern.compile("(?ms)^```java\\n(.*?)^```");
     private static final Pattern PROGRAM = Pattern.compile("(?m)^public class (\\w+)");
+    /** Compiled (and run) by idefics4j-langchain4j's ReadmeLangChain4jTest, which has LangChain4j on its class path. */
+    private static final Pattern LANGCHAIN4J_SECTION = Pattern.compile("(?ms)^## Use from LangChain4j\\n.*?(?=^## )");
     private static final String IMPORTS = """
             import dev.idefics4j.*;
             import dev.idefics4j.image.*;
@@ -43,53 +39,26 @@ class ReadmeJavaSnippetsTest {
     void everyJavaExampleCompiles() throws IOException {
         Path readme = Path.of("..", "README.md");
         assertTrue(Files.exists(readme), "README.md not found beside the module: " + readme.toAbsolutePath());
-        Matcher m = BLOCK.matcher(Files.readString(readme));
+        Matcher m = BLOCK.matcher(LANGCHAIN4J_SECTION.matcher(Files.readString(readme)).replaceAll(""));
         List<JavaFileObject> sources = new ArrayList<>();
         int programs = 0;
         while (m.find()) {
             Matcher program = PROGRAM.matcher(m.group(1));
             if (program.find()) {
-                sources.add(new Source(program.group(1), m.group(1)));
+                sources.add(JavaSources.of(program.group(1), m.group(1)));
                 programs++;
                 continue;
             }
             String name = "ReadmeSnippet" + (sources.size() + 1);
             String code = IMPORTS + "class " + name + " {\n    static Idefics idefics;\n    static ImageSource image;\n"
                     + "    static void run() throws Exception {\n" + m.group(1) + "\n    }\n}\n";
-            sources.add(new Source(name, code));
+            sources.add(JavaSources.of(name, code));
         }
         assertTrue(sources.size() >= 8, "expected the guide's Java examples in the README, found " + sources.size());
         assertTrue(programs >= 1, "expected a whole program (\"Use as a library\") in the README");
 
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertNotNull(javac, "no system Java compiler (a JRE instead of a JDK?)");
-        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Path out = Files.createTempDirectory("readme-snippets");
-        List<String> options = List.of("--add-modules", "jdk.incubator.vector", "-proc:none", "-Xlint:none",
-                "-classpath", Path.of("target", "classes").toString(), "-d", out.toString());
-        boolean ok = javac.getTask(null, null, diagnostics, options, null, sources).call();
-        StringBuilder errors = new StringBuilder();
-        for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
-            if (d.getKind() == Diagnostic.Kind.ERROR) {
-                errors.append(d.getSource() == null ? "" : d.getSource().getName()).append(':')
-                        .append(d.getLineNumber()).append(": ").append(d.getMessage(null)).append('\n');
-            }
-        }
-        assertEquals("", errors.toString(), "README Java examples that do not compile");
-        assertTrue(ok);
-    }
-
-    private static final class Source extends SimpleJavaFileObject {
-        private final String code;
-
-        Source(String name, String code) {
-            super(URI.create("string:///" + name + ".java"), Kind.SOURCE);
-            this.code = code;
-        }
-
-        @Override
-        public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-            return code;
-        }
+        assertEquals("", JavaSources.compile(sources, Path.of("target", "classes").toString(), out),
+                "README Java examples that do not compile");
     }
 }

@@ -29,7 +29,7 @@ record Backend(Idefics idefics, ServerConfig config, String modelName, BatchEngi
             engine.release();
             throw e;
         }
-        Job job = new Job(RequestId.of(client), prepared, arrivalNanos, ClientHangup.of(client.req()));
+        Job job = new Job(RequestId.of(client), prepared, arrivalNanos, ClientHangup.of(client.req())::gone);
         engine.submit(job);
         return job;
     }

@@ -1,6 +1,8 @@
 package dev.idefics4j.server;
 
+import dev.idefics4j.generation.GenerationResult;
 import dev.idefics4j.generation.GenerationTokenizer;
+import dev.idefics4j.generation.Generator;
 import dev.idefics4j.generation.SequenceDecoder;
 import dev.idefics4j.generation.TextStreamer;
 import dev.idefics4j.model.VisionLanguageModel;
@@ -20,7 +22,7 @@ import java.util.logging.Logger;
  * prefilled once, its images encoded once) as long as the batch has room, and every step then advances all running
  * sequences by one token in a single model call ({@link SequenceDecoder#step}). A job leaves as soon as its
  * sequences finish or its client cancels; the others never wait for it. The queue is bounded: a request reserves its
- * place before its images are fetched, and is refused when none is left.
+ * place before its images are fetched, and is refused when none is left (an in-process caller waits for one).
  */
 final class BatchEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BatchEngine.class.getName());
@@ -82,6 +84,23 @@ final class BatchEngine implements AutoCloseable {
         if (!places.tryAcquire()) {
             throw new ApiError(ApiError.Kind.OVERLOADED, "the server is at capacity: " + maxQueue + " requests are "
                     + "already queued; retry after a short wait", null, "queue_full");
+        }
+    }
+
+    /**
+     * Takes a place in the queue, waiting for one while the queue is full: the in-process callers' backpressure,
+     * where the HTTP routes answer 429.
+     *
+     * @throws ApiError 503 while shutting down
+     */
+    void reserveWaiting() throws InterruptedException {
+        if (!accepting) {
+            throw new ApiError(ApiError.Kind.UNAVAILABLE, "the model has been closed and takes no new requests");
+        }
+        places.acquire();
+        if (!accepting) {
+            places.release();
+            throw new ApiError(ApiError.Kind.UNAVAILABLE, "the model was closed while this request waited");
         }
     }
 
@@ -166,20 +185,20 @@ final class BatchEngine implements AutoCloseable {
         }
     }
 
-    /** Prefills a job and adds it to the running batch, or fails it. */
+    /** Prefills a job and adds it to the running batch, or fails it; a beam search runs whole. */
     private void start(Job job) {
         if (job.cancelled()) {
+            return;
+        }
+        if (job.request.config().numBeams() > 1) {
+            searchBeams(job);
             return;
         }
         try {
             job.decoders = SequenceDecoder.start(model, generationTokenizer, job.request.inputs(),
                     job.request.config());
-        } catch (IllegalArgumentException e) {
-            job.emit(new JobEvent.Failed(ApiError.invalid(null, e.getMessage())));
-            return;
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, "prefill of request " + job.id + " failed", e);
-            job.emit(new JobEvent.Failed(new ApiError(ApiError.Kind.FAILED, "generation failed: " + e)));
+            fail(job, "prefill", e);
             return;
         }
         job.decoders.forEach(d -> d.recordLogprobs(job.request.logprobs()));
@@ -188,6 +207,38 @@ final class BatchEngine implements AutoCloseable {
         running.add(job);
         runningSequences += job.choices();
         metrics.promptTokens(job.request.promptTokens());
+    }
+
+    /**
+     * Beam search, whose beams are only final at the end, cannot join the step-by-step batch: it runs whole here,
+     * on the engine's thread (the only one that drives the model), while the running batch waits, and each choice
+     * arrives as one token event that ends it.
+     */
+    private void searchBeams(Job job) {
+        List<GenerationResult> results;
+        try {
+            results = new Generator(model, generationTokenizer).generate(job.request.inputs(), job.request.config());
+        } catch (RuntimeException | Error e) {
+            fail(job, "beam search", e);
+            return;
+        }
+        metrics.promptTokens(job.request.promptTokens());
+        for (int i = 0; i < results.size(); i++) {
+            int[] tokens = results.get(i).producedIds();
+            String text = tokenizer.decode(tokens, true);
+            JobEvent.Ending end = new JobEvent.Ending(results.get(i).finishReason(), tokens, text);
+            job.emit(new JobEvent.Token(i, tokens.length == 0 ? 0 : tokens[tokens.length - 1], text, Float.NaN, end));
+        }
+    }
+
+    /** Fails a job that could not start: settings its prompt cannot take are the request's fault, the rest ours. */
+    private void fail(Job job, String stage, Throwable e) {
+        if (e instanceof IllegalArgumentException) {
+            job.emit(new JobEvent.Failed(ApiError.invalid(null, e.getMessage())));
+            return;
+        }
+        LOG.log(Level.SEVERE, stage + " of request " + job.id + " failed", e);
+        job.emit(new JobEvent.Failed(new ApiError(ApiError.Kind.FAILED, "generation failed: " + e)));
     }
 
     private void dropCancelled() {

@@ -46,12 +46,11 @@ public final class IdeficsServer implements AutoCloseable {
     private IdeficsServer(Idefics idefics, ServerConfig config) {
         Metrics metrics = new Metrics();
         imageLoader = new ImageLoader(config.images());
-        ImageResolver images = new ImageResolver(imageLoader, new GuardedFetcher(config.images(),
-                new AddressPolicy(config.allowlist()), config.resolver(), config.fetchDeadline()), config.mediaDir());
         BatchEngine engine = new BatchEngine(idefics.model(), idefics.tokenizer(), metrics, config.maxBatchSize(),
                 config.maxQueue());
         String name = config.modelName() != null ? config.modelName() : idefics.dir().getFileName().toString();
-        backend = new Backend(idefics, config, name, engine, new RequestPreparer(idefics, config, images), metrics);
+        backend = new Backend(idefics, config, name, engine, RequestPreparer.guarded(idefics, config,
+                LimitNames.SERVER, imageLoader), metrics);
         apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
         ui = config.ui();
         OpenAiApi openAi = new OpenAiApi(backend);

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
- * A request accepted for generation: its prepared prompt and settings, the events it produces for the HTTP handler
- * that waits on it, and (on the engine's thread only) its decoders while it runs. The handler reads events and may
- * cancel; the engine drops a cancelled job at the next step boundary.
+ * A request accepted for generation: its prepared prompt and settings, the events it produces for the thread that
+ * waits on it (an HTTP handler, or an in-process caller), and (on the engine's thread only) its decoders while it
+ * runs. The waiting thread reads events and may cancel; the engine drops a cancelled job at the next step boundary.
  */
 final class Job {
     /** The request's {@code x-request-id}, for log lines. */
@@ -19,7 +20,7 @@ final class Job {
     final PreparedRequest request;
     final long arrivalNanos;
     /** Whether the client went away; asked only by the thread that waits for the answer. */
-    final ClientHangup client;
+    final BooleanSupplier clientGone;
     private final BlockingQueue<JobEvent> events = new LinkedBlockingQueue<>();
     private volatile boolean cancelled;
 
@@ -31,11 +32,11 @@ final class Job {
     final boolean[] done;
     int step;
 
-    Job(String id, PreparedRequest request, long arrivalNanos, ClientHangup client) {
+    Job(String id, PreparedRequest request, long arrivalNanos, BooleanSupplier clientGone) {
         this.id = id;
         this.request = request;
         this.arrivalNanos = arrivalNanos;
-        this.client = client;
+        this.clientGone = clientGone;
         int n = request.choices();
         pendingText = new StringBuilder[n];
         for (int i = 0; i < n; i++) {

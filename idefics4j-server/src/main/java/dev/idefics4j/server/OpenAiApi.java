@@ -1,7 +1,6 @@
 package dev.idefics4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.idefics4j.Idefics;
 import dev.idefics4j.generation.FinishReason;
 import io.javalin.http.Context;
 
@@ -75,7 +74,7 @@ final class OpenAiApi {
     String chatCompletions(Context ctx, long arrival) throws IOException {
         JsonNode req = JsonBody.read(ctx.req(), backend.config().maxRequestBytes());
         Params p = new Params(req, "");
-        List<PromptPart> prompt = chatPrompt(req.get("messages"));
+        List<PromptPart> prompt = backend.preparer().chatPrompt(ChatPrompt.messages(req.get("messages")));
         p.unsupported("logprobs", false);
         p.unsupported("top_logprobs", 0);
         if (req.hasNonNull("tools") && !req.get("tools").isEmpty()) {
@@ -86,14 +85,6 @@ final class OpenAiApi {
             throw ApiError.invalid("response_format", "response_format " + format + " is not supported; only text");
         }
         return run(ctx, arrival, req, p, prompt, "messages", Shape.CHAT, "");
-    }
-
-    /** The messages in the checkpoint's chat format: its template where it has one, else the guide's. */
-    private List<PromptPart> chatPrompt(JsonNode messages) {
-        Idefics idefics = backend.idefics();
-        return idefics.chatTemplate()
-                .map(t -> TemplateChatPrompt.of(messages, t, idefics.tokenizer().specialTokens()))
-                .orElseGet(() -> ChatPrompt.of(messages));
     }
 
     /**
@@ -283,7 +274,7 @@ final class OpenAiApi {
         try {
             JobEvent e;
             do {
-                if (job.client.gone()) {
+                if (job.clientGone.getAsBoolean()) {
                     job.cancel(); // its sequences leave the batch at the next step
                 }
                 if (job.cancelled()) {

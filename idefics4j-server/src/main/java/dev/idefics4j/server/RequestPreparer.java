@@ -3,6 +3,7 @@ package dev.idefics4j.server;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.generation.GenerationConfig;
 import dev.idefics4j.image.ImageLoadException;
+import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
@@ -33,18 +34,40 @@ final class RequestPreparer {
 
     private final Idefics idefics;
     private final ServerConfig config;
+    private final LimitNames names;
     private final ImageResolver images;
     private final GenerationConfig base;
     private final int maxTotalTokens;
 
-    RequestPreparer(Idefics idefics, ServerConfig config, ImageResolver images) {
+    /**
+     * A preparer whose images go through the configured guards: the byte and pixel caps, the address policy with
+     * its allowlist for URLs, and the media folder for local files.
+     */
+    static RequestPreparer guarded(Idefics idefics, ServerConfig config, LimitNames names, ImageLoader decoder) {
+        return new RequestPreparer(idefics, config, names, new ImageResolver(decoder, new GuardedFetcher(
+                config.images(), new AddressPolicy(config.allowlist()), config.resolver(), config.fetchDeadline()),
+                config.mediaDir()));
+    }
+
+    RequestPreparer(Idefics idefics, ServerConfig config, LimitNames names, ImageResolver images) {
         this.idefics = idefics;
         this.config = config;
+        this.names = names;
         this.images = images;
         // Instruct checkpoints stop at <end_of_utterance> as well as </s>; both ban the image tokens.
         this.base = idefics.isInstruct() ? idefics.chatConfig() : idefics.guideConfig();
         this.maxTotalTokens = Math.min(config.maxTotalTokens(),
                 idefics.model().maxPositionEmbeddings());
+    }
+
+    /**
+     * A conversation as the served checkpoint's prompt: the one place both {@code /v1/chat/completions} and
+     * in-process callers ({@link InProcessEngine}) get it from, so that they give the model the same tokens.
+     */
+    List<PromptPart> chatPrompt(List<ChatPrompt.Message> messages) {
+        return idefics.chatTemplate()
+                .map(t -> TemplateChatPrompt.of(messages, t, idefics.tokenizer().specialTokens()))
+                .orElseGet(() -> ChatPrompt.of(messages));
     }
 
     /**
@@ -59,7 +82,8 @@ final class RequestPreparer {
         long imageCount = normalized.stream().filter(p -> p instanceof PromptPart.Image).count();
         if (imageCount > config.maxImages()) {
             throw ApiError.invalid(promptParam, "the request has " + imageCount + " images, more than the limit of "
-                    + config.maxImages() + " per request (the conversation's history included); send fewer images");
+                    + config.maxImages() + " per request (the conversation's history included; "
+                    + names.maxImages() + "); send fewer images");
         }
         List<PromptItem> items = new ArrayList<>(normalized.size());
         ModelInputs inputs;
@@ -79,8 +103,8 @@ final class RequestPreparer {
         int promptTokens = inputs.sequenceLength();
         if (promptTokens > config.maxInputTokens()) {
             throw ApiError.invalid(promptParam, "the prompt has " + promptTokens + " tokens (each image counts as "
-                    + "its tokens), more than this server's limit of " + config.maxInputTokens() + " input tokens "
-                    + "(its --max-input-tokens); shorten the prompt or send fewer images");
+                    + "its tokens), more than " + names.holder() + "'s limit of " + config.maxInputTokens()
+                    + " input tokens (its " + names.maxInputTokens() + "); shorten the prompt or send fewer images");
         }
         if (promptTokens >= maxTotalTokens) {
             throw ApiError.invalid(promptParam, "the prompt has " + promptTokens + " tokens (each image counts as "
@@ -115,10 +139,10 @@ final class RequestPreparer {
         return new PreparedRequest(inputs, generation, promptTokens, seed, logprobs);
     }
 
-    /** Where the total limit comes from: the server's option, or the model's positions when they are fewer. */
+    /** Where the total limit comes from: the configured limit, or the model's positions when they are fewer. */
     private String totalLimitName() {
         return maxTotalTokens < config.maxTotalTokens() ? "the model's max_position_embeddings"
-                : "this server's --max-total-tokens";
+                : names.holder() + "'s " + names.maxTotalTokens();
     }
 
     private static List<PromptPart> imagesFromUrlText(List<PromptPart> parts) {

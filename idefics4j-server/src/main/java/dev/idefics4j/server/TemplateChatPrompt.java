@@ -1,6 +1,5 @@
 package dev.idefics4j.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.processor.ChatTemplate;
 import dev.idefics4j.processor.jinja.TemplateException;
 import dev.idefics4j.tokenizer.SpecialTokens;
@@ -12,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * OpenAI chat messages through a checkpoint's chat template (Idefics2, Idefics3, SmolVLM), as transformers'
+ * Chat messages through a checkpoint's chat template (Idefics2, Idefics3, SmolVLM), as transformers'
  * {@code apply_chat_template} renders them with the generation prompt: each message becomes
  * {@code {"role", "content": [{"type": "text", "text"}, {"type": "image"}, ...]}} with its parts in order (a string
  * content is one text item: the templates of these families drop bare strings), {@code developer} is
@@ -22,34 +21,34 @@ final class TemplateChatPrompt {
     private TemplateChatPrompt() {
     }
 
-    static List<PromptPart> of(JsonNode messages, ChatTemplate template, SpecialTokens specialTokens) {
-        if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            throw ApiError.invalid("messages", "messages must be a non-empty array of {role, content} objects");
+    static List<PromptPart> of(List<ChatPrompt.Message> messages, ChatTemplate template, SpecialTokens specialTokens) {
+        if (messages.isEmpty()) {
+            throw ApiError.invalid("messages", "messages must not be empty: the model answers the user's last one");
         }
         List<Map<String, Object>> rendered = new ArrayList<>();
         List<PromptPart> images = new ArrayList<>();
         String lastRole = null;
         for (int i = 0; i < messages.size(); i++) {
-            JsonNode m = messages.get(i);
+            ChatPrompt.Message m = messages.get(i);
             String where = "messages[" + i + "]";
-            String role = switch (m.path("role").asText("")) {
+            String role = switch (m.role()) {
                 case "system", "developer" -> "system";
                 case "user" -> "user";
                 case "assistant" -> "assistant";
-                default -> throw ApiError.invalid(where + ".role", where + " has role \"" + m.path("role").asText("")
+                default -> throw ApiError.invalid(where + ".role", where + " has role \"" + m.role()
                         + "\"; this model takes system, user and assistant messages (no tools or functions)");
             };
-            JsonNode content = m.get("content");
-            List<PromptPart> parts = role.equals("assistant") && (content == null || content.isNull())
-                    ? List.of(new PromptPart.Text(""))
-                    : ChatPrompt.parts(content, where, role.equals("user"));
+            List<PromptPart> parts = m.content().isEmpty() ? List.of(new PromptPart.Text("")) : m.content();
             List<Object> items = new ArrayList<>();
-            for (PromptPart part : parts) {
-                if (part instanceof PromptPart.Text(String text)) {
+            for (int j = 0; j < parts.size(); j++) {
+                if (parts.get(j) instanceof PromptPart.Text(String text)) {
                     items.add(ordered("type", "text", "text", text));
-                } else {
+                } else if (role.equals("user")) {
                     items.add(ordered("type", "image"));
-                    images.add(part);
+                    images.add(parts.get(j));
+                } else {
+                    throw ApiError.invalid(where + ".content[" + j + "]", where + ".content[" + j
+                            + "]: only user messages may hold images");
                 }
             }
             rendered.add(ordered("role", role, "content", List.copyOf(items)));

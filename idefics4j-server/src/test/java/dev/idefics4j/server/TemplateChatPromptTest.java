@@ -22,7 +22,7 @@ class TemplateChatPromptTest {
 
     private static List<PromptPart> of(String messages) throws Exception {
         JsonNode json = Http.JSON.readTree(messages);
-        return TemplateChatPrompt.of(json, TEMPLATE, SPECIAL);
+        return TemplateChatPrompt.of(ChatPrompt.messages(json), TEMPLATE, SPECIAL);
     }
 
     @Test

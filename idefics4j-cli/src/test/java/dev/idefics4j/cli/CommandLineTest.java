@@ -140,6 +140,33 @@ class CommandLineTest {
         }
     }
 
+    /**
+     * Idefics2 end to end: the processor option do_image_splitting at the request's top level reaches the processor
+     * (encode shows the split prompt of processor.json#one_image_split and five images), and generate returns
+     * generate.json#split_greedy with the slow tokenizer's texts.
+     */
+    @Test
+    void idefics2EncodesAndGeneratesWithProcessorOptions() throws IOException {
+        String tiny2 = TestData.model("tiny-idefics2").toString();
+        String request = "{\"prompts\": [[\"User:\", {\"image\": \"" + CAT + "\"}, "
+                + "\"Describe this image.<end_of_utterance>\\nAssistant:\"]], \"do_image_splitting\": true";
+        JsonNode encoded = json(CliRunner.run("encode", "--model", tiny2, "--json", request + "}"));
+        JsonNode split = ReferenceCase.cases(TestData.reference("tiny-idefics2/processor.json")).get("one_image_split");
+        assertEquals(split.get("prompt_strings"), encoded.get("prompt_strings"));
+        assertEquals(split.get("input_ids"), encoded.get("input_ids"));
+        assertEquals(split.get("attention_mask"), encoded.get("attention_mask"));
+        assertEquals(JSON.readTree("[1, 5, 3, 20, 32]"), encoded.get("pixel_values_shape"));
+
+        JsonNode out = json(CliRunner.run("generate", "--model", tiny2, "--tokenizer", "sentencepiece", "--json",
+                request + ", \"max_new_tokens\": 8, \"bad_words_ids\": [[32001], [32000]]}"));
+        JsonNode ref = ReferenceCase.cases(TestData.reference("tiny-idefics2/generate.json")).get("split_greedy");
+        JsonNode seq = out.get("sequences").get(0);
+        assertEquals(ref.get("sequences").get(0), seq.get("ids"));
+        assertEquals(ref.get("new_tokens").get(0), seq.get("new_ids"));
+        assertEquals(ref.get("text_full_skip_special").get(0).asText(), seq.get("text").asText());
+        assertEquals(ref.get("text_new_skip_special").get(0).asText(), seq.get("new_text").asText());
+    }
+
     @Test
     void batchAnswersEveryLineAndReportsBrokenOnes() throws IOException {
         Path in = dir.resolve("in.jsonl");

@@ -46,6 +46,21 @@ public final class Checkpoint implements AutoCloseable {
         this.byTensor = byTensor;
     }
 
+    /**
+     * Opens {@code dir} with its linear-layer weights made by {@code linears} and builds a model on it; the checkpoint
+     * is closed again when building fails (the model owns it otherwise).
+     */
+    public static <T> T build(Path dir, LinearLoader linears, Function<Checkpoint, T> model) {
+        Checkpoint ckpt = open(dir);
+        ckpt.setLinearLoader(linears);
+        try {
+            return model.apply(ckpt);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
     public static Checkpoint open(Path dir) {
         Path index = dir.resolve(INDEX_FILE);
         Path single = dir.resolve(SINGLE_FILE);

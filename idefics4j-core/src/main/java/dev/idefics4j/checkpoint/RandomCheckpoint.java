@@ -45,6 +45,18 @@ public final class RandomCheckpoint {
     private RandomCheckpoint() {
     }
 
+    /** The generation_config.json {@code save_pretrained} writes from a model config's token ids (pad: null for none). */
+    public static ObjectNode generationConfig(int bosTokenId, int eosTokenId, Integer padTokenId) {
+        ObjectNode gen = new ObjectMapper().createObjectNode();
+        gen.put("_from_model_config", true);
+        gen.put("bos_token_id", bosTokenId);
+        gen.put("eos_token_id", eosTokenId);
+        if (padTokenId != null) {
+            gen.put("pad_token_id", padTokenId);
+        }
+        return gen;
+    }
+
     /**
      * @param config        the config.json to write (its torch_dtype is set to {@code dtype})
      * @param contents      what the config's family says the checkpoint holds

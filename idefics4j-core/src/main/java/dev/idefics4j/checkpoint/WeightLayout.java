@@ -40,6 +40,20 @@ public final class WeightLayout {
         return add(prefix + ".bias", Kind.BIAS, dim);
     }
 
+    /**
+     * A CLIP / SigLIP vision encoder layer under {@code prefix} ("...layers.3."): biased q, k, v and out
+     * projections, two LayerNorms and a biased two-layer MLP.
+     */
+    public WeightLayout encoderLayer(String prefix, int embed, int intermediate) {
+        for (String proj : new String[]{"q_proj", "k_proj", "v_proj", "out_proj"}) {
+            linear(prefix + "self_attn." + proj, embed, embed, true);
+        }
+        layerNorm(prefix + "layer_norm1", embed);
+        linear(prefix + "mlp.fc1", embed, intermediate, true);
+        linear(prefix + "mlp.fc2", intermediate, embed, true);
+        return layerNorm(prefix + "layer_norm2", embed);
+    }
+
     /** The LLaMA MLP under {@code prefix} ("...mlp."): gate, down and up projections. */
     public WeightLayout llamaMlp(String prefix, int hidden, int intermediate) {
         linear(prefix + "gate_proj", hidden, intermediate, false);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.model.idefics.IdeficsFamily;
+import dev.idefics4j.model.idefics2.Idefics2Family;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.util.Optional;
 
 /** The supported families by {@code model_type}: where a checkpoint folder finds its model and processor. */
 public final class ModelFamilies {
-    private static final List<ModelFamily> FAMILIES = List.of(new IdeficsFamily());
+    private static final List<ModelFamily> FAMILIES = List.of(new IdeficsFamily(), new Idefics2Family());
 
     private ModelFamilies() {
     }

@@ -2,6 +2,7 @@ package dev.idefics4j.model;
 
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.SiglipVisionConfig;
+import dev.idefics4j.checkpoint.WeightLayout;
 import dev.idefics4j.tensor.Parallel;
 
 /**
@@ -25,6 +26,19 @@ public final class SiglipVisionTransformer {
             layers[i] = new SiglipEncoderLayer(config, ckpt, prefix + "encoder.layers." + i + ".");
         }
         postLayernorm = LayerNorm.load(ckpt, prefix + "post_layernorm", config.hiddenSize(), config.layerNormEps());
+    }
+
+    /** The tower's tensors under {@code prefix} as the reference names and orders them (random checkpoints). */
+    public static void weights(SiglipVisionConfig c, String prefix, WeightLayout out) {
+        int e = c.hiddenSize();
+        int p = c.patchSize();
+        out.add(prefix + "embeddings.patch_embedding.weight", WeightLayout.Kind.LINEAR, e, c.numChannels(), p, p);
+        out.add(prefix + "embeddings.patch_embedding.bias", WeightLayout.Kind.BIAS, e);
+        out.add(prefix + "embeddings.position_embedding.weight", WeightLayout.Kind.EMBEDDING, c.numPositions(), e);
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            out.encoderLayer(prefix + "encoder.layers." + i + ".", e, c.intermediateSize());
+        }
+        out.layerNorm(prefix + "post_layernorm", e);
     }
 
     public SiglipVisionConfig config() {

@@ -18,7 +18,10 @@ public interface VisionLanguageModel extends AutoCloseable {
     /** Width of the logits: every token the model can emit. */
     int vocabSize();
 
-    /** The text decoder's {@code max_position_embeddings}. */
+    /**
+     * The most positions a sequence may hold: the text decoder's {@code max_position_embeddings}, or fewer where the
+     * family runs no more at parity (Idefics2: Mistral's {@code sliding_window}).
+     */
     int maxPositionEmbeddings();
 
     /** The memory-mapped weights it reads. */

@@ -91,6 +91,9 @@ public final class IdeficsProcessor implements Processor {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("no prompts to process");
         }
+        ProcessorOptions.refuse("IdeficsProcessor", "add_special_tokens", options.addSpecialTokens(), null);
+        ProcessorOptions.refuse("IdeficsProcessor", "do_image_splitting", options.doImageSplitting(), null);
+        ProcessorOptions.refuse("IdeficsProcessor", "do_resize", options.doResize(), null);
         boolean eou = options.addEndOfUtteranceToken() == null
                 ? trainedWithEndOfUtterance : options.addEndOfUtteranceToken();
         List<String> strings = new ArrayList<>();

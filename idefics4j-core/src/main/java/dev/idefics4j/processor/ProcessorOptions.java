@@ -3,16 +3,20 @@ package dev.idefics4j.processor;
 import dev.idefics4j.tokenizer.Padding;
 
 /**
- * IdeficsProcessor's call options under the reference names: {@code padding} ("longest" by default,
- * "max_length", or none), {@code max_length}, {@code truncation}, {@code add_eos_token} and
+ * A processor call's options under the reference names. Every family's: {@code padding} ("longest" by default,
+ * "max_length", or none), {@code max_length}, {@code truncation}. IDEFICS v1's: {@code add_eos_token} and
  * {@code add_end_of_utterance_token} (null: true exactly when the tokenizer lists {@code <end_of_utterance>} among
- * its additional special tokens).
+ * its additional special tokens). Idefics2's: {@code add_special_tokens} and the image processor's
+ * {@code do_image_splitting} and {@code do_resize} (null: the processor's own setting). A processor refuses an option
+ * set here that it does not take.
  */
 public record ProcessorOptions(Padding padding, Integer maxLength, boolean truncation, boolean addEosToken,
-                               Boolean addEndOfUtteranceToken) {
+                               Boolean addEndOfUtteranceToken, Boolean addSpecialTokens, Boolean doImageSplitting,
+                               Boolean doResize) {
 
     /** Truncation without max_length cuts at the tokenizer's model_max_length, as the reference. */
-    public static final ProcessorOptions DEFAULTS = new ProcessorOptions(Padding.LONGEST, null, false, false, null);
+    public static final ProcessorOptions DEFAULTS = new ProcessorOptions(Padding.LONGEST, null, false, false, null,
+            null, null, null);
 
     public ProcessorOptions {
         checkPadding(padding, maxLength);
@@ -32,23 +36,53 @@ public record ProcessorOptions(Padding padding, Integer maxLength, boolean trunc
     }
 
     public ProcessorOptions withPadding(Padding value) {
-        return new ProcessorOptions(value, maxLength, truncation, addEosToken, addEndOfUtteranceToken);
+        return new ProcessorOptions(value, maxLength, truncation, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, doResize);
     }
 
     public ProcessorOptions withMaxLength(Integer value) {
-        return new ProcessorOptions(padding, value, truncation, addEosToken, addEndOfUtteranceToken);
+        return new ProcessorOptions(padding, value, truncation, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, doResize);
     }
 
     public ProcessorOptions withTruncation(boolean value) {
-        return new ProcessorOptions(padding, maxLength, value, addEosToken, addEndOfUtteranceToken);
+        return new ProcessorOptions(padding, maxLength, value, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, doResize);
     }
 
     public ProcessorOptions withAddEosToken(boolean value) {
-        return new ProcessorOptions(padding, maxLength, truncation, value, addEndOfUtteranceToken);
+        return new ProcessorOptions(padding, maxLength, truncation, value, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, doResize);
     }
 
     public ProcessorOptions withAddEndOfUtteranceToken(Boolean value) {
-        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, value);
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, value,
+                addSpecialTokens, doImageSplitting, doResize);
+    }
+
+    public ProcessorOptions withAddSpecialTokens(Boolean value) {
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, addEndOfUtteranceToken,
+                value, doImageSplitting, doResize);
+    }
+
+    public ProcessorOptions withImageSplitting(Boolean value) {
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, value, doResize);
+    }
+
+    public ProcessorOptions withResize(Boolean value) {
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, value);
+    }
+
+    /**
+     * Fails when {@code value} is set ({@code unsetValue} is what leaving it out means): {@code processor} does not
+     * take the option {@code name}, and ignoring it would hide the mistake.
+     */
+    public static void refuse(String processor, String name, Object value, Object unsetValue) {
+        if (value != null && !value.equals(unsetValue)) {
+            throw new IllegalArgumentException(processor + " takes no " + name + " option (got " + value + ")");
+        }
     }
 
     /** "longest", "max_length", "do_not_pad"/"none"/false, as the reference accepts them. */

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class RequestParser {
     private static final Set<String> PROCESSOR_KEYS = Set.of("padding", "max_length", "truncation", "add_eos_token",
-            "add_end_of_utterance_token");
+            "add_end_of_utterance_token", "add_special_tokens", "do_image_splitting", "do_resize");
 
     private RequestParser() {
     }
@@ -92,11 +92,14 @@ public final class RequestParser {
                 ? Integer.valueOf(intField(request, "max_length")) : null;
         boolean addEos = request.has("add_eos_token") ? boolField(request, "add_eos_token")
                 : ProcessorOptions.DEFAULTS.addEosToken();
-        Boolean endOfUtterance = request.has("add_end_of_utterance_token")
-                && !request.get("add_end_of_utterance_token").isNull()
-                ? Boolean.valueOf(boolField(request, "add_end_of_utterance_token"))
-                : ProcessorOptions.DEFAULTS.addEndOfUtteranceToken();
-        return new ProcessorOptions(padding, maxLength, truncation, addEos, endOfUtterance);
+        return new ProcessorOptions(padding, maxLength, truncation, addEos,
+                optionalBool(request, "add_end_of_utterance_token"), optionalBool(request, "add_special_tokens"),
+                optionalBool(request, "do_image_splitting"), optionalBool(request, "do_resize"));
+    }
+
+    /** A true/false option of the request; null when absent or null (the processor's own setting). */
+    private static Boolean optionalBool(JsonNode request, String name) {
+        return request.has(name) && !request.get(name).isNull() ? Boolean.valueOf(boolField(request, name)) : null;
     }
 
     /** The request without prompt and processor keys: what is left are generation parameters. */

@@ -1,26 +1,17 @@
 package dev.idefics4j.generation;
 
-import dev.idefics4j.processor.ModelInputs;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.idefics4j.testing.ReferenceCase;
+import dev.idefics4j.testing.GenerateParity;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Replays every case of {@code reference/<model>/generate.json}: the same sequences exactly, beam
  * {@code sequences_scores} within 1e-4, and for greedy / sampling the per-step top-5 processed scores within 1e-4.
  */
 class GenerateParityTest {
-    private static final double TOL = 1e-4;
 
     static Stream<Arguments> cases() {
         return Fixtures.generateArguments();
@@ -30,64 +21,7 @@ class GenerateParityTest {
     @MethodSource("cases")
     void generateMatchesReference(String model, String caseId) {
         Fixtures.Call call = Fixtures.call(model, caseId);
-        JsonNode c = call.reference();
-        ModelInputs in = call.inputs();
-        GenerationConfig config = call.config();
-        boolean beams = config.numBeams() > 1;
-        List<float[]> steps = new ArrayList<>();
-        GenerationListener scores = new GenerationListener() {
-            @Override
-            public void onScores(int step, float[] s, int vocab) {
-                steps.add(s.clone());
-            }
-        };
-
-        List<GenerationResult> results = new Generator(Fixtures.model(model))
-                .generate(in, config, beams ? null : scores);
-
-        int[][] expected = ReferenceCase.intMatrix(c.get("sequences"));
-        assertEquals(expected.length, results.size(), caseId + " number of sequences");
-        for (int i = 0; i < expected.length; i++) {
-            assertArrayEquals(expected[i], results.get(i).ids(), caseId + " sequence " + i);
-            assertEquals(c.get("prompt_length").asInt(), results.get(i).promptLength(), caseId + " prompt length");
-        }
-        if (c.has("sequences_scores")) {
-            for (int i = 0; i < expected.length; i++) {
-                double want = c.get("sequences_scores").get(i).asDouble();
-                double got = results.get(i).score().orElseThrow();
-                assertEquals(want, got, TOL, caseId + " sequences_scores[" + i + "]");
-            }
-        }
-        if (c.has("greedy_step_top5")) {
-            checkTop5(c.get("greedy_step_top5"), steps, Fixtures.model(model).vocabSize(), caseId);
-        }
-    }
-
-    private static void checkTop5(JsonNode ref, List<float[]> steps, int vocab, String caseId) {
-        assertEquals(ref.size(), steps.size(), caseId + " number of steps");
-        for (int s = 0; s < ref.size(); s++) {
-            int[][] ids = ReferenceCase.intMatrix(ref.get(s).get("top5_ids"));
-            JsonNode refScores = ref.get(s).get("top5_scores");
-            for (int r = 0; r < ids.length; r++) {
-                int[] ours = ScoreMath.topK(steps.get(s), r * vocab, vocab, ids[r].length);
-                for (int k = 0; k < ids[r].length; k++) {
-                    double want = score(refScores.get(r).get(k));
-                    float got = steps.get(s)[r * vocab + ours[k]];
-                    String where = caseId + " step " + s + " row " + r + " rank " + k;
-                    if (Double.isInfinite(want)) {
-                        // Masked entries tie at -inf; their order is the sort's business.
-                        assertEquals(want, got, where + " score");
-                        continue;
-                    }
-                    assertEquals(ids[r][k], ours[k], where + " id");
-                    assertTrue(Math.abs(want - got) <= TOL, where + " score " + got + " vs " + want);
-                }
-            }
-        }
-    }
-
-    /** Python's json writes -inf as {@code -Infinity}, which Jackson reads as text or a number. */
-    private static double score(JsonNode n) {
-        return n.isNumber() ? n.doubleValue() : Double.parseDouble(n.asText());
+        GenerateParity.assertMatches(new Generator(Fixtures.model(model)), call.inputs(), call.config(),
+                Fixtures.model(model).vocabSize(), call.reference(), caseId);
     }
 }

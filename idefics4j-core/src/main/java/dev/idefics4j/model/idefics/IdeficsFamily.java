@@ -92,11 +92,8 @@ public final class IdeficsFamily implements ModelFamily {
     public RandomCheckpoint.Contents randomCheckpoint(ObjectNode config) {
         IdeficsConfig parsed = IdeficsConfig.parse("random checkpoint config", config);
         ObjectMapper json = new ObjectMapper();
-        ObjectNode gen = json.createObjectNode();
-        gen.put("_from_model_config", true);
-        gen.put("bos_token_id", parsed.bosTokenId());
-        gen.put("eos_token_id", parsed.eosTokenId());
-        gen.put("pad_token_id", parsed.padTokenId());
+        ObjectNode gen = RandomCheckpoint.generationConfig(parsed.bosTokenId(), parsed.eosTokenId(),
+                parsed.padTokenId());
         ObjectNode pre = json.createObjectNode();
         pre.putArray("image_mean").add(0.48145466).add(0.4578275).add(0.40821073);
         pre.put("image_num_channels", parsed.visionConfig().numChannels());

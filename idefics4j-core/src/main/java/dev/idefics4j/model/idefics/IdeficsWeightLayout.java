@@ -27,14 +27,7 @@ final class IdeficsWeightLayout {
         out.add(vm + "embeddings.position_embedding.weight", Kind.EMBEDDING, v.numPositions(), e);
         out.layerNorm(vm + "pre_layrnorm", e);
         for (int i = 0; i < v.numHiddenLayers(); i++) {
-            String p = vm + "encoder.layers." + i + ".";
-            for (String proj : new String[]{"q_proj", "k_proj", "v_proj", "out_proj"}) {
-                out.linear(p + "self_attn." + proj, e, e, true);
-            }
-            out.layerNorm(p + "layer_norm1", e);
-            out.linear(p + "mlp.fc1", e, v.intermediateSize(), true);
-            out.linear(p + "mlp.fc2", v.intermediateSize(), e, true);
-            out.layerNorm(p + "layer_norm2", e);
+            out.encoderLayer(vm + "encoder.layers." + i + ".", e, v.intermediateSize());
         }
         out.layerNorm(vm + "post_layernorm", e);
         if (c.useResampler()) {

@@ -2,6 +2,7 @@ package dev.idefics4j.model.idefics2;
 
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.Idefics2PerceiverConfig;
+import dev.idefics4j.checkpoint.WeightLayout;
 import dev.idefics4j.model.ForwardTrace;
 
 /**
@@ -28,6 +29,35 @@ public final class Idefics2Connector {
         modalityProjection = new Idefics2Mlp(ckpt, prefix + "modality_projection.", visionHidden, textIntermediate,
                 textHidden);
         perceiverResampler = new Idefics2PerceiverResampler(perceiver, ckpt, prefix + "perceiver_resampler.");
+    }
+
+    /** The connector's tensors under {@code prefix} as the reference names and orders them (random checkpoints). */
+    static void weights(String prefix, int visionHidden, int textHidden, int textIntermediate,
+                        Idefics2PerceiverConfig perceiver, WeightLayout out) {
+        mlpWeights(prefix + "modality_projection.", visionHidden, textIntermediate, textHidden, out);
+        String pr = prefix + "perceiver_resampler.";
+        int hidden = perceiver.hiddenSize();
+        int headDim = perceiver.resamplerHeadDim();
+        out.add(pr + "latents", WeightLayout.Kind.LATENTS, perceiver.resamplerNLatents(), hidden);
+        for (int i = 0; i < perceiver.resamplerDepth(); i++) {
+            String layer = pr + "layers." + i + ".";
+            out.add(layer + "input_latents_norm.weight", WeightLayout.Kind.NORM_WEIGHT, hidden);
+            out.add(layer + "input_context_norm.weight", WeightLayout.Kind.NORM_WEIGHT, hidden);
+            out.linear(layer + "self_attn.q_proj", hidden, perceiver.resamplerNHeads() * headDim, false);
+            out.linear(layer + "self_attn.k_proj", hidden, perceiver.numKeyValueHeads() * headDim, false);
+            out.linear(layer + "self_attn.v_proj", hidden, perceiver.numKeyValueHeads() * headDim, false);
+            out.linear(layer + "self_attn.o_proj", perceiver.resamplerNHeads() * headDim, hidden, false);
+            out.add(layer + "post_attention_layernorm.weight", WeightLayout.Kind.NORM_WEIGHT, hidden);
+            mlpWeights(layer + "mlp.", hidden, 4 * hidden, hidden, out);
+        }
+        out.add(pr + "norm.weight", WeightLayout.Kind.NORM_WEIGHT, hidden);
+    }
+
+    /** Idefics2MLP's projections: gate, up, down. */
+    private static void mlpWeights(String prefix, int in, int intermediate, int outFeatures, WeightLayout out) {
+        out.linear(prefix + "gate_proj", in, intermediate, false);
+        out.linear(prefix + "up_proj", in, intermediate, false);
+        out.linear(prefix + "down_proj", intermediate, outFeatures, false);
     }
 
     /** States per image out of the connector: the perceiver's latents. */

@@ -5,10 +5,14 @@ import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
 import dev.idefics4j.processor.ImageSeqLen;
-import dev.idefics4j.processor.ProcessingOptions;
+import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.processor.Processor;
+import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptImages;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.tokenizer.BatchEncoding;
+import dev.idefics4j.tokenizer.EncodeOptions;
+import dev.idefics4j.tokenizer.Flavor;
 import dev.idefics4j.tokenizer.Tokenizer;
 import dev.idefics4j.tokenizer.Tokenizers;
 
@@ -18,22 +22,26 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Idefics2Processor: prompts → {@link Idefics2Inputs}. Each {@code <image>} of a sample's text (an image item of a
+ * Idefics2Processor: prompts → {@link ModelInputs} with {@link Idefics2ImageInputs}. Each {@code <image>} of a sample's text (an image item of a
  * prompt) becomes {@code <fake_token_around_image>} + {@code <image>} x L + {@code <fake_token_around_image>}, five
  * times over when images are split (four quarters and the whole image); then every
  * {@code <fake_token_around_image><fake_token_around_image>} is collapsed to one (adjacent and split images share
  * their separators). L is image_seq_len (the perceiver's latents). The strings are tokenized as they are (BOS by the
  * tokenizer) and the images go through {@link Idefics2ImageProcessor}, made RGB as its {@code convert_to_rgb} does
  * (transformers' image_transforms one: Pillow's {@code convert("RGB")}, alpha dropped, not composited; see
- * {@link RgbConversion#DROP_ALPHA}).
+ * {@link RgbConversion#DROP_ALPHA}). The call's options are the reference's {@code padding}, {@code max_length},
+ * {@code truncation}, {@code add_special_tokens} (true by default) and the image processor's
+ * {@code do_image_splitting} and {@code do_resize}; IDEFICS v1's {@code add_eos_token} and
+ * {@code add_end_of_utterance_token} are refused.
  *
  * <p>Where transformers 4.46 differs: a first sample without image works (it raises IndexError), and
  * {@code do_image_splitting} given with the call splits text and pixels alike (it splits only the pixels, leaving
  * inputs the model rejects; setting it on the image processor, as its documentation does, splits both).
  */
-public final class Idefics2Processor {
+public final class Idefics2Processor implements Processor {
     public static final String FAKE_TOKEN = PromptImages.FAKE_TOKEN;
     public static final String IMAGE_TOKEN = PromptImages.IMAGE_TOKEN;
+    public static final String END_OF_UTTERANCE = "<end_of_utterance>";
     /** transformers' default when processor_config.json gives none: idefics2-8b's 64 perceiver latents. */
     public static final int DEFAULT_IMAGE_SEQ_LEN = 64;
 
@@ -56,8 +64,13 @@ public final class Idefics2Processor {
 
     /** The processor of a checkpoint folder: its tokenizer, preprocessor config and image_seq_len. */
     public static Idefics2Processor fromCheckpoint(Path dir, ImageLoader loader) {
-        return new Idefics2Processor(Tokenizers.load(dir), Idefics2ImageProcessor.fromCheckpoint(dir), loader,
-                imageSeqLen(dir));
+        return fromCheckpoint(dir, null, loader);
+    }
+
+    /** As {@link #fromCheckpoint(Path, ImageLoader)} with the tokenizer file {@code flavor} (null: the default). */
+    public static Idefics2Processor fromCheckpoint(Path dir, Flavor flavor, ImageLoader loader) {
+        return new Idefics2Processor(flavor == null ? Tokenizers.load(dir) : Tokenizers.load(dir, flavor),
+                Idefics2ImageProcessor.fromCheckpoint(dir), loader, imageSeqLen(dir));
     }
 
     /**
@@ -74,8 +87,14 @@ public final class Idefics2Processor {
         return perceiver == null ? null : perceiver.positiveInt("resampler_n_latents", DEFAULT_IMAGE_SEQ_LEN);
     }
 
+    @Override
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    @Override
+    public ImageLoader imageLoader() {
+        return imageLoader;
     }
 
     public Idefics2ImageProcessor imageProcessor() {
@@ -86,13 +105,25 @@ public final class Idefics2Processor {
         return imageSeqLen;
     }
 
-    /** A single prompt with default options. */
-    public Idefics2Inputs process(List<PromptItem> prompt) {
-        return process(List.of(prompt), ProcessingOptions.DEFAULTS);
+    @Override
+    public List<Integer> imageMarkupTokenIds() {
+        return List.of(tokenizer.tokenToId(IMAGE_TOKEN), tokenizer.tokenToId(FAKE_TOKEN));
+    }
+
+    @Override
+    public int[] endOfUtteranceIds() {
+        return tokenizer.encode(END_OF_UTTERANCE, false);
+    }
+
+    /** Whether the tokenizer lists {@code <end_of_utterance>} among its additional special tokens. */
+    @Override
+    public boolean instruct() {
+        return tokenizer.additionalSpecialTokens().contains(END_OF_UTTERANCE);
     }
 
     /** Prompts of text and image items; each image item stands where the reference's text has {@code <image>}. */
-    public Idefics2Inputs process(List<List<PromptItem>> prompts, ProcessingOptions options) {
+    @Override
+    public ModelInputs process(List<List<PromptItem>> prompts, ProcessorOptions options) {
         return process(PromptImages.of(prompts, IMAGE_TOKEN, imageLoader, RgbConversion.DROP_ALPHA), options);
     }
 
@@ -100,11 +131,14 @@ public final class Idefics2Processor {
      * The reference's {@code processor(text=texts, images=images)}: each text's {@code <image>} placeholders take its
      * sample's images in order.
      */
-    public Idefics2Inputs process(List<String> texts, List<List<RgbImage>> images, ProcessingOptions options) {
+    public ModelInputs process(List<String> texts, List<List<RgbImage>> images, ProcessorOptions options) {
         return process(PromptImages.of(texts, images), options);
     }
 
-    private Idefics2Inputs process(PromptImages prompts, ProcessingOptions options) {
+    private ModelInputs process(PromptImages prompts, ProcessorOptions options) {
+        ProcessorOptions.refuse("Idefics2Processor", "add_eos_token", options.addEosToken(), false);
+        ProcessorOptions.refuse("Idefics2Processor", "add_end_of_utterance_token", options.addEndOfUtteranceToken(),
+                false);
         prompts.checkImageCounts(IMAGE_TOKEN);
         Idefics2ImageProcessorConfig config = imageProcessor.config();
         boolean split = options.doImageSplitting() == null ? config.doImageSplitting() : options.doImageSplitting();
@@ -112,11 +146,14 @@ public final class Idefics2Processor {
         for (String text : prompts.texts()) {
             strings.add(promptString(text, split));
         }
-        BatchEncoding encoding = tokenizer.encodeBatch(strings, options.encodeOptions());
+        BatchEncoding encoding = tokenizer.encodeBatch(strings, new EncodeOptions(
+                options.addSpecialTokens() == null || options.addSpecialTokens(), options.padding(),
+                options.truncation(), options.maxLength() == null ? EncodeOptions.UNSET : options.maxLength()));
         Idefics2ImageProcessor.Batch batch = !prompts.hasImages() ? null : imageProcessor.preprocess(prompts.images(),
                 options.doResize() == null ? config.doResize() : options.doResize(), split);
-        return new Idefics2Inputs(encoding.inputIds(), encoding.attentionMask(), batch == null ? null : batch.pixels(),
-                List.copyOf(strings), prompts.sources());
+        return new ModelInputs(encoding.inputIds(), encoding.attentionMask(),
+                batch == null ? null : new Idefics2ImageInputs(batch.pixels()), List.copyOf(strings),
+                prompts.sources());
     }
 
     /** {@code text} with every {@code <image>} expanded, images split into five or not. */

@@ -3,6 +3,7 @@ package dev.idefics4j.model.idefics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.model.ForwardTrace;
 import dev.idefics4j.model.KvCache;
+import dev.idefics4j.testing.ForwardParity;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
@@ -17,9 +18,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static dev.idefics4j.testing.Tolerances.assertClose;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Replays every case of {@code reference/<model>/forward.json}: each intermediate tensor within 1e-4. */
 class ModelForwardParityTest {
@@ -63,7 +61,6 @@ class ModelForwardParityTest {
                 true, recorder);
 
         int rows = in.rows();
-        int tokens = in.tokens();
         int vocab = model.vocabSize();
         int[][] mask = in.attentionMask();
 
@@ -96,56 +93,14 @@ class ModelForwardParityTest {
         compareTokens(refDir, tensors, trace, "last_hidden_state", mask, hidden, caseId);
 
         // Logits: selected columns, logsumexp over the whole vocabulary, argmax, and the full last row.
-        int[] columns = ReferenceCase.intArray(c.get("logit_columns"));
-        float[] refColumns = ReferenceCase.floats(refDir, tensors.get("logits_columns"));
-        float[] refLse = ReferenceCase.floats(refDir, tensors.get("logits_logsumexp"));
-        long[] refArgmax = ReferenceCase.longs(refDir, tensors.get("logits_argmax"));
-        double worst = 0;
-        for (int b = 0; b < rows; b++) {
-            for (int t = 0; t < tokens; t++) {
-                if (mask[b][t] == 0) {
-                    continue;
-                }
-                int row = (b * tokens + t) * vocab;
-                for (int k = 0; k < columns.length; k++) {
-                    worst = Math.max(worst, Math.abs(refColumns[(b * tokens + t) * columns.length + k]
-                            - logits[row + columns[k]]));
-                }
-                worst = Math.max(worst, Math.abs(refLse[b * tokens + t] - logSumExp(logits, row, vocab)));
-                assertEquals(refArgmax[b * tokens + t], argmax(logits, row, vocab),
-                        caseId + " argmax at row " + b + " position " + t);
-            }
-        }
-        assertTrue(worst <= TOL, caseId + " logits max abs diff " + worst);
-        if (tensors.has("logits_last")) {
-            float[] refLast = ReferenceCase.floats(refDir, tensors.get("logits_last"));
-            float[] last = new float[rows * vocab];
-            for (int b = 0; b < rows; b++) {
-                System.arraycopy(logits, ((b + 1) * tokens - 1) * vocab, last, b * vocab, vocab);
-            }
-            assertClose(refLast, last, TOL, caseId + " logits_last");
-        }
+        ForwardParity.assertLogitsMatch(refDir, tensors, ReferenceCase.intArray(c.get("logit_columns")), logits, mask,
+                vocab, TOL, caseId);
     }
 
     private static void compareTokens(Path refDir, JsonNode tensors, Map<String, float[]> trace, String name,
                                       int[][] mask, int width, String caseId) {
-        float[] ref = ReferenceCase.floats(refDir, tensors.get(name));
-        float[] got = trace.get(name);
-        assertEquals(ref.length, got.length, caseId + " " + name + " size");
-        int tokens = mask[0].length;
-        double worst = 0;
-        for (int b = 0; b < mask.length; b++) {
-            for (int t = 0; t < tokens; t++) {
-                if (mask[b][t] == 0) {
-                    continue;
-                }
-                int o = (b * tokens + t) * width;
-                for (int i = 0; i < width; i++) {
-                    worst = Math.max(worst, Math.abs(ref[o + i] - got[o + i]));
-                }
-            }
-        }
-        assertTrue(worst <= TOL, caseId + " " + name + " max abs diff " + worst);
+        ForwardParity.assertTokensClose(ReferenceCase.floats(refDir, tensors.get(name)), trace.get(name), mask, width,
+                TOL, caseId + " " + name);
     }
 
     private static float[] concatRows(Map<String, float[]> trace, String prefix, int rows) {
@@ -160,27 +115,5 @@ class ModelForwardParityTest {
         float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    static double logSumExp(float[] x, int off, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[off + i]);
-        }
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            s += Math.exp(x[off + i] - max);
-        }
-        return max + Math.log(s);
-    }
-
-    static int argmax(float[] x, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (x[off + i] > x[off + best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

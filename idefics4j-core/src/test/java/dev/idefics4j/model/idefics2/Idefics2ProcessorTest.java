@@ -8,7 +8,8 @@ import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.image.ResampleFilter;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
-import dev.idefics4j.processor.ProcessingOptions;
+import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.testing.ProcessorCases;
 import dev.idefics4j.testing.ReferenceCase;
@@ -97,14 +98,15 @@ class Idefics2ProcessorTest {
     @MethodSource("cases")
     void processesPromptItemsAsTheReference(String model, String id, JsonNode c) {
         JsonNode call = c.get("call");
-        Idefics2Inputs inputs = processor(call).process(ProcessorCases.prompts(call), ProcessorCases.options(call));
+        ModelInputs inputs = processor(call).process(ProcessorCases.prompts(call),
+                ProcessorCases.processorOptions(call));
         assertEquals(ReferenceCase.strings(c.get("prompt_strings")), inputs.promptStrings());
         assertArrayEquals(ReferenceCase.intMatrix(c.get("input_ids")), inputs.inputIds(), "input_ids");
         assertArrayEquals(ReferenceCase.intMatrix(c.get("attention_mask")), inputs.attentionMask(), "attention_mask");
         if (c.has("pixel_values")) {
-            ProcessorCases.assertPixelsMatch(model, c, inputs.pixels());
+            ProcessorCases.assertPixelsMatch(model, c, pixels(inputs));
         } else {
-            assertNull(inputs.pixels());
+            assertNull(inputs.images());
         }
     }
 
@@ -116,12 +118,12 @@ class Idefics2ProcessorTest {
     void firstSampleWithoutImageIsTheBatchInAnotherOrder() {
         JsonNode batch3 = ReferenceCase.cases(TestData.reference(MODEL + "/processor.json")).get("batch3");
         List<List<PromptItem>> prompts = ProcessorCases.prompts(batch3.get("call"));
-        Idefics2Inputs reordered = PROCESSOR.process(List.of(prompts.get(1), prompts.get(0), prompts.get(2)),
-                ProcessingOptions.DEFAULTS);
+        ModelInputs reordered = PROCESSOR.process(List.of(prompts.get(1), prompts.get(0), prompts.get(2)),
+                ProcessorOptions.DEFAULTS);
         int[][] ids = ReferenceCase.intMatrix(batch3.get("input_ids"));
         assertArrayEquals(new int[][]{ids[1], ids[0], ids[2]}, reordered.inputIds());
         float[] reference = ReferenceCase.floats(TestData.reference(MODEL), batch3.get("pixel_values"));
-        PixelBatch pixels = reordered.pixels();
+        PixelBatch pixels = pixels(reordered);
         int sample = pixels.maxImages() * pixels.valuesPerImage();
         int[] order = {1, 0, 2};
         for (int b = 0; b < 3; b++) {
@@ -135,10 +137,36 @@ class Idefics2ProcessorTest {
     @Test
     void splittingPerCallSplitsTextAndPixels() {
         JsonNode split = ReferenceCase.cases(TestData.reference(MODEL + "/processor.json")).get("one_image_split");
-        Idefics2Inputs inputs = PROCESSOR.process(ProcessorCases.prompts(split.get("call")),
-                ProcessingOptions.DEFAULTS.withImageSplitting(true));
+        ModelInputs inputs = PROCESSOR.process(ProcessorCases.prompts(split.get("call")),
+                ProcessorOptions.DEFAULTS.withImageSplitting(true));
         assertEquals(ReferenceCase.strings(split.get("prompt_strings")), inputs.promptStrings());
-        ProcessorCases.assertPixelsMatch(MODEL, split, inputs.pixels());
+        ProcessorCases.assertPixelsMatch(MODEL, split, pixels(inputs));
+    }
+
+    /** IDEFICS v1's options are refused by name rather than ignored. */
+    @Test
+    void refusesTheOptionsOfAnotherProcessor() {
+        List<PromptItem> prompt = List.of(PromptItem.text("Hi"));
+        String eos = assertThrows(IllegalArgumentException.class, () -> PROCESSOR.process(List.of(prompt),
+                ProcessorOptions.DEFAULTS.withAddEosToken(true))).getMessage();
+        assertTrue(eos.contains("add_eos_token"), eos);
+        String eou = assertThrows(IllegalArgumentException.class, () -> PROCESSOR.process(List.of(prompt),
+                ProcessorOptions.DEFAULTS.withAddEndOfUtteranceToken(true))).getMessage();
+        assertTrue(eou.contains("add_end_of_utterance_token"), eou);
+        assertEquals(1, PROCESSOR.process(List.of(prompt), ProcessorOptions.DEFAULTS
+                .withAddEndOfUtteranceToken(false)).batchSize());
+    }
+
+    /** The markup and end-of-turn tokens the tasks ask for, from the checkpoint's tokenizer. */
+    @Test
+    void answersTheProcessorInterface() {
+        assertEquals(List.of(32001, 32000), PROCESSOR.imageMarkupTokenIds());
+        assertArrayEquals(new int[]{32002}, PROCESSOR.endOfUtteranceIds());
+        assertTrue(PROCESSOR.instruct());
+    }
+
+    private static PixelBatch pixels(ModelInputs inputs) {
+        return ((Idefics2ImageInputs) inputs.images()).pixels();
     }
 
     @Test

@@ -1,0 +1,54 @@
+package dev.idefics4j.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Attacks of a hostile client (issue 21) replayed against a server with its default limits: each is refused with a
+ * JSON error in its API's shape, in bounded time, and the server stays healthy.
+ */
+class HostileRequestsTest {
+    private static IdeficsServer server;
+
+    @BeforeAll
+    static void start() {
+        server = IdeficsServer.start(TestModel.get(), ServerConfig.builder().port(0).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static JsonNode tgiRefusal(Http.Response r, int status, String fragment) {
+        assertEquals(status, r.status(), r.body());
+        JsonNode body = r.json();
+        assertTrue(body.get("error").asText().contains(fragment), body.toString());
+        return body;
+    }
+
+    /** 200 KB of "![" and 80,000 spaces: refused from their length before tokenizing, parsed in linear time. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void longHostilePromptsAreRefusedFromTheirLength() {
+        String brackets = "![".repeat(100_000);
+        tgiRefusal(Http.post(server.port(), "/generate", "{\"inputs\": \"" + brackets + "\"}"), 422,
+                "200000 characters");
+        String spaces = "x" + " ".repeat(80_000) + "y";
+        tgiRefusal(Http.post(server.port(), "/generate", "{\"inputs\": \"" + spaces + "\"}"), 422,
+                "80002 characters");
+        Http.Response chat = Http.post(server.port(), "/v1/chat/completions",
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"" + spaces + "\"}]}");
+        assertEquals(400, chat.status(), chat.body());
+        assertEquals("messages", chat.json().get("error").get("param").asText());
+        assertEquals(200, Http.get(server.port(), "/health").status());
+    }
+}

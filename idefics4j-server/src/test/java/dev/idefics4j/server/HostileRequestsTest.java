@@ -2,10 +2,14 @@ package dev.idefics4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,11 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * JSON error in its API's shape, in bounded time, and the server stays healthy.
  */
 class HostileRequestsTest {
+    @TempDir
+    static Path media;
     private static IdeficsServer server;
 
     @BeforeAll
     static void start() {
-        server = IdeficsServer.start(TestModel.get(), ServerConfig.builder().port(0).build());
+        server = IdeficsServer.start(TestModel.get(), ServerConfig.builder().port(0).mediaDir(media).build());
     }
 
     @AfterAll
@@ -50,5 +56,21 @@ class HostileRequestsTest {
         assertEquals(400, chat.status(), chat.body());
         assertEquals("messages", chat.json().get("error").get("param").asText());
         assertEquals(200, Http.get(server.port(), "/health").status());
+    }
+
+    /** A FIFO in the media folder would block its reader forever (and hold a queue place): refused unopened. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aFifoInTheMediaFolderIsRefused() throws Exception {
+        Process p = new ProcessBuilder("mkfifo", media.resolve("pipe.png").toString()).start();
+        Assumptions.assumeTrue(p.waitFor() == 0 && Files.exists(media.resolve("pipe.png")), "no mkfifo");
+        tgiRefusal(Http.post(server.port(), "/generate", "{\"inputs\": \"User:![](pipe.png)Hi\"}"), 422,
+                "not a regular file");
+        Files.createSymbolicLink(media.resolve("loop1.png"), media.resolve("loop2.png"));
+        Files.createSymbolicLink(media.resolve("loop2.png"), media.resolve("loop1.png"));
+        JsonNode loop = tgiRefusal(Http.post(server.port(), "/generate",
+                "{\"inputs\": \"User:![](loop1.png)Hi\"}"), 422, "symbolic links");
+        assertTrue(!loop.toString().contains("Exception"), loop.toString());
+        assertEquals(0, server.queueSize());
     }
 }

@@ -73,4 +73,15 @@ class HostileRequestsTest {
         assertTrue(!loop.toString().contains("Exception"), loop.toString());
         assertEquals(0, server.queueSize());
     }
+
+    /** A data URL of 15.5 MB, under the 16 MiB image cap, passes the JSON parser (Jackson's own cap is 20 M chars). */
+    @Test
+    void aLargeDataUrlUnderTheImageCapReachesTheImageDecoder() {
+        String dataUrl = "data:image/png;base64," + "A".repeat(20_500_000);
+        Http.Response r = Http.post(server.port(), "/generate", "{\"inputs\": \"User:![](" + dataUrl + ")Hi\"}");
+        assertEquals(422, r.status(), r.body().length() > 500 ? r.body().substring(0, 500) : r.body());
+        String error = r.json().get("error").asText();
+        assertTrue(!error.contains("StreamReadConstraints") && !error.contains("String value length"), error);
+        assertTrue(error.contains("cannot use an image"), error);
+    }
 }

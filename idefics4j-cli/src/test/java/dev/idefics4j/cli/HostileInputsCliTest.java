@@ -30,4 +30,19 @@ class HostileInputsCliTest {
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("not a regular file"), r.err());
     }
+
+    /** file: URLs name their file (they were read as a relative path "file:/..."); other schemes are refused. */
+    @Test
+    void fileAndFtpUrlsAreReadAsUrls() {
+        String noModel = dir.resolve("no-model").toString();
+        CliRunner.Result missing = CliRunner.run("caption", "file:///nonexistent/cat.png", "--model", noModel);
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().contains("no such file /nonexistent/cat.png"), missing.err());
+        CliRunner.Result ftp = CliRunner.run("caption", "ftp://example.com/cat.png", "--model", noModel);
+        assertEquals(1, ftp.exitCode());
+        assertTrue(ftp.err().contains("unsupported URL scheme \"ftp\""), ftp.err());
+        Path cat = TestData.fixture("images/cat_rgb_97x61.jpg");
+        CliRunner.Result ok = CliRunner.run("caption", cat.toUri().toString(), "--model", TINY, "--max-new-tokens", "2");
+        assertEquals(0, ok.exitCode(), ok.err());
+    }
 }

@@ -84,4 +84,19 @@ class HostileRequestsTest {
         assertTrue(!error.contains("StreamReadConstraints") && !error.contains("String value length"), error);
         assertTrue(error.contains("cannot use an image"), error);
     }
+
+    /** Integers of 2^64 and more are refused, not read as their low 64 bits (2^64 + 1 was max_tokens 1). */
+    @Test
+    void integersOutOfRangeAreRefusedNotWrapped() {
+        for (String field : new String[] {"\"max_tokens\": 18446744073709551617", "\"n\": 18446744073709551618",
+                "\"max_tokens\": 99999999999999999999999999999999", "\"seed\": 18446744073709551616"}) {
+            Http.Response r = Http.post(server.port(), "/v1/chat/completions",
+                    "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], " + field + "}");
+            assertEquals(400, r.status(), field + " " + r.body());
+            assertTrue(r.json().get("error").get("message").asText().contains("must be an integer"), r.body());
+        }
+        Http.Response tgi = Http.post(server.port(), "/generate",
+                "{\"inputs\": \"Hi\", \"parameters\": {\"max_new_tokens\": 18446744073709551617}}");
+        tgiRefusal(tgi, 422, "parameters.max_new_tokens must be an integer");
+    }
 }

@@ -8,12 +8,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,5 +107,78 @@ class HostileInputsCliTest {
         assertTrue(r.err().contains("config.json: invalid JSON: "), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(!r.err().contains("REDACTED"), r.err());
+    }
+
+    /**
+     * Settings that would allocate without bound end in a message naming the setting, from the command line, the
+     * generation config and the preprocessor config alike; in batch each is its line's error and the rest are
+     * answered, a line that is not UTF-8 included.
+     */
+    @Test
+    void unboundedSettingsAreRefusedByName() throws IOException {
+        String[][] cases = {{"{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 1000000000}", "max_new_tokens 1000000000"},
+                {"{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 100000}", "past the model's 2048 positions"},
+                {"{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 2147483647}", "max_new_tokens 2147483647"},
+                {"{\"prompts\": [[\"Hi\"]], \"num_beams\": 2147483647, \"max_new_tokens\": 2}", "num_beams 2147483647"},
+                {"{\"prompts\": [[\"Hi\"]], \"do_sample\": true, \"num_return_sequences\": 100000, "
+                        + "\"max_new_tokens\": 2}", "num_return_sequences 100000"}};
+        for (String[] c : cases) {
+            CliRunner.Result r = CliRunner.run("generate", "--model", TINY, "--json", c[0]);
+            assertEquals(1, r.exitCode(), c[0] + " " + r.out());
+            assertTrue(r.err().contains(c[1]) && !r.err().contains("Exception") && !r.err().contains("Error"),
+                    r.err());
+        }
+        Path model = tinyCopy("huge-beams");
+        Path gen = model.resolve("generation_config.json");
+        ObjectNode config = (ObjectNode) JSON.readTree(gen.toFile());
+        config.put("num_beams", Integer.MAX_VALUE);
+        JSON.writeValue(gen.toFile(), config);
+        CliRunner.Result beams = CliRunner.run("caption", CAT, "--model", model.toString(), "--max-new-tokens", "2");
+        assertEquals(1, beams.exitCode(), beams.out());
+        assertTrue(beams.err().contains("num_beams 2147483647"), beams.err());
+        Path big = tinyCopy("huge-image-size");
+        Path pre = big.resolve("preprocessor_config.json");
+        ObjectNode preConfig = (ObjectNode) JSON.readTree(pre.toFile());
+        preConfig.put("image_size", 1_000_000);
+        JSON.writeValue(pre.toFile(), preConfig);
+        CliRunner.Result size = CliRunner.run("caption", CAT, "--model", big.toString(), "--max-new-tokens", "2");
+        assertEquals(1, size.exitCode(), size.out());
+        assertTrue(size.err().contains("image_size is 1000000"), size.err());
+
+        Path in = dir.resolve("in.jsonl");
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        lines.writeBytes("{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 2}\n".getBytes(StandardCharsets.UTF_8));
+        for (String[] c : cases) {
+            lines.writeBytes((c[0] + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        lines.writeBytes(new byte[] {'{', '"', (byte) 0xC3, '"', '}', '\n'});
+        lines.writeBytes("{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 2}\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(in, lines.toByteArray());
+        Path out = dir.resolve("out.jsonl");
+        CliRunner.Result batch = CliRunner.run("batch", "--model", TINY, "--input", in.toString(), "--output",
+                out.toString());
+        assertEquals(0, batch.exitCode(), batch.err());
+        List<String> results = Files.readAllLines(out);
+        assertEquals(cases.length + 3, results.size(), results.toString());
+        assertTrue(results.getFirst().contains("\"sequences\"") && results.getLast().contains("\"sequences\""));
+        for (int i = 0; i < cases.length; i++) {
+            assertTrue(results.get(i + 1).contains(cases[i][1]), results.get(i + 1));
+        }
+        assertTrue(results.get(cases.length + 1).contains("not valid UTF-8"), results.toString());
+    }
+
+    /** The output target is checked before the model loads: a directory, a device, a missing folder. */
+    @Test
+    void batchOutputIsCheckedFirst() throws IOException {
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 2}\n");
+        String noModel = dir.resolve("no-model").toString();
+        String[][] cases = {{dir.toString(), "is a directory"}, {"/dev/null", "is not a regular file"},
+                {dir.resolve("nope/out.jsonl").toString(), "does not exist"}};
+        for (String[] c : cases) {
+            CliRunner.Result r = CliRunner.run("batch", "--model", noModel, "--input", in.toString(), "--output", c[0]);
+            assertEquals(1, r.exitCode());
+            assertTrue(r.err().contains("--output " + c[0] + ": ") && r.err().contains(c[1]), r.err());
+        }
     }
 }

@@ -222,6 +222,13 @@ public final class IdeficsServer implements AutoCloseable {
                 return; // the client is gone: there is no one to answer, and a stream has begun already
             }
             throw e;
+        } catch (OutOfMemoryError e) {
+            // Jetty would answer an Error with an empty 500; the heap is shared, so this is the server's load.
+            LOG.log(Level.SEVERE, "request " + RequestId.of(ctx) + " ran out of memory", e);
+            backend.metrics().request(route, ApiError.Kind.OVERLOADED.outcome);
+            throw new ApiError(ApiError.Kind.OVERLOADED, "the server ran out of memory for this request (its images "
+                    + "and those of the requests running with it); retry later, or send fewer or smaller images",
+                    null, "out_of_memory");
         } catch (Exception | Error e) {
             backend.metrics().request(route, ApiError.Kind.FAILED.outcome);
             throw e;

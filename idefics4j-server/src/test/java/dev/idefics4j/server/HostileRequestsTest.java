@@ -99,4 +99,26 @@ class HostileRequestsTest {
                 "{\"inputs\": \"Hi\", \"parameters\": {\"max_new_tokens\": 18446744073709551617}}");
         tgiRefusal(tgi, 422, "parameters.max_new_tokens must be an integer");
     }
+
+    /** An OutOfMemoryError while a request is prepared is a 429 with a JSON reason and a metric, not an empty 500. */
+    @Test
+    void outOfMemoryIsAnsweredInJson() {
+        GuardedFetcher.HostResolver exhausted = host -> {
+            throw new OutOfMemoryError("Java heap space (simulated)");
+        };
+        try (IdeficsServer oom = IdeficsServer.start(TestModel.get(), ServerConfig.builder().port(0)
+                .resolver(exhausted).build())) {
+            Http.Response r = Http.post(oom.port(), "/generate",
+                    "{\"inputs\": \"User:![](http://images.test/cat.png)Hi\"}");
+            JsonNode body = tgiRefusal(r, 429, "ran out of memory");
+            assertEquals("overloaded", body.get("error_type").asText());
+            Http.Response chat = Http.post(oom.port(), "/v1/chat/completions", "{\"messages\": [{\"role\": "
+                    + "\"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": "
+                    + "\"http://images.test/cat.png\"}}]}]}");
+            assertEquals(429, chat.status(), chat.body());
+            assertEquals("out_of_memory", chat.json().get("error").get("code").asText());
+            assertEquals(1, oom.metrics().requests("generate", "overloaded"));
+            assertEquals(200, Http.get(oom.port(), "/health").status());
+        }
+    }
 }

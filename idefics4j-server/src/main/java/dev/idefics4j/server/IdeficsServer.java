@@ -127,7 +127,7 @@ public final class IdeficsServer implements AutoCloseable {
         return switch (path) {
             case "/health", "/metrics", "/v1/models", "/info" -> "GET";
             case "/v1/chat/completions", "/v1/completions", "/generate", "/generate_stream" -> "POST";
-            case "/" -> ui ? "GET, POST" : "POST";
+            case "/" -> ui ? "GET, POST" : null; // without the page, GET / is 404 (docs/SERVER.md, --no-ui)
             default -> path.startsWith("/v1/models/") ? "GET" : null;
         };
     }

@@ -7,10 +7,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,25 +39,36 @@ final class BatchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input " + input + ": no such file");
         }
-        List<String> lines = Files.readAllLines(input, StandardCharsets.UTF_8);
+        checkOutput(output);
+        List<String> lines = lines(Files.readAllBytes(input));
         Path baseDir = input.toAbsolutePath().getParent();
         Path tmp = output.resolveSibling(output.getFileName() + ".partial");
         int errors = 0;
         ProgressBar progress = new ProgressBar(System.err, "batch", lines.size());
+        boolean moved = false;
         try (Idefics idefics = Session.open(model);
              BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             for (int i = 0; i < lines.size(); i++) {
-                Map<String, Object> result = Requests.batchLine(idefics, lines.get(i), i + 1, baseDir);
+                String line = lines.get(i);
+                Map<String, Object> result = line == null
+                        ? Requests.lineError(i + 1, "the line is not valid UTF-8")
+                        : Requests.batchLine(idefics, line, i + 1, baseDir);
                 errors += result.containsKey("error") ? 1 : 0;
                 out.write(Json.write(result));
                 out.newLine();
                 out.flush();
                 progress.step();
             }
+            out.close();
+            progress.done();
+            // The output appears whole or not at all.
+            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
         }
-        progress.done();
-        // The output appears whole or not at all.
-        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.err.printf("%d request(s), %d error(s) -> %s%n", lines.size(), errors, output);
         if (errors > 0 && errors == lines.size()) {
             // A script must notice a run that answered nothing (a wrong image folder, say).
@@ -63,4 +78,52 @@ final class BatchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The output must be a regular file (or not exist yet) in a folder that exists and can be written, checked
+     * before the model loads: it is replaced by a renamed temporary file at the end, which would put a regular file
+     * in place of a device, and fail on a directory only after the whole run.
+     */
+    static void checkOutput(Path output) {
+        if (Files.isDirectory(output)) {
+            throw new IllegalArgumentException("--output " + output + ": is a directory; name a file to write");
+        }
+        if (Files.exists(output) && !Files.isRegularFile(output)) {
+            throw new IllegalArgumentException("--output " + output + ": is not a regular file (a device, FIFO or "
+                    + "socket), which the output would replace; name a regular file");
+        }
+        Path folder = output.toAbsolutePath().getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("--output " + output + ": the folder " + folder
+                    + " does not exist; create it first");
+        }
+        if (!Files.isWritable(folder)) {
+            throw new IllegalArgumentException("--output " + output + ": cannot write in the folder " + folder);
+        }
+    }
+
+    /** The input's lines ({@code \n} or {@code \r\n}); a line that is not valid UTF-8 is null, the others stand. */
+    static List<String> lines(byte[] bytes) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
+            out.add(utf8(bytes, start, stop));
+            start = end + 1;
+        }
+        return out;
+    }
+
+    private static String utf8(byte[] bytes, int from, int to) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
 }

@@ -39,8 +39,9 @@ final class LocalInputs {
 
     private static void requireReadable(ImageSource source, String what) {
         if (source instanceof ImageSource.File(Path path) && !(Files.isRegularFile(path) && Files.isReadable(path))) {
-            throw new IllegalArgumentException(what + ": " + (Files.exists(path) ? "cannot read " : "no such file ")
-                    + path);
+            String problem = !Files.exists(path) ? "no such file " : Files.isDirectory(path) ? "is a directory: "
+                    : !Files.isRegularFile(path) ? "not a regular file (a FIFO, socket or device): " : "cannot read ";
+            throw new IllegalArgumentException(what + ": " + problem + path);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.idefics4j.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.request.JsonErrors;
 import dev.idefics4j.tensor.DType;
 import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.Shapes;
@@ -82,7 +83,7 @@ public final class Checkpoint implements AutoCloseable {
         try {
             weightMap = new ObjectMapper().readTree(Files.readAllBytes(index)).path("weight_map");
         } catch (IOException e) {
-            throw new CheckpointException(index + ": invalid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(index + ": " + JsonErrors.describeFile(e), e);
         }
         if (!weightMap.isObject() || weightMap.isEmpty()) {
             throw new CheckpointException(index + ": no 'weight_map' object naming the shard of each tensor");

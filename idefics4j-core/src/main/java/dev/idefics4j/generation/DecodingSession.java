@@ -44,7 +44,7 @@ final class DecodingSession {
             sources[i] = i / copies;
         }
         VisionLanguageModel.Prefill prefill = model.prefill(in, capacity);
-        float[] logits = prefill.logits();
+        float[] logits = requireFinite(prefill.logits(), "the prompt");
         int vocab = model.vocabSize();
         int rows = sources.length;
         float[] expanded = new float[rows * vocab];
@@ -90,7 +90,23 @@ final class DecodingSession {
             ids[i] = new int[]{tokens[i]};
             attentionMask[i] = grown(attentionMask[i]);
         }
-        return model.step(state, ids, attentionMask, false);
+        return requireFinite(model.step(state, ids, attentionMask, false), "a new token");
+    }
+
+    /**
+     * The model's logits, refused when one is NaN or infinite: sampling or argmax over them would pick a token
+     * without meaning (all-NaN weights gave an empty answer and success). Checked before any processor, which sets
+     * -inf on purpose.
+     */
+    static float[] requireFinite(float[] logits, String what) {
+        for (int i = 0; i < logits.length; i++) {
+            if (!Float.isFinite(logits[i])) {
+                throw new IllegalStateException("the model's logits for " + what + " are not finite (" + logits[i]
+                        + " at index " + i + "): the checkpoint's weights or the image's pixel values hold NaN or "
+                        + "infinity, or the computation overflowed");
+            }
+        }
+        return logits;
     }
 
     private static int[] grown(int[] mask) {
@@ -129,7 +145,7 @@ final class DecodingSession {
             states.add(s.state);
             masks[i] = s.attentionMask[0];
         }
-        return sessions.getFirst().model.stepSequences(states, tokens, masks);
+        return requireFinite(sessions.getFirst().model.stepSequences(states, tokens, masks), "a new token");
     }
 
     /**

@@ -294,7 +294,7 @@ public final class GenerationConfig {
     /** The effective {@code max_length} for a prompt of {@code promptLength} tokens, as the reference computes it. */
     public int effectiveMaxLength(int promptLength) {
         if (maxNewTokens != null) {
-            return promptLength + maxNewTokens;
+            return (int) Math.min(Integer.MAX_VALUE, (long) promptLength + maxNewTokens); // 2^31 - 1 must not wrap
         }
         return maxLength != null ? maxLength : DEFAULT_MAX_LENGTH;
     }

@@ -20,7 +20,8 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
                       boolean padFinished, List<LogitsProcessor> processors, StopStrings stops,
                       SplittableRandom random) {
 
-    static GenerationPlan resolve(GenerationConfig c, ModelInputs in, int vocab, GenerationTokenizer tokenizer) {
+    static GenerationPlan resolve(GenerationConfig c, ModelInputs in, int vocab, int maxPositions,
+                                  GenerationTokenizer tokenizer) {
         DecodingSession.requirePadded(in);
         int promptLength = in.sequenceLength();
         int maxLength = c.effectiveMaxLength(promptLength);
@@ -28,6 +29,7 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
             throw new IllegalArgumentException("the prompt already has " + promptLength + " tokens and max_length is "
                     + maxLength + "; raise max_length or set max_new_tokens");
         }
+        requireRoom(c, in.batchSize(), promptLength, maxLength, vocab, maxPositions);
         for (int[] row : in.inputIds()) {
             for (int id : row) {
                 if (id < 0 || id >= vocab) {
@@ -82,6 +84,33 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
             }
         }
         return all;
+    }
+
+    /**
+     * Refuses, before anything is allocated, a run longer than the model's positions (the KV cache is allocated for
+     * the whole length up front) or one whose rows' scores do not fit in an array or in this JVM's heap (each row
+     * holds a vocabulary's scores: {@code num_beams} or {@code num_return_sequences} of 2^31 - 1 overflowed).
+     */
+    private static void requireRoom(GenerationConfig c, int prompts, int promptLength, long maxLength, int vocab,
+                                    int maxPositions) {
+        if (maxLength > maxPositions) {
+            String asked = c.maxNewTokens() != null ? "max_new_tokens " + c.maxNewTokens() + " after a prompt of "
+                    + promptLength + " tokens" : "max_length " + maxLength;
+            throw new IllegalArgumentException(asked + " runs past the model's " + maxPositions + " positions "
+                    + "(max_position_embeddings); ask for at most " + (maxPositions - promptLength) + " new tokens");
+        }
+        String rowsName = c.numBeams() > 1 ? "num_beams" : "num_return_sequences";
+        long perPrompt = Math.max(c.numBeams(), c.numReturnSequences());
+        long rows = prompts * perPrompt;
+        long scores = rows * vocab;
+        // The scores of every row, twice (logits and processed scores), and each row's token ids.
+        long bytes = 2 * scores * Float.BYTES + rows * maxLength * Integer.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (scores > Integer.MAX_VALUE - 8 || bytes > heap / 2) {
+            throw new IllegalArgumentException(rowsName + " " + perPrompt + " for " + prompts + " prompt(s) means "
+                    + rows + " rows of " + vocab + " scores, " + (bytes >> 20) + " MiB before the model's own "
+                    + "memory, more than half of this JVM's heap (" + (heap >> 20) + " MiB, -Xmx); ask for fewer");
+        }
     }
 
     private static GenerationTokenizer requireTokenizer(GenerationTokenizer tokenizer, String parameter) {

@@ -3,9 +3,11 @@ package dev.idefics4j.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -95,10 +97,16 @@ public final class ImageLoader implements AutoCloseable {
 
     private byte[] readFile(Path path, String where) {
         try {
-            if (Files.isDirectory(path)) {
+            // A FIFO or a device would block the read, or never end it: only regular files are read.
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (attributes.isDirectory()) {
                 throw ImageLoadException.of(where, "is a directory, not an image file");
             }
-            checkEncodedSize(Files.size(path), where);
+            if (!attributes.isRegularFile()) {
+                throw ImageLoadException.of(where, "is not a regular file (a FIFO, socket or device); only image "
+                        + "files are read");
+            }
+            checkEncodedSize(attributes.size(), where);
             // Read at most one byte past the limit: the file may grow between the size check and the read.
             try (InputStream in = Files.newInputStream(path)) {
                 byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxEncodedBytes() + 1));
@@ -109,8 +117,12 @@ public final class ImageLoader implements AutoCloseable {
             throw ImageLoadException.of(where, "file not found", e);
         } catch (AccessDeniedException e) {
             throw ImageLoadException.of(where, "permission denied", e);
+        } catch (FileSystemException e) {
+            // The operating system's reason ("Too many levels of symbolic links"), not the exception's class name.
+            throw ImageLoadException.of(where, "cannot read file: " + (e.getReason() != null ? e.getReason()
+                    : "file system error"), e);
         } catch (IOException e) {
-            throw ImageLoadException.of(where, "cannot read file: " + e, e);
+            throw ImageLoadException.of(where, "cannot read file: " + e.getMessage(), e);
         }
     }
 

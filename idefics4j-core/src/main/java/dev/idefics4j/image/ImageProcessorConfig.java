@@ -16,6 +16,9 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
     static final double[] IDEFICS_STANDARD_MEAN = {0.48145466, 0.4578275, 0.40821073};
     static final double[] IDEFICS_STANDARD_STD = {0.26862954, 0.26130258, 0.27577711};
 
+    /** The largest image side accepted: 3 x 8192 x 8192 float pixel values are 768 MiB per image. */
+    public static final int MAX_IMAGE_SIZE = 8192;
+
     public static final ImageProcessorConfig DEFAULTS = new ImageProcessorConfig(224,
             PixelNormalization.toFloats(IDEFICS_STANDARD_MEAN), PixelNormalization.toFloats(IDEFICS_STANDARD_STD), 3, true, 1 / 255.0);
 
@@ -30,6 +33,25 @@ public record ImageProcessorConfig(int imageSize, float[] imageMean, float[] ima
         if (imageMean.length != 3 || imageStd.length != 3) {
             throw new IllegalArgumentException("image_mean and image_std need 3 values, got "
                     + Arrays.toString(imageMean) + " and " + Arrays.toString(imageStd));
+        }
+        for (int c = 0; c < 3; c++) {
+            // A zero std divides every pixel by zero: the model then sees NaN and answers nothing.
+            if (!(Float.isFinite(imageStd[c]) && imageStd[c] != 0)) {
+                throw new IllegalArgumentException("image_std must hold finite, non-zero values (pixels are divided "
+                        + "by them), got " + Arrays.toString(imageStd));
+            }
+            if (!Float.isFinite(imageMean[c])) {
+                throw new IllegalArgumentException("image_mean must hold finite values, got "
+                        + Arrays.toString(imageMean));
+            }
+        }
+        if (!Double.isFinite(rescaleFactor)) {
+            throw new IllegalArgumentException("rescale_factor must be finite, got " + rescaleFactor);
+        }
+        if (imageSize > MAX_IMAGE_SIZE) {
+            throw new IllegalArgumentException("image_size is " + imageSize + ", more than " + MAX_IMAGE_SIZE
+                    + ": one image would take " + (3L * imageSize * imageSize * Float.BYTES >> 20) + " MiB of "
+                    + "pixel values (vision encoders of this family take 224 to 980)");
         }
         imageMean = imageMean.clone();
         imageStd = imageStd.clone();

@@ -3,6 +3,7 @@ package dev.idefics4j.image;
 import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -113,8 +114,8 @@ public sealed interface ImageSource {
     }
 
     /**
-     * What a user typed: {@code data:...} is a data URL, {@code http://} or {@code https://} a URL, anything else a
-     * file path.
+     * What a user typed: {@code data:...} is a data URL, {@code http://} or {@code https://} a URL, {@code file:} a
+     * file URL, another {@code scheme://} refused, anything else a file path.
      */
     static ImageSource parse(String text) {
         Objects.requireNonNull(text, "text");
@@ -129,10 +130,36 @@ public sealed interface ImageSource {
                 throw new ImageLoadException(text + ": not a valid URL (" + e.getMessage() + ")", e);
             }
         }
+        if (lower.startsWith("file:")) {
+            try {
+                return new File(Path.of(new URI(text.strip())));
+            } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException e) {
+                throw new ImageLoadException(text + ": not a valid file: URL (" + e.getMessage() + ")", e);
+            }
+        }
+        if (startsWithScheme(lower)) {
+            throw new ImageLoadException(text + ": unsupported URL scheme \"" + lower.substring(0, lower.indexOf(':'))
+                    + "\"; an image is a file path, or a file:, http(s) or data: URL");
+        }
         try {
             return new File(Path.of(text));
         } catch (InvalidPathException e) {
             throw new ImageLoadException(text + ": not a valid file path (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** A URL scheme and {@code ://}; two characters at least, since {@code c:\\x.png} is a Windows path. */
+    private static boolean startsWithScheme(String lower) {
+        int colon = lower.indexOf("://");
+        if (colon < 2 || lower.charAt(0) < 'a' || lower.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 1; i < colon; i++) {
+            char c = lower.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.ConfigReader;
+import dev.idefics4j.request.JsonErrors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ public final class PreprocessorConfigFile {
         try {
             json = new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
-            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file + ": " + JsonErrors.describeFile(e), e);
         }
         if (json == null || !json.isObject()) {
             throw new CheckpointException(file + ": must be a JSON object");

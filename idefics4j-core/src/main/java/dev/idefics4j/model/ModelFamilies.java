@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.model.idefics.IdeficsFamily;
 import dev.idefics4j.model.idefics2.Idefics2Family;
+import dev.idefics4j.request.JsonErrors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public final class ModelFamilies {
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file + ": file not found (a checkpoint folder needs config.json)", e);
         } catch (IOException e) {
-            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file + ": " + JsonErrors.describeFile(e), e);
         }
         return of(root, file.toString());
     }

@@ -178,7 +178,7 @@ public final class IdeficsProcessor implements Processor {
             }
             PromptItem item = sample.get(i);
             if (item instanceof PromptItem.Text(String raw)) {
-                String text = stripSpaces(raw);
+                String text = Urls.stripSpaces(raw);
                 if (Urls.isUrl(text)) {
                     item = new PromptItem.Image(urlSource(text));
                 } else {
@@ -224,18 +224,5 @@ public final class IdeficsProcessor implements Processor {
                     + "be fetched");
         }
         return ImageSource.url(uri);
-    }
-
-    /** Python's {@code str.strip(" ")}: spaces only, not tabs or newlines. */
-    static String stripSpaces(String s) {
-        int start = 0;
-        int end = s.length();
-        while (start < end && s.charAt(start) == ' ') {
-            start++;
-        }
-        while (end > start && s.charAt(end - 1) == ' ') {
-            end--;
-        }
-        return s.substring(start, end);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.ConfigReader;
+import dev.idefics4j.request.JsonErrors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ public final class ImageSeqLen {
         try {
             return new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
-            throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file + ": " + JsonErrors.describeFile(e), e);
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.idefics4j.request;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +17,18 @@ public final class JsonErrors {
             "\\(start marker at \\[Source: .*?; line: (\\d+), column: (\\d+)\\]\\)");
 
     private JsonErrors() {
+    }
+
+    /**
+     * What went wrong reading a JSON file, on one line: {@code invalid JSON: …} with the line and column, or
+     * {@code cannot read: …} with the system's reason when the file itself could not be read.
+     */
+    public static String describeFile(IOException e) {
+        return switch (e) {
+            case JsonProcessingException j -> "invalid JSON: " + describe(j);
+            case FileSystemException f -> "cannot read: " + (f.getReason() != null ? f.getReason() : "file system error");
+            default -> "cannot read: " + e.getMessage();
+        };
     }
 
     public static String describe(JsonProcessingException e) {

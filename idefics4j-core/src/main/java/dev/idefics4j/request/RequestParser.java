@@ -10,7 +10,6 @@ import dev.idefics4j.tokenizer.Padding;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -69,11 +68,9 @@ public final class RequestParser {
     }
 
     public static ImageSource imageSource(String value, Path baseDir) {
-        String lower = value.strip().toLowerCase(Locale.ROOT);
-        if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("data:")) {
-            return ImageSource.parse(value);
-        }
-        return ImageSource.file(baseDir.resolve(value));
+        ImageSource source = ImageSource.parse(value);
+        // A relative path is relative to the request's folder; an absolute one (a file: URL's) stays as it is.
+        return source instanceof ImageSource.File(Path path) ? ImageSource.file(baseDir.resolve(path)) : source;
     }
 
     /**
@@ -114,6 +111,10 @@ public final class RequestParser {
         JsonNode v = request.get(name);
         if (!v.isIntegralNumber()) {
             throw new IllegalArgumentException("\"" + name + "\" must be an integer, got " + v);
+        }
+        if (!v.canConvertToInt()) { // asInt() would keep the low bits of a larger number
+            throw new IllegalArgumentException("\"" + name + "\" must be an integer from " + Integer.MIN_VALUE
+                    + " to " + Integer.MAX_VALUE + ", got " + v);
         }
         return v.asInt();
     }

@@ -86,7 +86,21 @@ public final class Requests {
             result.put("error", "invalid JSON: " + JsonErrors.describe(e));
         } catch (RuntimeException e) {
             result.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
+        } catch (OutOfMemoryError e) {
+            // The line's own allocations are garbage now; the run goes on with the next line.
+            result.put("error", "out of memory answering this line (" + e.getMessage() + "); ask for fewer tokens, "
+                    + "beams or sequences, or give the JVM more heap (-Xmx)");
+        } catch (StackOverflowError e) {
+            result.put("error", "the request is nested too deeply to answer");
         }
+        return result;
+    }
+
+    /** The result line of a line that could not be read as text. */
+    public static Map<String, Object> lineError(int lineNumber, String error) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("line", lineNumber);
+        result.put("error", error);
         return result;
     }
 

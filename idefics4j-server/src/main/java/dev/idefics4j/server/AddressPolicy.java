@@ -11,7 +11,8 @@ import java.util.Map;
  * Which addresses the server may fetch images from. By default only public unicast addresses: loopback,
  * unspecified, private (RFC 1918, unique-local), carrier-grade NAT, link-local (where cloud metadata services live,
  * 169.254.169.254 and fd00:ec2::254 among them), multicast, benchmarking, documentation and reserved ranges are
- * refused, also when an IPv6 address embeds one of them (IPv4-mapped, -compatible, NAT64, 6to4). Ranges on the
+ * refused, also when an IPv6 address embeds one of them (IPv4-mapped, -compatible, -translated, NAT64, 6to4,
+ * Teredo), and local-use NAT64 (64:ff9b:1::/48), whose translation is not known. Ranges on the
  * allowlist are fetched from whatever they are.
  */
 public final class AddressPolicy {
@@ -25,7 +26,7 @@ public final class AddressPolicy {
             "240.0.0.0/4", "reserved", "::/128", "unspecified", "::1/128", "loopback", "fc00::/7",
             "unique-local (private; fd00:ec2::254 is a cloud metadata service)", "fe80::/10", "link-local",
             "fec0::/10", "site-local", "ff00::/8", "multicast", "2001:db8::/32", "documentation", "100::/64",
-            "discard-only");
+            "discard-only", "64:ff9b:1::/48", "local-use NAT64, which may translate to any IPv4 address");
 
     private final List<Cidr> allowed;
 
@@ -84,7 +85,10 @@ public final class AddressPolicy {
         return out;
     }
 
-    /** The IPv4 address inside an IPv4-mapped, IPv4-compatible, NAT64 (64:ff9b::/96) or 6to4 (2002::/16) address. */
+    /**
+     * The IPv4 address inside an IPv4-mapped, IPv4-compatible, IPv4-translated, NAT64 (64:ff9b::/96), 6to4
+     * (2002::/16) or Teredo (2001::/32, the client's) address.
+     */
     private static byte[] embeddedIpv4(byte[] a) {
         boolean zeros80 = isZero(a, 0, 10);
         if (zeros80 && (a[10] & 0xFF) == 0xFF && (a[11] & 0xFF) == 0xFF) {
@@ -92,6 +96,16 @@ public final class AddressPolicy {
         }
         if (zeros80 && a[10] == 0 && a[11] == 0) {
             return Arrays.copyOfRange(a, 12, 16); // ::a.b.c.d (deprecated compatible form)
+        }
+        if (isZero(a, 0, 8) && (a[8] & 0xFF) == 0xFF && (a[9] & 0xFF) == 0xFF && a[10] == 0 && a[11] == 0) {
+            return Arrays.copyOfRange(a, 12, 16); // ::ffff:0:a.b.c.d (IPv4-translated, RFC 2765)
+        }
+        if ((a[0] & 0xFF) == 0x20 && (a[1] & 0xFF) == 0x01 && a[2] == 0 && a[3] == 0) {
+            byte[] client = Arrays.copyOfRange(a, 12, 16); // 2001:0::/32 (Teredo): the client's address, inverted
+            for (int i = 0; i < 4; i++) {
+                client[i] = (byte) ~client[i];
+            }
+            return client;
         }
         if ((a[0] & 0xFF) == 0x00 && (a[1] & 0xFF) == 0x64 && (a[2] & 0xFF) == 0xFF && (a[3] & 0xFF) == 0x9B
                 && isZero(a, 4, 12)) {

@@ -13,6 +13,8 @@ public final class ApiError extends RuntimeException {
         INVALID(400, 422, "invalid_request_error", "validation", "invalid"),
         UNAUTHORIZED(401, 401, "authentication_error", "authentication", "unauthorized"),
         NOT_FOUND(404, 404, "invalid_request_error", "not_found", "not_found"),
+        /** A route asked with a method it does not take. */
+        METHOD_NOT_ALLOWED(405, 405, "invalid_request_error", "validation", "method_not_allowed"),
         TOO_LARGE(413, 413, "invalid_request_error", "validation", "too_large"),
         OVERLOADED(429, 429, "rate_limit_error", "overloaded", "overloaded"),
         UNAVAILABLE(503, 503, "server_error", "unavailable", "unavailable"),

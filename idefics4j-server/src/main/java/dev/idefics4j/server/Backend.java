@@ -22,14 +22,18 @@ record Backend(Idefics idefics, ServerConfig config, String modelName, BatchEngi
      */
     Job start(Context client, long arrivalNanos, Supplier<PreparedRequest> prepare) {
         engine.reserve();
+        ClientHangup hangup = ClientHangup.of(client.req());
         PreparedRequest prepared;
         try {
             prepared = prepare.get();
+            if (hangup.gone()) { // left while its images were fetched: nothing to queue
+                throw new ApiError(ApiError.Kind.CANCELLED, "the client closed the connection");
+            }
         } catch (RuntimeException | Error e) {
             engine.release();
             throw e;
         }
-        Job job = new Job(RequestId.of(client), prepared, arrivalNanos, ClientHangup.of(client.req())::gone);
+        Job job = new Job(RequestId.of(client), prepared, arrivalNanos, hangup::gone);
         engine.submit(job);
         return job;
     }

@@ -25,6 +25,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Downloads images for requests that arrive over the network, where the URL is the caller's choice: each hop's host
@@ -47,6 +52,9 @@ public final class GuardedFetcher {
     private final AddressPolicy policy;
     private final HostResolver resolver;
     private final Duration deadline;
+    /** Closes the sockets of downloads that pass their deadline (one daemon thread for all fetchers). */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("idefics4j-fetch-deadline").daemon().factory());
 
     public GuardedFetcher(ImageLimits limits, AddressPolicy policy, HostResolver resolver, Duration deadline) {
         this.limits = limits;
@@ -99,7 +107,15 @@ public final class GuardedFetcher {
         String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         int port = uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
         InetAddress address = checkedAddress(bareHost, where);
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = null;
         try (Socket socket = connect(address, port, where, end)) {
+            // The deadline holds whatever the host does: a read timeout bounds one wait only, and a host that
+            // sends a header line (or a TLS record) now and then would renew it for ever.
+            watchdog = DEADLINES.schedule(() -> {
+                expired.set(true);
+                closeQuietly(socket);
+            }, Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
             Socket s = https ? tls(socket, bareHost, port) : socket;
             sendRequest(s.getOutputStream(), uri, host, port, https);
             InputStream in = new BufferedInputStream(s.getInputStream());
@@ -114,11 +130,27 @@ public final class GuardedFetcher {
                 return new Response(status, headers, null);
             }
             return new Response(status, headers, body(in, s, headers, where, end));
-        } catch (SocketTimeoutException e) {
-            throw fail(where, "read timed out: no data for " + describe(limits.readTimeout())
-                    + " (or the download passed its deadline of " + describe(deadline) + ")");
         } catch (IOException e) {
+            if (expired.get()) {
+                throw fail(where, "the download took longer than its deadline of " + describe(deadline));
+            }
+            if (e instanceof SocketTimeoutException) {
+                throw fail(where, "read timed out: no data for " + describe(limits.readTimeout())
+                        + " (or the download passed its deadline of " + describe(deadline) + ")");
+            }
             throw fail(where, "download failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing is all the watchdog can do
         }
     }
 

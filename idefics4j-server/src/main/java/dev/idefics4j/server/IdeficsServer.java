@@ -103,13 +103,32 @@ public final class IdeficsServer implements AutoCloseable {
                 if (ctx.attribute(ROUTE) != null) {
                     return; // a route answered 404 itself (an unknown model id) and was counted
                 }
+                String allowed = allowedMethods(ctx.path());
+                if (allowed != null) {
+                    metrics.request("unknown", ApiError.Kind.METHOD_NOT_ALLOWED.outcome);
+                    ctx.header("Allow", allowed);
+                    render(ctx, new ApiError(ApiError.Kind.METHOD_NOT_ALLOWED, ctx.path() + " takes " + allowed
+                            + ", not " + ctx.method() + "; see docs/SERVER.md for the endpoints"));
+                    return;
+                }
                 metrics.request("unknown", ApiError.Kind.NOT_FOUND.outcome);
                 render(ctx, new ApiError(ApiError.Kind.NOT_FOUND, "no route " + ctx.method() + " " + ctx.path()
                         + "; see docs/SERVER.md for the endpoints"));
             });
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProtocolErrorHandler(metrics)));
             cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
                     UriCompliance.DEFAULT.with("encoded slashes", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
         });
+    }
+
+    /** The methods a route path takes, for a 405 to a request with another; null for no such route. */
+    private String allowedMethods(String path) {
+        return switch (path) {
+            case "/health", "/metrics", "/v1/models", "/info" -> "GET";
+            case "/v1/chat/completions", "/v1/completions", "/generate", "/generate_stream" -> "POST";
+            case "/" -> ui ? "GET, POST" : null; // without the page, GET / is 404 (docs/SERVER.md, --no-ui)
+            default -> path.startsWith("/v1/models/") ? "GET" : null;
+        };
     }
 
     /** Starts a server for an already loaded model. */
@@ -202,6 +221,13 @@ public final class IdeficsServer implements AutoCloseable {
                 return; // the client is gone: there is no one to answer, and a stream has begun already
             }
             throw e;
+        } catch (OutOfMemoryError e) {
+            // Jetty would answer an Error with an empty 500; the heap is shared, so this is the server's load.
+            LOG.log(Level.SEVERE, "request " + RequestId.of(ctx) + " ran out of memory", e);
+            backend.metrics().request(route, ApiError.Kind.OVERLOADED.outcome);
+            throw new ApiError(ApiError.Kind.OVERLOADED, "the server ran out of memory for this request (its images "
+                    + "and those of the requests running with it); retry later, or send fewer or smaller images",
+                    null, "out_of_memory");
         } catch (Exception | Error e) {
             backend.metrics().request(route, ApiError.Kind.FAILED.outcome);
             throw e;

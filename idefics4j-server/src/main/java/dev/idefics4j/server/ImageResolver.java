@@ -8,6 +8,8 @@ import dev.idefics4j.processor.PromptItem;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -65,8 +67,13 @@ public final class ImageResolver {
         Path real;
         try {
             real = mediaDir.resolve(path).toRealPath();
-        } catch (IOException e) {
+        } catch (NoSuchFileException e) {
             throw new ImageLoadException(shorten(s) + ": no such file in the media folder");
+        } catch (FileSystemException e) {
+            throw new ImageLoadException(shorten(s) + ": cannot open it in the media folder ("
+                    + (e.getReason() != null ? e.getReason() : "file system error") + ")");
+        } catch (IOException e) {
+            throw new ImageLoadException(shorten(s) + ": cannot open it in the media folder");
         }
         if (!real.startsWith(mediaDir)) {
             throw new ImageLoadException(shorten(s) + ": outside the media folder; only files inside it are served");

@@ -1,6 +1,8 @@
 package dev.idefics4j.server;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.request.JsonErrors;
@@ -9,10 +11,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /** Request bodies in, within the size limit, and JSON out. */
 final class JsonBody {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Readers by body limit: Jackson's own string cap (20 M chars) must not refuse what the server's limits let in. */
+    private static final ConcurrentMap<Long, ObjectMapper> READERS = new ConcurrentHashMap<>();
 
     private JsonBody() {
     }
@@ -42,7 +48,7 @@ final class JsonBody {
         }
         JsonNode node;
         try {
-            node = JSON.readTree(body.toByteArray());
+            node = reader(max).readTree(body.toByteArray());
         } catch (JsonProcessingException e) {
             throw ApiError.invalid(null, "the request body is not valid JSON: " + JsonErrors.describe(e));
         } catch (IOException e) {
@@ -52,6 +58,14 @@ final class JsonBody {
             throw ApiError.invalid(null, "the request body must be a JSON object");
         }
         return node;
+    }
+
+    /** A mapper whose longest string is the body limit: no string in a body can be longer. */
+    private static ObjectMapper reader(long max) {
+        return READERS.computeIfAbsent(max, m -> new ObjectMapper(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength((int) Math.min(m, Integer.MAX_VALUE - 8)).build())
+                .build()));
     }
 
     /**

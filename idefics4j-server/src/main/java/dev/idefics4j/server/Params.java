@@ -25,7 +25,8 @@ final class Params {
             return null;
         }
         JsonNode v = node.get(name);
-        if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+        // canConvertToLong first: asLong() keeps the low 64 bits of a larger integer (2^64 + 1 would read as 1).
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
             throw invalid(name, "must be an integer from " + min + " to " + max + ", got " + v);
         }
         return v.asInt();

@@ -7,13 +7,13 @@ import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
+import dev.idefics4j.processor.Urls;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 /**
  * Turns a request's prompt parts and parameters into a {@link PreparedRequest}, checking each limit before the work
@@ -22,9 +22,6 @@ import java.util.regex.Pattern;
  * families share it; they differ only in how they name things.
  */
 final class RequestPreparer {
-    /** The processor's rule: a text item that is nothing but a URL is an image (so it must be fetched safely). */
-    private static final Pattern URL_TEXT = Pattern.compile("^[A-Za-z][A-Za-z0-9+.\\-]*://[^/?#]+.*",
-            Pattern.DOTALL);
     /**
      * Truncation at no length: the processor then leaves its own limit (the tokenizer's model_max_length) to the
      * server, which counts the prompt and names its own limits, the ones an HTTP client meets.
@@ -78,6 +75,13 @@ final class RequestPreparer {
      */
     PreparedRequest prepare(List<PromptPart> parts, Map<String, Object> parameters, Integer maxNewTokens,
                             String maxNewParam, String promptParam, boolean logprobs) {
+        long chars = parts.stream().mapToLong(p -> p instanceof PromptPart.Text(String t) ? t.length() : 0).sum();
+        if (chars > config.maxInputChars()) {
+            throw ApiError.invalid(promptParam, "the prompt's text has " + chars + " characters, more than this "
+                    + "server's limit of " + config.maxInputTokens() + " input tokens (its --max-input-tokens) "
+                    + "allows at " + ServerConfig.MAX_CHARS_PER_TOKEN + " characters a token (" + config.maxInputChars()
+                    + "), checked before tokenizing; shorten the prompt");
+        }
         List<PromptPart> normalized = imagesFromUrlText(parts);
         long imageCount = normalized.stream().filter(p -> p instanceof PromptPart.Image).count();
         if (imageCount > config.maxImages()) {
@@ -148,21 +152,12 @@ final class RequestPreparer {
     private static List<PromptPart> imagesFromUrlText(List<PromptPart> parts) {
         List<PromptPart> out = new ArrayList<>(parts.size());
         for (PromptPart part : parts) {
-            if (part instanceof PromptPart.Text(String text) && isUrl(stripSpaces(text))) {
-                out.add(new PromptPart.Image(stripSpaces(text)));
+            if (part instanceof PromptPart.Text(String text) && Urls.isUrl(Urls.stripSpaces(text))) {
+                out.add(new PromptPart.Image(Urls.stripSpaces(text)));
             } else {
                 out.add(part);
             }
         }
         return out;
-    }
-
-    private static boolean isUrl(String s) {
-        return !s.contains(" ") && URL_TEXT.matcher(s).matches();
-    }
-
-    /** Python's {@code str.strip(" ")}, as the processor strips text items (spaces only). */
-    private static String stripSpaces(String s) {
-        return s.replaceAll("^ +| +$", "");
     }
 }

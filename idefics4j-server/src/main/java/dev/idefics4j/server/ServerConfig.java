@@ -38,6 +38,13 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
                            Path mediaDir, Duration drainTimeout, GuardedFetcher.HostResolver resolver,
                            boolean ui) {
 
+    /**
+     * Characters of prompt text allowed per input token, checked before tokenizing: no vocabulary piece of the
+     * served families is longer, so a prompt refused by it would have been refused for its tokens anyway, only
+     * later and at the tokenizer's cost.
+     */
+    public static final int MAX_CHARS_PER_TOKEN = 64;
+
     public static final ImageLimits DEFAULT_IMAGE_LIMITS = new ImageLimits(16L << 20, ImageLimits.PILLOW_MAX_PIXELS,
             Duration.ofSeconds(5), Duration.ofSeconds(10), 3);
 
@@ -63,6 +70,11 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
         allowlist = List.copyOf(allowlist);
+    }
+
+    /** The most characters of text a prompt may have, the conversation's history included. */
+    public long maxInputChars() {
+        return (long) maxInputTokens * MAX_CHARS_PER_TOKEN;
     }
 
     private static void requirePositive(String name, long value) {

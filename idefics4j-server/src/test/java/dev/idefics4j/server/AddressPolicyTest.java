@@ -59,6 +59,12 @@ class AddressPolicyTest {
         assertFalse(policy.isAllowed(ip("64:ff9b::a9fe:a9fe")), "NAT64 of the metadata address");
         assertFalse(policy.isAllowed(ip("2002:0a00:0001::1")), "6to4 of 10.0.0.1");
         assertFalse(policy.isAllowed(ip("::7f00:1")), "IPv4-compatible 127.0.0.1");
+        assertFalse(policy.isAllowed(ip("::ffff:0:7f00:1")), "IPv4-translated 127.0.0.1");
+        assertTrue(policy.refusal(ip("::ffff:0:a9fe:a9fe")).contains("embeds the IPv4 address 169.254.169.254"));
+        assertTrue(policy.isAllowed(ip("::ffff:0:808:808")), "IPv4-translated 8.8.8.8");
+        assertFalse(policy.isAllowed(ip("2001:0:4136:e378:8000:63bf:80ff:fffe")), "Teredo, client 127.0.0.1");
+        assertTrue(policy.isAllowed(ip("2001:0:4136:e378:8000:63bf:f7f7:f7f7")), "Teredo, client 8.8.8.8");
+        assertFalse(policy.isAllowed(ip("64:ff9b:1::7f00:1")), "local-use NAT64");
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.ConfigReader;
 import dev.idefics4j.model.LlamaConfig;
+import dev.idefics4j.request.JsonErrors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ public record IdeficsConfig(int vocabSize, int additionalVocabSize, int hiddenSi
         } catch (NoSuchFileException e) {
             throw new CheckpointException(configJson + ": file not found (a checkpoint folder needs config.json)", e);
         } catch (IOException e) {
-            throw new CheckpointException(configJson + ": invalid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(configJson + ": " + JsonErrors.describeFile(e), e);
         }
         return parse(configJson.toString(), root);
     }

@@ -97,7 +97,7 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
             String asked = c.maxNewTokens() != null ? "max_new_tokens " + c.maxNewTokens() + " after a prompt of "
                     + promptLength + " tokens" : "max_length " + maxLength;
             throw new IllegalArgumentException(asked + " runs past the model's " + maxPositions + " positions "
-                    + "(max_position_embeddings); ask for at most " + (maxPositions - promptLength) + " new tokens");
+                    + "(max_position_embeddings, or a shorter sliding_window); ask for at most " + (maxPositions - promptLength) + " new tokens");
         }
         String rowsName = c.numBeams() > 1 ? "num_beams" : "num_return_sequences";
         long perPrompt = Math.max(c.numBeams(), c.numReturnSequences());

@@ -115,6 +115,21 @@ public final class Checkpoint implements AutoCloseable {
         return new Checkpoint(dir, new ArrayList<>(shards.values()), byTensor);
     }
 
+    /**
+     * Opens {@code dir} with {@code linears} making its linear layers' weights and builds a model on it; the
+     * checkpoint is closed again when the build fails.
+     */
+    public static <T> T build(Path dir, LinearLoader linears, Function<Checkpoint, T> model) {
+        Checkpoint ckpt = open(dir);
+        ckpt.setLinearLoader(linears);
+        try {
+            return model.apply(ckpt);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
     public Path dir() {
         return dir;
     }

@@ -1,6 +1,7 @@
 package dev.idefics4j.model;
 
 import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.checkpoint.WeightLayout;
 import dev.idefics4j.tensor.Parallel;
 
 /**
@@ -24,6 +25,26 @@ public final class SiglipVisionTransformer {
             layers[i] = new SiglipEncoderLayer(config, ckpt, prefix + "encoder.layers." + i + ".");
         }
         postLayernorm = LayerNorm.load(ckpt, prefix + "post_layernorm", config.hiddenSize(), config.layerNormEps());
+    }
+
+    /** The tower's tensors under {@code prefix} as the reference names and orders them (random checkpoints). */
+    public static void weights(SiglipVisionConfig c, String prefix, WeightLayout out) {
+        int e = c.hiddenSize();
+        out.add(prefix + "embeddings.patch_embedding.weight", WeightLayout.Kind.LINEAR, e, c.numChannels(),
+                c.patchSize(), c.patchSize());
+        out.add(prefix + "embeddings.patch_embedding.bias", WeightLayout.Kind.BIAS, e);
+        out.add(prefix + "embeddings.position_embedding.weight", WeightLayout.Kind.EMBEDDING, c.numPositions(), e);
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            String p = prefix + "encoder.layers." + i + ".";
+            for (String proj : new String[]{"k_proj", "v_proj", "q_proj", "out_proj"}) {
+                out.linear(p + "self_attn." + proj, e, e, true);
+            }
+            out.layerNorm(p + "layer_norm1", e);
+            out.linear(p + "mlp.fc1", e, c.intermediateSize(), true);
+            out.linear(p + "mlp.fc2", c.intermediateSize(), e, true);
+            out.layerNorm(p + "layer_norm2", e);
+        }
+        out.layerNorm(prefix + "post_layernorm", e);
     }
 
     public SiglipVisionConfig config() {

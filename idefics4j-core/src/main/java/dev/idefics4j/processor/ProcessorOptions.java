@@ -1,25 +1,25 @@
 package dev.idefics4j.processor;
 
+import dev.idefics4j.tokenizer.EncodeOptions;
 import dev.idefics4j.tokenizer.Padding;
 
 /**
- * IdeficsProcessor's call options under the reference names: {@code padding} ("longest" by default,
- * "max_length", or none), {@code max_length}, {@code truncation}, {@code add_eos_token} and
- * {@code add_end_of_utterance_token} (null: true exactly when the tokenizer lists {@code <end_of_utterance>} among
- * its additional special tokens).
+ * A processor call's options under the reference names, for every family: {@code padding} ("longest" by default,
+ * so that a batch is one tensor; "max_length", or none), {@code max_length}, {@code truncation}; IDEFICS v1's
+ * {@code add_eos_token} and {@code add_end_of_utterance_token} (null: true exactly when the tokenizer lists
+ * {@code <end_of_utterance>} among its additional special tokens); the Idefics2/Idefics3 processors'
+ * {@code add_special_tokens} (null: true) and their image processor's {@code do_image_splitting} and
+ * {@code do_resize} (null: the preprocessor config's value). A processor refuses a value it cannot honour, naming it.
  */
 public record ProcessorOptions(Padding padding, Integer maxLength, boolean truncation, boolean addEosToken,
-                               Boolean addEndOfUtteranceToken) {
+                               Boolean addEndOfUtteranceToken, Boolean addSpecialTokens, Boolean doImageSplitting,
+                               Boolean doResize) {
 
     /** Truncation without max_length cuts at the tokenizer's model_max_length, as the reference. */
-    public static final ProcessorOptions DEFAULTS = new ProcessorOptions(Padding.LONGEST, null, false, false, null);
+    public static final ProcessorOptions DEFAULTS = new ProcessorOptions(Padding.LONGEST, null, false, false, null,
+            null, null, null);
 
     public ProcessorOptions {
-        checkPadding(padding, maxLength);
-    }
-
-    /** The padding and max_length rules of every processor's call. */
-    static void checkPadding(Padding padding, Integer maxLength) {
         if (padding == null) {
             throw new IllegalArgumentException("padding must be longest, max_length or none");
         }
@@ -31,24 +31,62 @@ public record ProcessorOptions(Padding padding, Integer maxLength, boolean trunc
         }
     }
 
+    /** The tokenizer call of a processor that tokenizes its prompt strings with these options. */
+    public EncodeOptions encodeOptions() {
+        return new EncodeOptions(addSpecialTokens == null || addSpecialTokens, padding, truncation,
+                maxLength == null ? EncodeOptions.UNSET : maxLength);
+    }
+
     public ProcessorOptions withPadding(Padding value) {
-        return new ProcessorOptions(value, maxLength, truncation, addEosToken, addEndOfUtteranceToken);
+        return new ProcessorOptions(value, maxLength, truncation, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, doResize);
     }
 
     public ProcessorOptions withMaxLength(Integer value) {
-        return new ProcessorOptions(padding, value, truncation, addEosToken, addEndOfUtteranceToken);
+        return new ProcessorOptions(padding, value, truncation, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, doResize);
     }
 
     public ProcessorOptions withTruncation(boolean value) {
-        return new ProcessorOptions(padding, maxLength, value, addEosToken, addEndOfUtteranceToken);
+        return new ProcessorOptions(padding, maxLength, value, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, doResize);
     }
 
     public ProcessorOptions withAddEosToken(boolean value) {
-        return new ProcessorOptions(padding, maxLength, truncation, value, addEndOfUtteranceToken);
+        return new ProcessorOptions(padding, maxLength, truncation, value, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, doResize);
     }
 
     public ProcessorOptions withAddEndOfUtteranceToken(Boolean value) {
-        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, value);
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, value,
+                addSpecialTokens, doImageSplitting, doResize);
+    }
+
+    public ProcessorOptions withAddSpecialTokens(Boolean value) {
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, addEndOfUtteranceToken,
+                value, doImageSplitting, doResize);
+    }
+
+    public ProcessorOptions withImageSplitting(Boolean value) {
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, value, doResize);
+    }
+
+    public ProcessorOptions withResize(Boolean value) {
+        return new ProcessorOptions(padding, maxLength, truncation, addEosToken, addEndOfUtteranceToken,
+                addSpecialTokens, doImageSplitting, value);
+    }
+
+    /**
+     * Fails naming {@code option} when a processor cannot honour the value asked for.
+     *
+     * @param honoured whether the processor does what the option asks
+     * @param why      what the processor does instead
+     */
+    public static void require(boolean honoured, String option, Object value, String why) {
+        if (!honoured) {
+            throw new IllegalArgumentException(option + "=" + value + " cannot be honoured: " + why);
+        }
     }
 
     /** "longest", "max_length", "do_not_pad"/"none"/false, as the reference accepts them. */

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class RequestParser {
     private static final Set<String> PROCESSOR_KEYS = Set.of("padding", "max_length", "truncation", "add_eos_token",
-            "add_end_of_utterance_token");
+            "add_end_of_utterance_token", "add_special_tokens", "do_image_splitting", "do_resize");
 
     private RequestParser() {
     }
@@ -77,9 +77,10 @@ public final class RequestParser {
     }
 
     /**
-     * The processor options of a request. {@code max_length} counts for the processor only with {@code truncation}
-     * or {@code padding: "max_length"} (otherwise it is the generation parameter); the options are built at once,
-     * since {@code padding: "max_length"} is refused without its length.
+     * The processor options of a request; a family's processor refuses those it cannot honour.
+     * {@code max_length} counts for the processor only with {@code truncation} or {@code padding: "max_length"}
+     * (otherwise it is the generation parameter); the options are built at once, since
+     * {@code padding: "max_length"} is refused without its length.
      */
     public static ProcessorOptions processorOptions(JsonNode request) {
         Padding padding = ProcessorOptions.DEFAULTS.padding();
@@ -92,11 +93,14 @@ public final class RequestParser {
                 ? Integer.valueOf(intField(request, "max_length")) : null;
         boolean addEos = request.has("add_eos_token") ? boolField(request, "add_eos_token")
                 : ProcessorOptions.DEFAULTS.addEosToken();
-        Boolean endOfUtterance = request.has("add_end_of_utterance_token")
-                && !request.get("add_end_of_utterance_token").isNull()
-                ? Boolean.valueOf(boolField(request, "add_end_of_utterance_token"))
-                : ProcessorOptions.DEFAULTS.addEndOfUtteranceToken();
-        return new ProcessorOptions(padding, maxLength, truncation, addEos, endOfUtterance);
+        return new ProcessorOptions(padding, maxLength, truncation, addEos,
+                optionalBool(request, "add_end_of_utterance_token"), optionalBool(request, "add_special_tokens"),
+                optionalBool(request, "do_image_splitting"), optionalBool(request, "do_resize"));
+    }
+
+    /** A boolean option; null when absent or null (the processor's default). */
+    private static Boolean optionalBool(JsonNode request, String name) {
+        return request.has(name) && !request.get(name).isNull() ? Boolean.valueOf(boolField(request, name)) : null;
     }
 
     /** The request without prompt and processor keys: what is left are generation parameters. */

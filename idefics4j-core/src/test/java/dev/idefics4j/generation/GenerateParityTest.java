@@ -3,6 +3,7 @@ package dev.idefics4j.generation;
 import dev.idefics4j.processor.ModelInputs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.testing.ReferenceCase;
+import dev.idefics4j.testing.StepScores;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -13,7 +14,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Replays every case of {@code reference/<model>/generate.json}: the same sequences exactly, beam
@@ -59,35 +59,7 @@ class GenerateParityTest {
             }
         }
         if (c.has("greedy_step_top5")) {
-            checkTop5(c.get("greedy_step_top5"), steps, Fixtures.model(model).vocabSize(), caseId);
+            StepScores.assertTop5(c.get("greedy_step_top5"), steps, Fixtures.model(model).vocabSize(), TOL, caseId);
         }
-    }
-
-    private static void checkTop5(JsonNode ref, List<float[]> steps, int vocab, String caseId) {
-        assertEquals(ref.size(), steps.size(), caseId + " number of steps");
-        for (int s = 0; s < ref.size(); s++) {
-            int[][] ids = ReferenceCase.intMatrix(ref.get(s).get("top5_ids"));
-            JsonNode refScores = ref.get(s).get("top5_scores");
-            for (int r = 0; r < ids.length; r++) {
-                int[] ours = ScoreMath.topK(steps.get(s), r * vocab, vocab, ids[r].length);
-                for (int k = 0; k < ids[r].length; k++) {
-                    double want = score(refScores.get(r).get(k));
-                    float got = steps.get(s)[r * vocab + ours[k]];
-                    String where = caseId + " step " + s + " row " + r + " rank " + k;
-                    if (Double.isInfinite(want)) {
-                        // Masked entries tie at -inf; their order is the sort's business.
-                        assertEquals(want, got, where + " score");
-                        continue;
-                    }
-                    assertEquals(ids[r][k], ours[k], where + " id");
-                    assertTrue(Math.abs(want - got) <= TOL, where + " score " + got + " vs " + want);
-                }
-            }
-        }
-    }
-
-    /** Python's json writes -inf as {@code -Infinity}, which Jackson reads as text or a number. */
-    private static double score(JsonNode n) {
-        return n.isNumber() ? n.doubleValue() : Double.parseDouble(n.asText());
     }
 }

@@ -79,14 +79,7 @@ public final class IdeficsModel implements VisionLanguageModel {
     /** Loads a checkpoint whose linear-layer weights {@code linearLoader} makes (a pre-quantized checkpoint). */
     public static IdeficsModel load(Path dir, Checkpoint.LinearLoader linearLoader) {
         IdeficsConfig config = IdeficsConfig.load(dir.resolve("config.json"));
-        Checkpoint ckpt = Checkpoint.open(dir);
-        ckpt.setLinearLoader(linearLoader);
-        try {
-            return new IdeficsModel(config, ckpt);
-        } catch (RuntimeException e) {
-            ckpt.close();
-            throw e;
-        }
+        return Checkpoint.build(dir, linearLoader, ckpt -> new IdeficsModel(config, ckpt));
     }
 
     public IdeficsConfig config() {

@@ -5,7 +5,7 @@ import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
 import dev.idefics4j.processor.ImageSeqLen;
-import dev.idefics4j.processor.ProcessingOptions;
+import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptImages;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.tokenizer.BatchEncoding;
@@ -88,11 +88,11 @@ public final class Idefics2Processor {
 
     /** A single prompt with default options. */
     public Idefics2Inputs process(List<PromptItem> prompt) {
-        return process(List.of(prompt), ProcessingOptions.DEFAULTS);
+        return process(List.of(prompt), ProcessorOptions.DEFAULTS);
     }
 
     /** Prompts of text and image items; each image item stands where the reference's text has {@code <image>}. */
-    public Idefics2Inputs process(List<List<PromptItem>> prompts, ProcessingOptions options) {
+    public Idefics2Inputs process(List<List<PromptItem>> prompts, ProcessorOptions options) {
         return process(PromptImages.of(prompts, IMAGE_TOKEN, imageLoader, RgbConversion.DROP_ALPHA), options);
     }
 
@@ -100,11 +100,11 @@ public final class Idefics2Processor {
      * The reference's {@code processor(text=texts, images=images)}: each text's {@code <image>} placeholders take its
      * sample's images in order.
      */
-    public Idefics2Inputs process(List<String> texts, List<List<RgbImage>> images, ProcessingOptions options) {
+    public Idefics2Inputs process(List<String> texts, List<List<RgbImage>> images, ProcessorOptions options) {
         return process(PromptImages.of(texts, images), options);
     }
 
-    private Idefics2Inputs process(PromptImages prompts, ProcessingOptions options) {
+    private Idefics2Inputs process(PromptImages prompts, ProcessorOptions options) {
         prompts.checkImageCounts(IMAGE_TOKEN);
         Idefics2ImageProcessorConfig config = imageProcessor.config();
         boolean split = options.doImageSplitting() == null ? config.doImageSplitting() : options.doImageSplitting();

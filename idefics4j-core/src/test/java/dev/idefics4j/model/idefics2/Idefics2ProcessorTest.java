@@ -8,7 +8,7 @@ import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.image.ResampleFilter;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
-import dev.idefics4j.processor.ProcessingOptions;
+import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.testing.ProcessorCases;
 import dev.idefics4j.testing.ReferenceCase;
@@ -117,7 +117,7 @@ class Idefics2ProcessorTest {
         JsonNode batch3 = ReferenceCase.cases(TestData.reference(MODEL + "/processor.json")).get("batch3");
         List<List<PromptItem>> prompts = ProcessorCases.prompts(batch3.get("call"));
         Idefics2Inputs reordered = PROCESSOR.process(List.of(prompts.get(1), prompts.get(0), prompts.get(2)),
-                ProcessingOptions.DEFAULTS);
+                ProcessorOptions.DEFAULTS);
         int[][] ids = ReferenceCase.intMatrix(batch3.get("input_ids"));
         assertArrayEquals(new int[][]{ids[1], ids[0], ids[2]}, reordered.inputIds());
         float[] reference = ReferenceCase.floats(TestData.reference(MODEL), batch3.get("pixel_values"));
@@ -136,7 +136,7 @@ class Idefics2ProcessorTest {
     void splittingPerCallSplitsTextAndPixels() {
         JsonNode split = ReferenceCase.cases(TestData.reference(MODEL + "/processor.json")).get("one_image_split");
         Idefics2Inputs inputs = PROCESSOR.process(ProcessorCases.prompts(split.get("call")),
-                ProcessingOptions.DEFAULTS.withImageSplitting(true));
+                ProcessorOptions.DEFAULTS.withImageSplitting(true));
         assertEquals(ReferenceCase.strings(split.get("prompt_strings")), inputs.promptStrings());
         ProcessorCases.assertPixelsMatch(MODEL, split, inputs.pixels());
     }

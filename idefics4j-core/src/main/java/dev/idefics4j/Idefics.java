@@ -164,15 +164,14 @@ public final class Idefics implements AutoCloseable {
 
     /** As {@link #generate(List, ProcessorOptions, GenerationConfig)} on already processed inputs. */
     public List<Completion> generate(ModelInputs in, GenerationConfig config, Consumer<String> onText) {
-        Tokenizer tok = processor.tokenizer();
         List<GenerationResult> results = onText == null
                 ? generator.generate(in, config)
-                : generator.generate(in, config, new TextStreamer(ids -> tok.decode(ids, true),
+                : generator.generate(in, config, new TextStreamer(ids -> processor.decode(ids, true),
                 (row, text, finished) -> onText.accept(text)));
         List<Completion> out = new ArrayList<>(results.size());
         for (GenerationResult r : results) {
-            out.add(new Completion(r.prompt(), r.ids(), r.newIds(), tok.decode(r.ids(), true),
-                    tok.decode(r.newIds(), true), r.finishReason(), r.score(), r.produced()));
+            out.add(new Completion(r.prompt(), r.ids(), r.newIds(), processor.decode(r.ids(), true),
+                    processor.decode(r.newIds(), true), r.finishReason(), r.score(), r.produced()));
         }
         return out;
     }

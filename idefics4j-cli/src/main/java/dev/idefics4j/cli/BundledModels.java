@@ -7,27 +7,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Files that ship inside the idefics4j jar: the tiny random-weight IDEFICS checkpoint (the default model, so that
- * everything runs offline) and the base tokenizer. They are extracted once into a cache folder because weights are
- * memory-mapped from files.
+ * everything runs offline), the IDEFICS base tokenizer and SmolVLM-256M-Instruct's published tokenizer (for random
+ * checkpoints of the SmolVLM shape). They are extracted once into a cache folder because weights are memory-mapped
+ * from files.
  */
 public final class BundledModels {
     public static final String TINY = "tiny";
     public static final String TOKENIZER_BASE = "tokenizer-base";
-    private static final List<String> TINY_FILES = List.of("config.json", "generation_config.json",
-            "preprocessor_config.json", "model.safetensors", "tokenizer.model", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json");
-    private static final List<String> TOKENIZER_FILES = List.of("tokenizer.model", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json");
+    public static final String TOKENIZER_SMOLVLM = "tokenizer-smolvlm";
+    private static final Map<String, List<String>> FILES = Map.of(
+            TINY, List.of("config.json", "generation_config.json", "preprocessor_config.json", "model.safetensors",
+                    "tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                    "added_tokens.json"),
+            TOKENIZER_BASE, List.of("tokenizer.model", "tokenizer.json", "tokenizer_config.json",
+                    "special_tokens_map.json", "added_tokens.json"),
+            TOKENIZER_SMOLVLM, List.of("tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json",
+                    "special_tokens_map.json", "added_tokens.json", "chat_template.json"));
 
     private BundledModels() {
     }
 
-    /** The folder holding bundled item {@code name} ({@link #TINY} or {@link #TOKENIZER_BASE}), extracted if needed. */
+    /** The folder holding bundled item {@code name} ({@link #TINY}, a tokenizer), extracted if needed. */
     public static Path path(String name) {
-        List<String> files = name.equals(TINY) ? TINY_FILES : TOKENIZER_FILES;
+        List<String> files = FILES.get(name);
+        if (files == null) {
+            throw new IllegalArgumentException("nothing named " + name + " is bundled; known: " + FILES.keySet());
+        }
         String version = Main.class.getPackage().getImplementationVersion();
         Path dir = cacheRoot().resolve("bundled").resolve(name + "-" + (version == null ? "dev" : version)
                 + "-" + sizeKey(name, files));

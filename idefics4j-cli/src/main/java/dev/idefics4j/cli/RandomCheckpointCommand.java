@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "random-checkpoint", mixinStandardHelpOptions = true,
-        description = "Write a random-weight IDEFICS checkpoint in the Hugging Face layout (for benchmarks and tests).")
+        description = "Write a random-weight checkpoint (IDEFICS, Idefics3/SmolVLM) in the Hugging Face layout (for"
+                + " benchmarks and tests).")
 final class RandomCheckpointCommand implements Callable<Integer> {
     @Option(names = "--like", required = true, paramLabel = "MODEL",
-            description = "idefics-9b, idefics-9b-instruct, idefics-80b, idefics-80b-instruct, or a config.json path")
+            description = "idefics-9b, idefics-9b-instruct, idefics-80b, idefics-80b-instruct, SmolVLM-256M-Instruct,"
+                    + " or a config.json path")
     String like;
 
     @Option(names = "--text-layers", paramLabel = "N", description = "Decoder layers to keep (default: all).")
@@ -81,7 +83,8 @@ final class RandomCheckpointCommand implements Callable<Integer> {
     }
 
     private static Path bundledTokenizer(int vocabSize) {
-        for (String name : new String[]{BundledModels.TINY, BundledModels.TOKENIZER_BASE}) {
+        for (String name : new String[]{BundledModels.TINY, BundledModels.TOKENIZER_BASE,
+                BundledModels.TOKENIZER_SMOLVLM}) {
             Path dir = BundledModels.path(name);
             if (Tokenizers.load(dir).vocabSize() == vocabSize) {
                 return dir;

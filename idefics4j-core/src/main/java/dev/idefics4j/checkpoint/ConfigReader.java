@@ -1,6 +1,14 @@
 package dev.idefics4j.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.idefics4j.request.JsonErrors;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 
 /** Typed field access on a config JSON object with the reference default for absent fields; errors name the field. */
 public final class ConfigReader {
@@ -31,6 +39,17 @@ public final class ConfigReader {
             }
         }
         return null;
+    }
+
+    /** A checkpoint's config.json, parsed; a missing file or invalid JSON is refused naming the file. */
+    public static JsonNode readConfigJson(Path configJson) {
+        try {
+            return new ObjectMapper().readTree(Files.readAllBytes(configJson));
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(configJson + ": file not found (a checkpoint folder needs config.json)", e);
+        } catch (IOException e) {
+            throw new CheckpointException(configJson + ": " + JsonErrors.describeFile(e), e);
+        }
     }
 
     /** A reader of its own for no fallback: the whole object {@code node} (null: every field absent). */

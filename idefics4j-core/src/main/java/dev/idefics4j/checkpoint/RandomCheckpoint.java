@@ -28,9 +28,13 @@ import java.util.SplittableRandom;
  * small biases, non-zero gating alphas.
  */
 public final class RandomCheckpoint {
-    /** Tokenizer and processor files copied from the tokenizer folder when present. */
-    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.model", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json");
+    /**
+     * Tokenizer files copied from the tokenizer folder when present: SentencePiece, tokenizer.json, the slow
+     * byte-level pair, their configs, and the chat template kept beside them.
+     */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.model", "tokenizer.json", "vocab.json",
+            "merges.txt", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+            "chat_template.json");
 
     /**
      * What a family's checkpoint of one config holds besides config.json.

@@ -25,6 +25,12 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         }
     }
 
+    /** This config with {@code tie_word_embeddings} as the wrapping model's config decides it. */
+    public LlamaConfig withTieWordEmbeddings(boolean value) {
+        return new LlamaConfig(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+                numKeyValueHeads, headDim, rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, value);
+    }
+
     /** Query heads per key/value head. */
     public int groupSize() {
         return numAttentionHeads / numKeyValueHeads;

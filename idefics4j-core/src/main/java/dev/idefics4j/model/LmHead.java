@@ -35,6 +35,22 @@ public final class LmHead {
         return weight.byteSize();
     }
 
+    /**
+     * Logits of a pass's normed hidden states [rows·tokens, hidden]: at every position, or at each row's last one
+     * only ([rows, vocab_size]), which is all generation needs of a prompt.
+     */
+    public float[] forward(float[] h, int rows, int tokens, boolean allPositions) {
+        if (allPositions || tokens == 1) {
+            return forward(h, rows * tokens);
+        }
+        int hidden = weight.cols();
+        float[] last = new float[rows * hidden];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(h, ((b + 1) * tokens - 1) * hidden, last, b * hidden, hidden);
+        }
+        return forward(last, rows);
+    }
+
     /** Logits of {@code n} rows of {@code h}, [n, vocab_size]. */
     public float[] forward(float[] h, int n) {
         float[] out = new float[n * weight.rows()];

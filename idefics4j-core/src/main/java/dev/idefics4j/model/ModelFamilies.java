@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.CheckpointException;
+import dev.idefics4j.checkpoint.ConfigReader;
 import dev.idefics4j.model.idefics.IdeficsFamily;
 import dev.idefics4j.model.idefics2.Idefics2Family;
-import dev.idefics4j.request.JsonErrors;
+import dev.idefics4j.model.idefics3.Idefics3Family;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.Optional;
 
 /** The supported families by {@code model_type}: where a checkpoint folder finds its model and processor. */
 public final class ModelFamilies {
-    private static final List<ModelFamily> FAMILIES = List.of(new IdeficsFamily(), new Idefics2Family());
+    private static final List<ModelFamily> FAMILIES = List.of(new IdeficsFamily(), new Idefics2Family(),
+            new Idefics3Family());
 
     private ModelFamilies() {
     }
@@ -30,15 +32,7 @@ public final class ModelFamilies {
     /** The family of a checkpoint folder, from its config.json's {@code model_type} (nothing else is read). */
     public static ModelFamily of(Path dir) {
         Path file = dir.resolve("config.json");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new CheckpointException(file + ": file not found (a checkpoint folder needs config.json)", e);
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": " + JsonErrors.describeFile(e), e);
-        }
-        return of(root, file.toString());
+        return of(ConfigReader.readConfigJson(file), file.toString());
     }
 
     /** The family of a config ({@code where} names it in errors). */
@@ -59,6 +53,25 @@ public final class ModelFamilies {
         }
         throw new CheckpointException(where + ": field 'model_type' is \"" + modelType + "\"; idefics4j runs "
                 + supported());
+    }
+
+    /**
+     * A published configuration bundled as a resource {@code configs/<name>.json} beside {@code family}'s class, when
+     * {@code name} is one of {@code names}.
+     */
+    public static Optional<ObjectNode> bundledConfig(Class<? extends ModelFamily> family, List<String> names,
+                                                     String name) {
+        if (!names.contains(name)) {
+            return Optional.empty();
+        }
+        try (InputStream in = family.getResourceAsStream("configs/" + name + ".json")) {
+            if (in == null) {
+                throw new IllegalStateException("bundled config " + name + " missing from the jar");
+            }
+            return Optional.of((ObjectNode) new ObjectMapper().readTree(in));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A published configuration bundled with any family ({@code idefics-9b}, ...). */

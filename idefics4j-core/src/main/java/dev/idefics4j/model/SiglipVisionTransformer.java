@@ -1,7 +1,6 @@
 package dev.idefics4j.model;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.SiglipVisionConfig;
 import dev.idefics4j.checkpoint.WeightLayout;
 import dev.idefics4j.tensor.Parallel;
 

@@ -91,9 +91,7 @@ public final class IdeficsProcessor implements Processor {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("no prompts to process");
         }
-        ProcessorOptions.refuse("IdeficsProcessor", "add_special_tokens", options.addSpecialTokens(), null);
-        ProcessorOptions.refuse("IdeficsProcessor", "do_image_splitting", options.doImageSplitting(), null);
-        ProcessorOptions.refuse("IdeficsProcessor", "do_resize", options.doResize(), null);
+        refuseOtherFamiliesOptions(options);
         boolean eou = options.addEndOfUtteranceToken() == null
                 ? trainedWithEndOfUtterance : options.addEndOfUtteranceToken();
         List<String> strings = new ArrayList<>();
@@ -151,6 +149,16 @@ public final class IdeficsProcessor implements Processor {
         return new ModelInputs(ids, encoding.attentionMask(),
                 new IdeficsImageInputs(imageMask, pixels, maxImages, imagesPerRow), List.copyOf(strings),
                 List.copyOf(sources));
+    }
+
+    /** The Idefics2/Idefics3 options that ask for something this processor never does. */
+    private static void refuseOtherFamiliesOptions(ProcessorOptions options) {
+        ProcessorOptions.require(!Boolean.TRUE.equals(options.doImageSplitting()), "do_image_splitting",
+                options.doImageSplitting(), "IDEFICS v1's processor does not split images");
+        ProcessorOptions.require(!Boolean.FALSE.equals(options.doResize()), "do_resize", options.doResize(),
+                "IDEFICS v1's processor always resizes images to image_size");
+        ProcessorOptions.require(options.addSpecialTokens() == null, "add_special_tokens", options.addSpecialTokens(),
+                "IDEFICS v1's processor writes the BOS into its prompts and tokenizes them without special tokens");
     }
 
     private void checkLength(int[][] ids, ProcessorOptions options) {

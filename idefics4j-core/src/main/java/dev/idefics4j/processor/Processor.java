@@ -22,6 +22,14 @@ public interface Processor {
         return process(List.of(prompt), ProcessorOptions.DEFAULTS);
     }
 
+    /**
+     * Token ids back to text as the reference processor's {@code batch_decode} does it for one row (the tokenizer's
+     * decode, and whatever the family folds back into the prompt's own form).
+     */
+    default String decode(int[] ids, boolean skipSpecialTokens) {
+        return tokenizer().decode(ids, skipSpecialTokens);
+    }
+
     /** Each token of the prompt format's image markup (IDEFICS: {@code <image>}, {@code <fake_token_around_image>}). */
     List<Integer> imageMarkupTokenIds();
 

@@ -1,14 +1,15 @@
 package dev.idefics4j.processor;
 
+import dev.idefics4j.tokenizer.EncodeOptions;
 import dev.idefics4j.tokenizer.Padding;
 
 /**
- * A processor call's options under the reference names. Every family's: {@code padding} ("longest" by default,
- * "max_length", or none), {@code max_length}, {@code truncation}. IDEFICS v1's: {@code add_eos_token} and
- * {@code add_end_of_utterance_token} (null: true exactly when the tokenizer lists {@code <end_of_utterance>} among
- * its additional special tokens). Idefics2's: {@code add_special_tokens} and the image processor's
- * {@code do_image_splitting} and {@code do_resize} (null: the processor's own setting). A processor refuses an option
- * set here that it does not take.
+ * A processor call's options under the reference names, for every family: {@code padding} ("longest" by default,
+ * so that a batch is one tensor; "max_length", or none), {@code max_length}, {@code truncation}; IDEFICS v1's
+ * {@code add_eos_token} and {@code add_end_of_utterance_token} (null: true exactly when the tokenizer lists
+ * {@code <end_of_utterance>} among its additional special tokens); the Idefics2/Idefics3 processors'
+ * {@code add_special_tokens} (null: true) and their image processor's {@code do_image_splitting} and
+ * {@code do_resize} (null: the preprocessor config's value). A processor refuses a value it cannot honour, naming it.
  */
 public record ProcessorOptions(Padding padding, Integer maxLength, boolean truncation, boolean addEosToken,
                                Boolean addEndOfUtteranceToken, Boolean addSpecialTokens, Boolean doImageSplitting,
@@ -19,11 +20,6 @@ public record ProcessorOptions(Padding padding, Integer maxLength, boolean trunc
             null, null, null);
 
     public ProcessorOptions {
-        checkPadding(padding, maxLength);
-    }
-
-    /** The padding and max_length rules of every processor's call. */
-    static void checkPadding(Padding padding, Integer maxLength) {
         if (padding == null) {
             throw new IllegalArgumentException("padding must be longest, max_length or none");
         }
@@ -33,6 +29,12 @@ public record ProcessorOptions(Padding padding, Integer maxLength, boolean trunc
         if (padding == Padding.MAX_LENGTH && maxLength == null) {
             throw new IllegalArgumentException("padding=\"max_length\" needs max_length");
         }
+    }
+
+    /** The tokenizer call of a processor that tokenizes its prompt strings with these options. */
+    public EncodeOptions encodeOptions() {
+        return new EncodeOptions(addSpecialTokens == null || addSpecialTokens, padding, truncation,
+                maxLength == null ? EncodeOptions.UNSET : maxLength);
     }
 
     public ProcessorOptions withPadding(Padding value) {
@@ -82,6 +84,18 @@ public record ProcessorOptions(Padding padding, Integer maxLength, boolean trunc
     public static void refuse(String processor, String name, Object value, Object unsetValue) {
         if (value != null && !value.equals(unsetValue)) {
             throw new IllegalArgumentException(processor + " takes no " + name + " option (got " + value + ")");
+        }
+    }
+
+    /**
+     * Fails naming {@code option} when a processor cannot honour the value asked for.
+     *
+     * @param honoured whether the processor does what the option asks
+     * @param why      what the processor does instead
+     */
+    public static void require(boolean honoured, String option, Object value, String why) {
+        if (!honoured) {
+            throw new IllegalArgumentException(option + "=" + value + " cannot be honoured: " + why);
         }
     }
 

@@ -74,9 +74,10 @@ public final class RequestParser {
     }
 
     /**
-     * The processor options of a request. {@code max_length} counts for the processor only with {@code truncation}
-     * or {@code padding: "max_length"} (otherwise it is the generation parameter); the options are built at once,
-     * since {@code padding: "max_length"} is refused without its length.
+     * The processor options of a request; a family's processor refuses those it cannot honour.
+     * {@code max_length} counts for the processor only with {@code truncation} or {@code padding: "max_length"}
+     * (otherwise it is the generation parameter); the options are built at once, since
+     * {@code padding: "max_length"} is refused without its length.
      */
     public static ProcessorOptions processorOptions(JsonNode request) {
         Padding padding = ProcessorOptions.DEFAULTS.padding();

@@ -7,7 +7,6 @@ import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.image.ResizeCall;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
-import dev.idefics4j.processor.ProcessingOptions;
 import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.tokenizer.Padding;
@@ -102,27 +101,21 @@ public final class ProcessorCases {
     }
 
     /** The call's keyword arguments; no padding when absent, as the reference's default. */
-    public static ProcessingOptions options(JsonNode call) {
-        ProcessorOptions o = processorOptions(call);
-        return new ProcessingOptions(o.padding(), o.maxLength(), false, o.addSpecialTokens(), o.doImageSplitting(),
-                o.doResize());
-    }
-
-    /** {@link #options} as the processor interface's options ({@code add_special_tokens} always given). */
-    public static ProcessorOptions processorOptions(JsonNode call) {
+    public static ProcessorOptions options(JsonNode call) {
         JsonNode kwargs = call.get("kwargs");
         JsonNode padding = kwargs.get("padding");
         Padding strategy = padding == null ? Padding.NONE
                 : padding.isBoolean() ? (padding.asBoolean() ? Padding.LONGEST : Padding.NONE)
                 : ProcessorOptions.parsePadding(padding.asText());
-        // max_length first: padding "max_length" is refused without it.
-        return ProcessorOptions.DEFAULTS.withMaxLength(kwargs.has("max_length") ? kwargs.get("max_length").asInt()
-                        : null)
-                .withPadding(strategy)
+        Integer maxLength = kwargs.has("max_length") ? kwargs.get("max_length").asInt() : null;
+        return ProcessorOptions.DEFAULTS.withMaxLength(maxLength).withPadding(strategy)
                 .withAddSpecialTokens(kwargs.path("add_special_tokens").asBoolean(true))
-                .withImageSplitting(kwargs.has("do_image_splitting") ? kwargs.get("do_image_splitting").asBoolean()
-                        : null)
-                .withResize(kwargs.has("do_resize") ? kwargs.get("do_resize").asBoolean() : null);
+                .withImageSplitting(optionalBool(kwargs, "do_image_splitting"))
+                .withResize(optionalBool(kwargs, "do_resize"));
+    }
+
+    private static Boolean optionalBool(JsonNode kwargs, String name) {
+        return kwargs.has(name) ? kwargs.get(name).asBoolean() : null;
     }
 
     /** pixel_values bit for bit, pixel_attention_mask and real_images as the case's. */

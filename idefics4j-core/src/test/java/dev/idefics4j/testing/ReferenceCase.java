@@ -3,6 +3,7 @@ package dev.idefics4j.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.SafeTensorsFile;
+import org.junit.jupiter.params.provider.Arguments;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Reads the reference fixtures' JSON files and the safetensors they point into. */
 public final class ReferenceCase {
@@ -38,6 +40,12 @@ public final class ReferenceCase {
             out.put(c.get("id").asText(), c);
         }
         return out;
+    }
+
+    /** (model, case id) of every case of each model's reference file {@code file} ("forward.json", ...). */
+    public static Stream<Arguments> caseIds(List<String> models, String file) {
+        return models.stream().flatMap(model -> cases(TestData.reference(model).resolve(file)).keySet().stream()
+                .map(id -> Arguments.of(model, id)));
     }
 
     /** The safetensors file a tensor reference ({@code {"file", "key", ...}}) points to, relative to {@code dir}. */

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.model.idefics3.Idefics3Processor;
 import dev.idefics4j.testing.TestData;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,8 +23,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ByteLevelModelReferenceTest {
     private static final List<String> MODELS = List.of("tiny-idefics3", "tiny-smolvlm");
     private static final List<Flavor> FLAVORS = List.of(Flavor.TOKENIZER_JSON, Flavor.GPT2);
-    /** Idefics3Processor.batch_decode's substitution of the tile tags it writes into prompts. */
-    private static final Pattern TILE_TAGS = Pattern.compile("(\\n?<global-img>\\n?|<row_\\d+_col_\\d+>\\n?)+");
 
     /** (model/case, model, flavour, case) for every case of a list of processor.json, each flavour. */
     private static Stream<Arguments> processorFileCases(String list, List<Flavor> flavors) {
@@ -54,8 +52,7 @@ class ByteLevelModelReferenceTest {
 
     /** transformers' {@code Idefics3Processor.batch_decode}: the tokenizer's, then the tile tags folded. */
     private static List<String> processorBatchDecode(Tokenizer tok, int[][] ids, boolean skipSpecialTokens) {
-        return tok.batchDecode(ids, skipSpecialTokens).stream().map(s -> TILE_TAGS.matcher(s).replaceAll("<image>"))
-                .toList();
+        return tok.batchDecode(ids, skipSpecialTokens).stream().map(Idefics3Processor::foldTileTags).toList();
     }
 
     @ParameterizedTest(name = "{2} {0}")

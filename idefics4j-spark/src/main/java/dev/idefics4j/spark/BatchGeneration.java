@@ -3,8 +3,8 @@ package dev.idefics4j.spark;
 import dev.idefics4j.Completion;
 import dev.idefics4j.Idefics;
 import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.processor.Processor;
 import dev.idefics4j.processor.PromptItem;
-import dev.idefics4j.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +85,7 @@ final class BatchGeneration {
         List<Completion> completions = idefics.generate(in, lead.config(), null);
         int perPrompt = completions.size() / all.size();
         int length = in.sequenceLength();
-        Tokenizer tok = idefics.tokenizer();
+        Processor processor = idefics.processor();
         List<List<SequenceResult>> out = new ArrayList<>();
         int first = 0;
         for (List<List<PromptItem>> own : prompts) {
@@ -103,8 +103,9 @@ final class BatchGeneration {
             for (Completion c : mine) {
                 int[] ids = Arrays.copyOfRange(c.ids(), length - promptWidth, length + newWidth);
                 int[] newIds = Arrays.copyOf(c.newIds(), newWidth);
-                sequences.add(new SequenceResult(ids, newIds, tok.decode(ids, true), tok.decode(newIds, true),
-                        c.finishReason().label(), c.score().isPresent() ? c.score().getAsDouble() : null));
+                sequences.add(new SequenceResult(ids, newIds, processor.decode(ids, true),
+                        processor.decode(newIds, true), c.finishReason().label(),
+                        c.score().isPresent() ? c.score().getAsDouble() : null));
             }
             out.add(sequences);
             first += own.size();

@@ -1,15 +1,11 @@
 package dev.idefics4j.model.idefics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.ConfigReader;
 import dev.idefics4j.model.LlamaConfig;
 import dev.idefics4j.request.JsonErrors;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -24,8 +20,6 @@ public record IdeficsConfig(int vocabSize, int additionalVocabSize, int hiddenSi
                             boolean tieWordEmbeddings, int crossLayerInterval, boolean qkLayerNorms,
                             boolean useResampler, int maxPositionEmbeddings, String torchDtype,
                             VisionConfig visionConfig, PerceiverConfig perceiverConfig) {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public int headDim() {
         return hiddenSize / numAttentionHeads;
@@ -53,15 +47,7 @@ public record IdeficsConfig(int vocabSize, int additionalVocabSize, int hiddenSi
     }
 
     public static IdeficsConfig load(Path configJson) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(configJson));
-        } catch (NoSuchFileException e) {
-            throw new CheckpointException(configJson + ": file not found (a checkpoint folder needs config.json)", e);
-        } catch (IOException e) {
-            throw new CheckpointException(configJson + ": " + JsonErrors.describeFile(e), e);
-        }
-        return parse(configJson.toString(), root);
+        return parse(configJson.toString(), ConfigReader.readConfigJson(configJson));
     }
 
     public static IdeficsConfig parse(String file, JsonNode root) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.RandomCheckpoint;
 import dev.idefics4j.image.ImageLoader;
+import dev.idefics4j.model.ModelFamilies;
 import dev.idefics4j.model.ModelFamily;
 import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.processor.ChatTemplate;
@@ -13,9 +14,6 @@ import dev.idefics4j.processor.IdeficsProcessor;
 import dev.idefics4j.processor.Processor;
 import dev.idefics4j.tokenizer.Flavor;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,18 +51,7 @@ public final class IdeficsFamily implements ModelFamily {
 
     @Override
     public Optional<ObjectNode> publishedConfig(String name) {
-        if (!PUBLISHED.contains(name)) {
-            return Optional.empty();
-        }
-        try (InputStream in = IdeficsFamily.class.getResourceAsStream("configs/" + name
-                + ".json")) {
-            if (in == null) {
-                throw new IllegalStateException("bundled config " + name + " missing from the jar");
-            }
-            return Optional.of((ObjectNode) new ObjectMapper().readTree(in));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ModelFamilies.bundledConfig(IdeficsFamily.class, PUBLISHED, name);
     }
 
     @Override

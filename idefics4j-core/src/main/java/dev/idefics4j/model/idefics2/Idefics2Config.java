@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.ConfigReader;
-import dev.idefics4j.checkpoint.Idefics2PerceiverConfig;
-import dev.idefics4j.checkpoint.SiglipVisionConfig;
+import dev.idefics4j.model.SiglipVisionConfig;
 import dev.idefics4j.model.LlamaConfig;
 
 import java.io.IOException;

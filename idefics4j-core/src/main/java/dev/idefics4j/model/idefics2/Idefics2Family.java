@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.checkpoint.RandomCheckpoint;
-import dev.idefics4j.checkpoint.SiglipVisionConfig;
+import dev.idefics4j.model.SiglipVisionConfig;
 import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.model.ModelFamily;
 import dev.idefics4j.model.VisionLanguageModel;

@@ -1,7 +1,6 @@
 package dev.idefics4j.model.idefics2;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.Idefics2PerceiverConfig;
 import dev.idefics4j.model.ForwardTrace;
 import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;

@@ -2,14 +2,16 @@ package dev.idefics4j.model.idefics3;
 
 import dev.idefics4j.checkpoint.ConfigReader;
 import dev.idefics4j.image.ImageLoader;
-import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.image.RgbConversion;
 import dev.idefics4j.image.RgbImage;
 import dev.idefics4j.processor.ImageSeqLen;
-import dev.idefics4j.processor.ProcessingOptions;
+import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.processor.Processor;
+import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptImages;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.tokenizer.BatchEncoding;
+import dev.idefics4j.tokenizer.Flavor;
 import dev.idefics4j.tokenizer.Tokenizer;
 import dev.idefics4j.tokenizer.Tokenizers;
 
@@ -17,24 +19,31 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
- * Idefics3Processor: prompts → {@link Idefics3Inputs}. Each {@code <image>} of a sample's text (an image item of a
- * prompt) becomes, for an image cut into R x C tiles, {@code <fake_token_around_image><row_r_col_c>} +
- * {@code <image>} x L for every tile with {@code "\n"} after each row of tiles, then
+ * Idefics3Processor: prompts → {@link ModelInputs} with {@link Idefics3ImageInputs}. Each {@code <image>} of a
+ * sample's text (an image item of a prompt) becomes, for an image cut into R x C tiles,
+ * {@code <fake_token_around_image><row_r_col_c>} + {@code <image>} x L for every tile with {@code "\n"} after each
+ * row of tiles, then
  * {@code "\n<fake_token_around_image><global-img>"} + {@code <image>} x L + {@code <fake_token_around_image>}; an image
  * that is not split becomes only the global part without the newline. L is image_seq_len. Adjacent images are not
  * merged. The strings are tokenized as they are (the tokenizer adds BOS where its template says so) and the images
  * go through {@link Idefics3ImageProcessor}. Images are loaded as transformers' {@code load_image} does
  * ({@link RgbConversion#DROP_ALPHA}).
  *
+ * Token ids decode as the reference's {@code batch_decode}: the tokenizer's decode with the tile tags folded back.
+ *
  * <p>Where transformers 4.46 raises an IndexError, this processor does what the call means: text without images is
  * tokenized alone (as {@code processor.tokenizer(text)}), and the first sample of a batch may have no image.
  */
-public final class Idefics3Processor {
+public final class Idefics3Processor implements Processor {
     public static final String FAKE_TOKEN = PromptImages.FAKE_TOKEN;
     public static final String IMAGE_TOKEN = PromptImages.IMAGE_TOKEN;
     public static final String GLOBAL_IMAGE_TOKEN = "<global-img>";
+    public static final String END_OF_UTTERANCE = "<end_of_utterance>";
+    /** What {@code batch_decode} folds into {@code <image>}: the tile tags the prompts hold, with their newlines. */
+    private static final Pattern TILE_TAGS = Pattern.compile("(\\n?<global-img>\\n?|<row_\\d+_col_\\d+>\\n?)+");
     /** transformers' default when processor_config.json gives none: Idefics3-8B's 364-pixel tiles. */
     public static final int DEFAULT_IMAGE_SEQ_LEN = 169;
 
@@ -55,10 +64,18 @@ public final class Idefics3Processor {
         PromptImages.checkTokenizer(tokenizer, "Idefics3");
     }
 
-    /** The processor of a checkpoint folder: its tokenizer, preprocessor config and image_seq_len. */
+    /**
+     * The processor of a checkpoint folder: its tokenizer (tokenizer.json when present), preprocessor config and
+     * image_seq_len.
+     */
     public static Idefics3Processor fromCheckpoint(Path dir, ImageLoader loader) {
-        return new Idefics3Processor(Tokenizers.load(dir), Idefics3ImageProcessor.fromCheckpoint(dir), loader,
-                imageSeqLen(dir));
+        return fromCheckpoint(dir, null, loader);
+    }
+
+    /** As {@link #fromCheckpoint(Path, ImageLoader)} with the tokenizer file {@code flavor} (null: the preferred). */
+    public static Idefics3Processor fromCheckpoint(Path dir, Flavor flavor, ImageLoader loader) {
+        Tokenizer tokenizer = flavor == null ? Tokenizers.load(dir) : Tokenizers.load(dir, flavor);
+        return new Idefics3Processor(tokenizer, Idefics3ImageProcessor.fromCheckpoint(dir), loader, imageSeqLen(dir));
     }
 
     /**
@@ -82,8 +99,46 @@ public final class Idefics3Processor {
         return (int) ((double) (side * side) / (scale * scale));
     }
 
+    @Override
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    @Override
+    public ImageLoader imageLoader() {
+        return imageLoader;
+    }
+
+    /** {@code <image>} and {@code <fake_token_around_image>}, the markup the guide bans from answers. */
+    @Override
+    public List<Integer> imageMarkupTokenIds() {
+        return List.of(tokenizer.tokenToId(IMAGE_TOKEN), tokenizer.tokenToId(FAKE_TOKEN));
+    }
+
+    @Override
+    public int[] endOfUtteranceIds() {
+        return tokenizer.encode(END_OF_UTTERANCE, false);
+    }
+
+    /** Whether the tokenizer has {@code <end_of_utterance>}, the turn end of the checkpoint's chat template. */
+    @Override
+    public boolean instruct() {
+        return tokenizer.findTokenId(END_OF_UTTERANCE).isPresent();
+    }
+
+    /**
+     * transformers' {@code Idefics3Processor.batch_decode} of one row: the tokenizer's decode, then every run of tile
+     * tags ({@code <row_r_col_c>}, {@code <global-img>}, with the newlines the prompt put around them) folded into
+     * {@code <image>}.
+     */
+    @Override
+    public String decode(int[] ids, boolean skipSpecialTokens) {
+        return foldTileTags(tokenizer.decode(ids, skipSpecialTokens));
+    }
+
+    /** Every run of tile tags in decoded text, with the newlines around them, as one {@code <image>}. */
+    public static String foldTileTags(String decoded) {
+        return TILE_TAGS.matcher(decoded).replaceAll(IMAGE_TOKEN);
     }
 
     public Idefics3ImageProcessor imageProcessor() {
@@ -94,25 +149,32 @@ public final class Idefics3Processor {
         return imageSeqLen;
     }
 
-    /** A single prompt with default options. */
-    public Idefics3Inputs process(List<PromptItem> prompt) {
-        return process(List.of(prompt), ProcessingOptions.DEFAULTS);
+    /** Prompts of text and image items; each image item stands where the reference's text has {@code <image>}. */
+    @Override
+    public ModelInputs process(List<List<PromptItem>> prompts, ProcessorOptions options) {
+        refuseIdeficsOptions(options);
+        return process(PromptImages.of(prompts, IMAGE_TOKEN, imageLoader, RgbConversion.DROP_ALPHA), options);
     }
 
-    /** Prompts of text and image items; each image item stands where the reference's text has {@code <image>}. */
-    public Idefics3Inputs process(List<List<PromptItem>> prompts, ProcessingOptions options) {
-        return process(PromptImages.of(prompts, IMAGE_TOKEN, imageLoader, RgbConversion.DROP_ALPHA), options);
+    /** IDEFICS v1's options that ask for what this processor never writes. */
+    private static void refuseIdeficsOptions(ProcessorOptions options) {
+        ProcessorOptions.require(!options.addEosToken(), "add_eos_token", true,
+                "Idefics3's processor adds what the tokenizer's template adds (add_special_tokens)");
+        ProcessorOptions.require(!Boolean.TRUE.equals(options.addEndOfUtteranceToken()), "add_end_of_utterance_token",
+                true, "Idefics3's processor writes no <end_of_utterance> between text items; the chat template "
+                        + "ends each turn with it");
     }
 
     /**
      * The reference's {@code processor(text=texts, images=images)}: each text's {@code <image>} placeholders take its
      * sample's images in order.
      */
-    public Idefics3Inputs process(List<String> texts, List<List<RgbImage>> images, ProcessingOptions options) {
+    public ModelInputs process(List<String> texts, List<List<RgbImage>> images, ProcessorOptions options) {
+        refuseIdeficsOptions(options);
         return process(PromptImages.of(texts, images), options);
     }
 
-    private Idefics3Inputs process(PromptImages prompts, ProcessingOptions options) {
+    private ModelInputs process(PromptImages prompts, ProcessorOptions options) {
         prompts.checkImageCounts(IMAGE_TOKEN);
         List<String> texts = prompts.texts();
         Idefics3ImageProcessor.Batch batch = null;
@@ -132,9 +194,9 @@ public final class Idefics3Processor {
             }
         }
         BatchEncoding encoding = tokenizer.encodeBatch(strings, options.encodeOptions());
-        PixelBatch pixels = batch == null ? null : batch.pixels();
-        return new Idefics3Inputs(encoding.inputIds(), encoding.attentionMask(), pixels, rows, cols,
-                List.copyOf(strings), prompts.sources());
+        Idefics3ImageInputs images = batch == null ? null : new Idefics3ImageInputs(batch.pixels(), rows, cols);
+        return new ModelInputs(encoding.inputIds(), encoding.attentionMask(), images, List.copyOf(strings),
+                prompts.sources());
     }
 
     /** {@code text} with its i-th {@code <image>} replaced by the tokens of an image of rows[i] x cols[i] tiles. */

@@ -14,9 +14,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static dev.idefics4j.testing.ForwardComparison.assertLogits;
+import static dev.idefics4j.testing.ForwardComparison.assertRealTokensClose;
 import static dev.idefics4j.testing.Tolerances.assertClose;
 
 /** Replays every case of {@code reference/<model>/forward.json}: each intermediate tensor within 1e-4. */
@@ -35,13 +38,7 @@ class ModelForwardParityTest {
     }
 
     static Stream<Arguments> cases() {
-        Stream.Builder<Arguments> b = Stream.builder();
-        for (String model : new String[]{"tiny", "tiny-80b-style", "tiny-noresampler"}) {
-            for (String id : ReferenceCase.cases(TestData.reference(model + "/forward.json")).keySet()) {
-                b.add(Arguments.of(model, id));
-            }
-        }
-        return b.build();
+        return ReferenceCase.caseIds(List.of("tiny", "tiny-80b-style", "tiny-noresampler"), "forward.json");
     }
 
     @ParameterizedTest(name = "{0} forward.json#{1}")
@@ -61,7 +58,6 @@ class ModelForwardParityTest {
                 true, recorder);
 
         int rows = in.rows();
-        int vocab = model.vocabSize();
         int[][] mask = in.attentionMask();
 
         // Vision tower and resampler: every image, padding images included.
@@ -81,26 +77,24 @@ class ModelForwardParityTest {
 
         // Text side: compare non-padded positions only.
         int hidden = model.config().hiddenSize();
-        compareTokens(refDir, tensors, trace, "inputs_embeds", mask, hidden, caseId);
-        compareTokens(refDir, tensors, trace, "cross_attention_gate", mask, 1, caseId);
-        compareTokens(refDir, tensors, trace, "position_ids", mask, 1, caseId);
+        for (String name : new String[]{"inputs_embeds", "cross_attention_gate", "position_ids"}) {
+            int width = name.equals("inputs_embeds") ? hidden : 1;
+            assertRealTokensClose(refDir, tensors, name, trace.get(name), mask, width, TOL, caseId);
+        }
         for (int j = 0; j < model.config().numCrossLayers(); j++) {
-            compareTokens(refDir, tensors, trace, "gated_xattn_" + j, mask, hidden, caseId);
+            assertRealTokensClose(refDir, tensors, "gated_xattn_" + j, trace.get("gated_xattn_" + j), mask, hidden,
+                    TOL, caseId);
         }
         for (int i = 0; i < model.config().numHiddenLayers(); i++) {
-            compareTokens(refDir, tensors, trace, "decoder_layer_" + i, mask, hidden, caseId);
+            assertRealTokensClose(refDir, tensors, "decoder_layer_" + i, trace.get("decoder_layer_" + i), mask,
+                    hidden, TOL, caseId);
         }
-        compareTokens(refDir, tensors, trace, "last_hidden_state", mask, hidden, caseId);
+        assertRealTokensClose(refDir, tensors, "last_hidden_state", trace.get("last_hidden_state"), mask, hidden,
+                TOL, caseId);
 
         // Logits: selected columns, logsumexp over the whole vocabulary, argmax, and the full last row.
-        ForwardParity.assertLogitsMatch(refDir, tensors, ReferenceCase.intArray(c.get("logit_columns")), logits, mask,
-                vocab, TOL, caseId);
-    }
-
-    private static void compareTokens(Path refDir, JsonNode tensors, Map<String, float[]> trace, String name,
-                                      int[][] mask, int width, String caseId) {
-        ForwardParity.assertTokensClose(ReferenceCase.floats(refDir, tensors.get(name)), trace.get(name), mask, width,
-                TOL, caseId + " " + name);
+        assertLogits(refDir, tensors, ReferenceCase.intArray(c.get("logit_columns")), logits, model.vocabSize(), mask,
+                TOL, caseId);
     }
 
     private static float[] concatRows(Map<String, float[]> trace, String prefix, int rows) {

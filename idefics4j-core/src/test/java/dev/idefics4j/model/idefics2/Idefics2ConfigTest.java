@@ -3,7 +3,7 @@ package dev.idefics4j.model.idefics2;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.CheckpointException;
-import dev.idefics4j.checkpoint.SiglipVisionConfig;
+import dev.idefics4j.model.SiglipVisionConfig;
 import dev.idefics4j.model.LlamaConfig;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;

@@ -99,7 +99,7 @@ class Idefics2ProcessorTest {
     void processesPromptItemsAsTheReference(String model, String id, JsonNode c) {
         JsonNode call = c.get("call");
         ModelInputs inputs = processor(call).process(ProcessorCases.prompts(call),
-                ProcessorCases.processorOptions(call));
+                ProcessorCases.options(call));
         assertEquals(ReferenceCase.strings(c.get("prompt_strings")), inputs.promptStrings());
         assertArrayEquals(ReferenceCase.intMatrix(c.get("input_ids")), inputs.inputIds(), "input_ids");
         assertArrayEquals(ReferenceCase.intMatrix(c.get("attention_mask")), inputs.attentionMask(), "attention_mask");

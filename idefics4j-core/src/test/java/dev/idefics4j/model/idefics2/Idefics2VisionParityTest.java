@@ -2,8 +2,7 @@ package dev.idefics4j.model.idefics2;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.checkpoint.Idefics2PerceiverConfig;
-import dev.idefics4j.checkpoint.SiglipVisionConfig;
+import dev.idefics4j.model.SiglipVisionConfig;
 import dev.idefics4j.model.SiglipVisionTransformer;
 import dev.idefics4j.model.VisionBatch;
 import dev.idefics4j.testing.ReferenceCase;

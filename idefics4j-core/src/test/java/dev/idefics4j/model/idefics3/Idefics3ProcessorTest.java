@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.image.ImageLoader;
 import dev.idefics4j.image.PixelBatch;
-import dev.idefics4j.processor.ProcessingOptions;
+import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.processor.ProcessorOptions;
 import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.testing.ProcessorCases;
 import dev.idefics4j.testing.ReferenceCase;
@@ -61,15 +62,17 @@ class Idefics3ProcessorTest {
     void processesPromptItemsAsTheReference(String model, String id, JsonNode c) {
         Path dir = TestData.model(model);
         Idefics3Processor processor = Idefics3Processor.fromCheckpoint(dir, LOADER);
-        Idefics3Inputs inputs = processor.process(ProcessorCases.prompts(c.get("call")), ProcessorCases.options(c.get("call")));
+        ModelInputs inputs = processor.process(ProcessorCases.prompts(c.get("call")),
+                ProcessorCases.options(c.get("call")));
         assertEquals(ReferenceCase.strings(c.get("prompt_strings")), inputs.promptStrings());
         if (!c.has("pixel_values")) {
-            assertNull(inputs.pixels());
+            assertNull(inputs.images());
             return;
         }
-        ProcessorCases.assertPixelsMatch(model, c, inputs.pixels());
-        assertArrayEquals(ReferenceCase.intMatrix(c.get("rows")), inputs.rows(), "rows");
-        assertArrayEquals(ReferenceCase.intMatrix(c.get("cols")), inputs.cols(), "cols");
+        Idefics3ImageInputs images = (Idefics3ImageInputs) inputs.images();
+        ProcessorCases.assertPixelsMatch(model, c, images.pixels());
+        assertArrayEquals(ReferenceCase.intMatrix(c.get("rows")), images.rows(), "rows");
+        assertArrayEquals(ReferenceCase.intMatrix(c.get("cols")), images.cols(), "cols");
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -77,7 +80,8 @@ class Idefics3ProcessorTest {
     void idsAreTheReferenceIds(String model, String id, JsonNode c) {
         Idefics3Processor processor = Idefics3Processor.fromCheckpoint(TestData.model(model),
                 LOADER);
-        Idefics3Inputs inputs = processor.process(ProcessorCases.prompts(c.get("call")), ProcessorCases.options(c.get("call")));
+        ModelInputs inputs = processor.process(ProcessorCases.prompts(c.get("call")),
+                ProcessorCases.options(c.get("call")));
         assertArrayEquals(ReferenceCase.intMatrix(c.get("input_ids")), inputs.inputIds(), "input_ids");
         assertArrayEquals(ReferenceCase.intMatrix(c.get("attention_mask")), inputs.attentionMask(), "attention_mask");
         int imageId = processor.tokenizer().findTokenId(Idefics3Processor.IMAGE_TOKEN).orElseThrow();
@@ -96,12 +100,12 @@ class Idefics3ProcessorTest {
         Idefics3Processor processor = Idefics3Processor.fromCheckpoint(dir, LOADER);
         JsonNode batch3 = ReferenceCase.cases(TestData.reference("tiny-idefics3/processor.json")).get("batch3");
         List<List<PromptItem>> prompts = ProcessorCases.prompts(batch3.get("call"));
-        Idefics3Inputs reordered = processor.process(List.of(prompts.get(1), prompts.get(0), prompts.get(2)),
-                ProcessingOptions.DEFAULTS);
+        ModelInputs reordered = processor.process(List.of(prompts.get(1), prompts.get(0), prompts.get(2)),
+                ProcessorOptions.DEFAULTS);
         List<String> expected = ReferenceCase.strings(batch3.get("prompt_strings"));
         assertEquals(List.of(expected.get(1), expected.get(0), expected.get(2)), reordered.promptStrings());
         float[] reference = ReferenceCase.floats(TestData.reference("tiny-idefics3"), batch3.get("pixel_values"));
-        PixelBatch pixels = reordered.pixels();
+        PixelBatch pixels = ((Idefics3ImageInputs) reordered.images()).pixels();
         int sample = pixels.maxImages() * pixels.valuesPerImage();
         assertEquals(reference.length, pixels.pixelValues().length);
         int[] order = {1, 0, 2};
@@ -110,7 +114,7 @@ class Idefics3ProcessorTest {
                     Arrays.copyOfRange(pixels.pixelValues(), b * sample, (b + 1) * sample), "row " + b);
         }
         assertArrayEquals(new int[]{0, 7, 17}, pixels.imagesPerSample());
-        assertArrayEquals(new int[]{0, 1, 2}, reordered.imagesPerRow());
+        assertArrayEquals(new int[]{0, 1, 2}, reordered.images().imagesPerRow());
     }
 
     @Test
@@ -119,10 +123,10 @@ class Idefics3ProcessorTest {
         Idefics3Processor processor = new Idefics3Processor(Tokenizers.load(dir),
                 Idefics3ImageProcessor.fromCheckpoint(dir), LOADER, 9);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> processor.process(List.of("<image>a<image>"), List.of(List.of()), ProcessingOptions.DEFAULTS));
+                () -> processor.process(List.of("<image>a<image>"), List.of(List.of()), ProcessorOptions.DEFAULTS));
         assertTrue(e.getMessage().contains("images in the text [2] and images [0]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> processor.process(
-                List.of(List.of(PromptItem.text("a <image> b"))), ProcessingOptions.DEFAULTS));
+                List.of(List.of(PromptItem.text("a <image> b"))), ProcessorOptions.DEFAULTS));
         assertTrue(e.getMessage().contains("[1] and images [0]"), e.getMessage());
     }
 

@@ -1,7 +1,8 @@
-package dev.idefics4j.checkpoint;
+package dev.idefics4j.model.idefics2;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
 import org.junit.jupiter.api.Test;

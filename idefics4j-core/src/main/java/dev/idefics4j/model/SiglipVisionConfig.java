@@ -1,6 +1,7 @@
-package dev.idefics4j.checkpoint;
+package dev.idefics4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.checkpoint.ConfigReader;
 
 /**
  * The SigLIP vision tower of Idefics2 and Idefics3 ({@code Idefics2VisionConfig}, {@code Idefics3VisionConfig}):

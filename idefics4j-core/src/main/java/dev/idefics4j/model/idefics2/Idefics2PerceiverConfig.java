@@ -1,6 +1,7 @@
-package dev.idefics4j.checkpoint;
+package dev.idefics4j.model.idefics2;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.checkpoint.ConfigReader;
 
 /**
  * Idefics2PerceiverConfig: the perceiver resampler of Idefics2's connector, read from {@code config.json}'s

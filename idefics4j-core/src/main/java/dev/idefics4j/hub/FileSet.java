@@ -28,13 +28,16 @@ public record FileSet(List<String> include, List<String> exclude, List<List<Stri
     private static final String INDEX_SUFFIX = ".index.json";
 
     /**
-     * What an IDEFICS checkpoint needs: configs, tokenizer files and safetensors weights (one file, or an index and
-     * its shards). PyTorch pickles, TensorFlow and Flax weights are never fetched.
+     * What a checkpoint of the IDEFICS family needs: configs (the processor's and the chat template too, which
+     * Idefics2, Idefics3 and SmolVLM ship), tokenizer files (SentencePiece, tokenizer.json, or byte-level vocab.json
+     * and merges.txt) and safetensors weights (one file, or an index and its shards). PyTorch pickles, TensorFlow,
+     * Flax and ONNX weights are never fetched.
      */
     public static final FileSet IDEFICS = new FileSet(
-            List.of("config.json", "generation_config.json", "preprocessor_config.json", "tokenizer.model",
-                    "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
-                    "model.safetensors", "model.safetensors.index.json"),
+            List.of("config.json", "generation_config.json", "preprocessor_config.json", "processor_config.json",
+                    "chat_template.json", "chat_template.jinja", "tokenizer.model", "tokenizer.json",
+                    "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "vocab.json",
+                    "merges.txt", "model.safetensors", "model.safetensors.index.json"),
             List.of("*.bin", "*.pt", "*.pth", "*.h5", "*.msgpack", "*.ckpt"),
             List.of(List.of("config.json"), List.of("model.safetensors", "model.safetensors.index.json")));
 

@@ -41,6 +41,20 @@ class FileSetTest {
         assertTrue(FileSet.IDEFICS.absentNames(repo).contains("preprocessor_config.json"));
     }
 
+    /** SmolVLM's published file list (its ONNX exports and notebooks are left out). */
+    @Test
+    void aSmolVlmRepoGetsItsChatTemplateProcessorConfigAndByteLevelTokenizer() {
+        RepoInfo repo = repo(".gitattributes", "README.md", "added_tokens.json", "chat_template.json", "config.json",
+                "generation_config.json", "merges.txt", "model.safetensors", "onnx/decoder_model_merged.onnx",
+                "onnx/vision_encoder.onnx", "preprocessor_config.json", "processor_config.json",
+                "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json", "vocab.json");
+
+        assertEquals(List.of("added_tokens.json", "chat_template.json", "config.json", "generation_config.json",
+                "merges.txt", "model.safetensors", "preprocessor_config.json", "processor_config.json",
+                "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json", "vocab.json"),
+                paths(FileSet.IDEFICS, repo));
+    }
+
     @Test
     void aSingleSafetensorsFileWinsOverItsIndex() {
         RepoInfo repo = repo("config.json", "model.safetensors", "model.safetensors.index.json");

@@ -36,13 +36,26 @@ public record ChatMessage(String role, List<PromptItem> content) {
      * this order, as a Python dict would (it shows in {@code tojson}).
      */
     public Map<String, Object> toTemplateMessage() {
-        List<Object> items = new ArrayList<>(content.size());
+        List<Map<String, Object>> items = new ArrayList<>(content.size());
         for (PromptItem item : content) {
-            items.add(item instanceof PromptItem.Text(String text)
-                    ? ordered("type", "text", "text", text)
-                    : ordered("type", "image"));
+            items.add(item instanceof PromptItem.Text(String text) ? templateText(text) : templateImage());
         }
+        return templateMessage(role, items);
+    }
+
+    /** A template message: {@code {"role": role, "content": items}}. */
+    public static Map<String, Object> templateMessage(String role, List<Map<String, Object>> items) {
         return ordered("role", role, "content", List.copyOf(items));
+    }
+
+    /** A template content item holding text: {@code {"type": "text", "text": text}}. */
+    public static Map<String, Object> templateText(String text) {
+        return ordered("type", "text", "text", text);
+    }
+
+    /** A template content item standing for an image: {@code {"type": "image"}}. */
+    public static Map<String, Object> templateImage() {
+        return ordered("type", "image");
     }
 
     private static Map<String, Object> ordered(Object... keysAndValues) {

@@ -78,16 +78,6 @@ public record ProcessorOptions(Padding padding, Integer maxLength, boolean trunc
     }
 
     /**
-     * Fails when {@code value} is set ({@code unsetValue} is what leaving it out means): {@code processor} does not
-     * take the option {@code name}, and ignoring it would hide the mistake.
-     */
-    public static void refuse(String processor, String name, Object value, Object unsetValue) {
-        if (value != null && !value.equals(unsetValue)) {
-            throw new IllegalArgumentException(processor + " takes no " + name + " option (got " + value + ")");
-        }
-    }
-
-    /**
      * Fails naming {@code option} when a processor cannot honour the value asked for.
      *
      * @param honoured whether the processor does what the option asks
@@ -97,6 +87,19 @@ public record ProcessorOptions(Padding padding, Integer maxLength, boolean trunc
         if (!honoured) {
             throw new IllegalArgumentException(option + "=" + value + " cannot be honoured: " + why);
         }
+    }
+
+    /**
+     * Refuses IDEFICS v1's text options in a processor whose prompts come from a chat template ({@code family}'s
+     * Idefics2 or Idefics3 processor): it adds what the tokenizer's template adds and writes no
+     * {@code <end_of_utterance>} between text items.
+     */
+    public void requireNoIdeficsTextOptions(String family) {
+        require(!addEosToken, "add_eos_token", true,
+                family + "'s processor adds what the tokenizer's template adds (add_special_tokens)");
+        require(!Boolean.TRUE.equals(addEndOfUtteranceToken), "add_end_of_utterance_token", true,
+                family + "'s processor writes no <end_of_utterance> between text items; the chat template ends "
+                        + "each turn with it");
     }
 
     /** "longest", "max_length", "do_not_pad"/"none"/false, as the reference accepts them. */

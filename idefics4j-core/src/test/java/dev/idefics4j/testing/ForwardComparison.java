@@ -79,7 +79,7 @@ public final class ForwardComparison {
         }
     }
 
-    public static double logSumExp(float[] x, int off, int n) {
+    static double logSumExp(float[] x, int off, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, x[off + i]);

@@ -3,7 +3,6 @@ package dev.idefics4j.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 /** The model inputs of one {@code processor.json} case, as the reference processor produced them. */
 public record ProcessorInputs(int[][] inputIds, int[][] attentionMask, int[][][] imageAttentionMask,
@@ -20,12 +19,7 @@ public record ProcessorInputs(int[][] inputIds, int[][] attentionMask, int[][][]
     /** {@code ref} is like {@code "processor.json#text_image_text"}, relative to the model's reference folder. */
     public static ProcessorInputs load(String model, String ref) {
         Path dir = TestData.reference(model);
-        String[] parts = ref.split("#");
-        Map<String, JsonNode> cases = ReferenceCase.cases(dir.resolve(parts[0]));
-        JsonNode c = cases.get(parts[1]);
-        if (c == null) {
-            throw new IllegalArgumentException("no processor case " + ref + " for " + model);
-        }
+        JsonNode c = ReferenceCase.processorCase(model, ref);
         JsonNode pv = c.get("pixel_values");
         return new ProcessorInputs(
                 ReferenceCase.intMatrix(c.get("input_ids")),

@@ -3,6 +3,7 @@ package dev.idefics4j.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idefics4j.checkpoint.SafeTensorsFile;
+import dev.idefics4j.image.PixelBatch;
 import org.junit.jupiter.params.provider.Arguments;
 
 import java.io.IOException;
@@ -40,6 +41,38 @@ public final class ReferenceCase {
             out.put(c.get("id").asText(), c);
         }
         return out;
+    }
+
+    /** The case {@code ref} ({@code "processor.json#one_image"}) of {@code model}'s reference folder. */
+    public static JsonNode processorCase(String model, String ref) {
+        String[] parts = ref.split("#");
+        JsonNode c = cases(TestData.reference(model).resolve(parts[0])).get(parts[1]);
+        if (c == null) {
+            throw new IllegalArgumentException("no processor case " + ref + " for " + model);
+        }
+        return c;
+    }
+
+    /**
+     * An Idefics2/Idefics3 processor case's images as the reference returned them: pixel_values
+     * [batch, images, channels, height, width], pixel_attention_mask, and real_images counted per row.
+     */
+    public static PixelBatch pixelBatch(Path dir, JsonNode c) {
+        int[] shape = shape(c.get("pixel_values"));
+        long[] pixelMask = longs(dir, c.get("pixel_attention_mask"));
+        byte[] bytes = new byte[pixelMask.length];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) pixelMask[i];
+        }
+        int[][] real = intMatrix(c.get("real_images"));
+        int[] perRow = new int[real.length];
+        for (int b = 0; b < real.length; b++) {
+            for (int r : real[b]) {
+                perRow[b] += r;
+            }
+        }
+        return new PixelBatch(shape[0], shape[1], shape[3], shape[4], floats(dir, c.get("pixel_values")), bytes,
+                perRow);
     }
 
     /** (model, case id) of every case of each model's reference file {@code file} ("forward.json", ...). */

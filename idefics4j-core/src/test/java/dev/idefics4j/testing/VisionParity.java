@@ -120,17 +120,6 @@ public final class VisionParity {
 
     /** {@code actual} against the reference tensor {@code name}, max abs diff within {@link #TOL}. */
     public void assertClose(String name, float[] actual) {
-        float[] expected = ReferenceCase.floats(refDir, tensors.get(name));
-        assertEquals(expected.length, actual.length, caseId + " " + name + " size");
-        double worst = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            double d = Math.abs(expected[i] - actual[i]);
-            if (!(d <= worst)) {
-                worst = d;
-                at = i;
-            }
-        }
-        assertTrue(worst <= TOL, caseId + " " + name + " max abs diff " + worst + " at " + at);
+        Tolerances.assertClose(ReferenceCase.floats(refDir, tensors.get(name)), actual, TOL, caseId + " " + name);
     }
 }

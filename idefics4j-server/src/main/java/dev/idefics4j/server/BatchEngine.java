@@ -6,7 +6,7 @@ import dev.idefics4j.generation.Generator;
 import dev.idefics4j.generation.SequenceDecoder;
 import dev.idefics4j.generation.TextStreamer;
 import dev.idefics4j.model.VisionLanguageModel;
-import dev.idefics4j.tokenizer.Tokenizer;
+import dev.idefics4j.processor.Processor;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ final class BatchEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BatchEngine.class.getName());
 
     private final VisionLanguageModel model;
-    private final Tokenizer tokenizer;
+    private final Processor processor;
     private final GenerationTokenizer generationTokenizer;
     private final Metrics metrics;
     private final int maxBatch;
@@ -43,10 +43,10 @@ final class BatchEngine implements AutoCloseable {
     private volatile boolean stepsHeld;
     private volatile boolean stopped;
 
-    BatchEngine(VisionLanguageModel model, Tokenizer tokenizer, Metrics metrics, int maxBatch, int maxQueue) {
+    BatchEngine(VisionLanguageModel model, Processor processor, Metrics metrics, int maxBatch, int maxQueue) {
         this.model = model;
-        this.tokenizer = tokenizer;
-        this.generationTokenizer = GenerationTokenizer.of(tokenizer);
+        this.processor = processor;
+        this.generationTokenizer = GenerationTokenizer.of(processor.tokenizer());
         this.metrics = metrics;
         this.maxBatch = maxBatch;
         this.maxQueue = maxQueue;
@@ -202,7 +202,7 @@ final class BatchEngine implements AutoCloseable {
             return;
         }
         job.decoders.forEach(d -> d.recordLogprobs(job.request.logprobs()));
-        job.streamer = new TextStreamer(ids -> tokenizer.decode(ids, true),
+        job.streamer = new TextStreamer(ids -> processor.decode(ids, true),
                 (row, text, finished) -> job.pendingText[row].append(text));
         running.add(job);
         runningSequences += job.choices();
@@ -225,7 +225,7 @@ final class BatchEngine implements AutoCloseable {
         metrics.promptTokens(job.request.promptTokens());
         for (int i = 0; i < results.size(); i++) {
             int[] tokens = results.get(i).producedIds();
-            String text = tokenizer.decode(tokens, true);
+            String text = processor.decode(tokens, true);
             JobEvent.Ending end = new JobEvent.Ending(results.get(i).finishReason(), tokens, text);
             job.emit(new JobEvent.Token(i, tokens.length == 0 ? 0 : tokens[tokens.length - 1], text, Float.NaN, end));
         }
@@ -296,7 +296,7 @@ final class BatchEngine implements AutoCloseable {
                 job.done[i] = true;
                 runningSequences--;
                 int[] tokens = d.newTokens();
-                end = new JobEvent.Ending(d.finishReason(), tokens, tokenizer.decode(tokens, true));
+                end = new JobEvent.Ending(d.finishReason(), tokens, processor.decode(tokens, true));
             }
             job.emit(new JobEvent.Token(i, next[i], job.pendingText[i].toString(), d.lastLogprob(), end));
             job.pendingText[i].setLength(0);

@@ -46,7 +46,7 @@ public final class IdeficsServer implements AutoCloseable {
     private IdeficsServer(Idefics idefics, ServerConfig config) {
         Metrics metrics = new Metrics();
         imageLoader = new ImageLoader(config.images());
-        BatchEngine engine = new BatchEngine(idefics.model(), idefics.tokenizer(), metrics, config.maxBatchSize(),
+        BatchEngine engine = new BatchEngine(idefics.model(), idefics.processor(), metrics, config.maxBatchSize(),
                 config.maxQueue());
         String name = config.modelName() != null ? config.modelName() : idefics.dir().getFileName().toString();
         backend = new Backend(idefics, config, name, engine, RequestPreparer.guarded(idefics, config,

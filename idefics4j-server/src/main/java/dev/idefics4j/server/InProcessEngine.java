@@ -41,7 +41,7 @@ public final class InProcessEngine implements AutoCloseable {
         this.config = config;
         this.imageLoader = new ImageLoader(config.images());
         this.preparer = RequestPreparer.guarded(idefics, config, names, imageLoader);
-        this.engine = new BatchEngine(idefics.model(), idefics.tokenizer(), metrics, config.maxBatchSize(),
+        this.engine = new BatchEngine(idefics.model(), idefics.processor(), metrics, config.maxBatchSize(),
                 config.maxQueue());
     }
 

@@ -1,12 +1,11 @@
 package dev.idefics4j.server;
 
+import dev.idefics4j.processor.ChatMessage;
 import dev.idefics4j.processor.ChatTemplate;
 import dev.idefics4j.processor.jinja.TemplateException;
 import dev.idefics4j.tokenizer.SpecialTokens;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,19 +38,19 @@ final class TemplateChatPrompt {
                         + "\"; this model takes system, user and assistant messages (no tools or functions)");
             };
             List<PromptPart> parts = m.content().isEmpty() ? List.of(new PromptPart.Text("")) : m.content();
-            List<Object> items = new ArrayList<>();
+            List<Map<String, Object>> items = new ArrayList<>();
             for (int j = 0; j < parts.size(); j++) {
                 if (parts.get(j) instanceof PromptPart.Text(String text)) {
-                    items.add(ordered("type", "text", "text", text));
+                    items.add(ChatMessage.templateText(text));
                 } else if (role.equals("user")) {
-                    items.add(ordered("type", "image"));
+                    items.add(ChatMessage.templateImage());
                     images.add(parts.get(j));
                 } else {
                     throw ApiError.invalid(where + ".content[" + j + "]", where + ".content[" + j
                             + "]: only user messages may hold images");
                 }
             }
-            rendered.add(ordered("role", role, "content", List.copyOf(items)));
+            rendered.add(ChatMessage.templateMessage(role, items));
             if (!role.equals("system")) {
                 lastRole = role;
             }
@@ -69,13 +68,5 @@ final class TemplateChatPrompt {
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid("messages", e.getMessage());
         }
-    }
-
-    private static Map<String, Object> ordered(Object... keysAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return Collections.unmodifiableMap(map);
     }
 }

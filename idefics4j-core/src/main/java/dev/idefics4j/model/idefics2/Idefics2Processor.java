@@ -136,9 +136,7 @@ public final class Idefics2Processor implements Processor {
     }
 
     private ModelInputs process(PromptImages prompts, ProcessorOptions options) {
-        ProcessorOptions.refuse("Idefics2Processor", "add_eos_token", options.addEosToken(), false);
-        ProcessorOptions.refuse("Idefics2Processor", "add_end_of_utterance_token", options.addEndOfUtteranceToken(),
-                false);
+        options.requireNoIdeficsTextOptions("Idefics2");
         prompts.checkImageCounts(IMAGE_TOKEN);
         Idefics2ImageProcessorConfig config = imageProcessor.config();
         boolean split = options.doImageSplitting() == null ? config.doImageSplitting() : options.doImageSplitting();

@@ -152,17 +152,8 @@ public final class Idefics3Processor implements Processor {
     /** Prompts of text and image items; each image item stands where the reference's text has {@code <image>}. */
     @Override
     public ModelInputs process(List<List<PromptItem>> prompts, ProcessorOptions options) {
-        refuseIdeficsOptions(options);
+        options.requireNoIdeficsTextOptions("Idefics3");
         return process(PromptImages.of(prompts, IMAGE_TOKEN, imageLoader, RgbConversion.DROP_ALPHA), options);
-    }
-
-    /** IDEFICS v1's options that ask for what this processor never writes. */
-    private static void refuseIdeficsOptions(ProcessorOptions options) {
-        ProcessorOptions.require(!options.addEosToken(), "add_eos_token", true,
-                "Idefics3's processor adds what the tokenizer's template adds (add_special_tokens)");
-        ProcessorOptions.require(!Boolean.TRUE.equals(options.addEndOfUtteranceToken()), "add_end_of_utterance_token",
-                true, "Idefics3's processor writes no <end_of_utterance> between text items; the chat template "
-                        + "ends each turn with it");
     }
 
     /**
@@ -170,7 +161,7 @@ public final class Idefics3Processor implements Processor {
      * sample's images in order.
      */
     public ModelInputs process(List<String> texts, List<List<RgbImage>> images, ProcessorOptions options) {
-        refuseIdeficsOptions(options);
+        options.requireNoIdeficsTextOptions("Idefics3");
         return process(PromptImages.of(texts, images), options);
     }
 

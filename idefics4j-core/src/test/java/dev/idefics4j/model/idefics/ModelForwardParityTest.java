@@ -3,7 +3,6 @@ package dev.idefics4j.model.idefics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.idefics4j.model.ForwardTrace;
 import dev.idefics4j.model.KvCache;
-import dev.idefics4j.testing.ForwardParity;
 import dev.idefics4j.testing.ProcessorInputs;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;

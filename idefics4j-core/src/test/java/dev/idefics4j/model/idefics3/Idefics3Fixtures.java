@@ -6,7 +6,6 @@ import dev.idefics4j.processor.ModelInputs;
 import dev.idefics4j.testing.ReferenceCase;
 import dev.idefics4j.testing.TestData;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,29 +28,13 @@ final class Idefics3Fixtures {
      * (ids, masks, pixel values), not this project's processor output.
      */
     static ModelInputs inputs(String model, String ref) {
-        String[] at = ref.split("#");
-        Path dir = TestData.reference(model);
-        JsonNode c = ReferenceCase.cases(dir.resolve(at[0])).get(at[1]);
+        JsonNode c = ReferenceCase.processorCase(model, ref);
         int[][] ids = ReferenceCase.intMatrix(c.get("input_ids"));
         int[][] mask = ReferenceCase.intMatrix(c.get("attention_mask"));
         if (!c.has("pixel_values")) {
             return ModelInputs.textOnly(ids, mask);
         }
-        int[] shape = ReferenceCase.shape(c.get("pixel_values"));
-        long[] pixelMask = ReferenceCase.longs(dir, c.get("pixel_attention_mask"));
-        byte[] bytes = new byte[pixelMask.length];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) pixelMask[i];
-        }
-        int[][] real = ReferenceCase.intMatrix(c.get("real_images"));
-        int[] frames = new int[real.length];
-        for (int b = 0; b < real.length; b++) {
-            for (int r : real[b]) {
-                frames[b] += r;
-            }
-        }
-        PixelBatch pixels = new PixelBatch(shape[0], shape[1], shape[3], shape[4],
-                ReferenceCase.floats(dir, c.get("pixel_values")), bytes, frames);
+        PixelBatch pixels = ReferenceCase.pixelBatch(TestData.reference(model), c);
         Idefics3ImageInputs images = new Idefics3ImageInputs(pixels, ReferenceCase.intMatrix(c.get("rows")),
                 ReferenceCase.intMatrix(c.get("cols")));
         return new ModelInputs(ids, mask, images, List.of(), List.of());

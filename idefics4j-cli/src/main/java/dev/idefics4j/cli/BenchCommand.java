@@ -4,6 +4,7 @@ import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.model.ModelFamilies;
 import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.model.idefics.IdeficsModel;
+import dev.idefics4j.model.idefics3.Idefics3Model;
 import dev.idefics4j.tensor.Bf16Dot;
 import dev.idefics4j.tensor.Bf16DotWeight;
 import dev.idefics4j.tensor.NativeDecoding;
@@ -25,9 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark idefics4j on a random-weight checkpoint (idefics-9b shapes, a few decoder layers)"
+        description = {"Benchmark idefics4j on a random-weight checkpoint (idefics-9b shapes, a few decoder layers; or"
+                + " --like SmolVLM-256M-Instruct, an Idefics3 checkpoint)"
                 + " beside the machine's read bandwidth and FP32 FMA peak, measured in the same run.",
                 "Reports image encoding, prefill and decoding speed, weight streaming, GEMM throughput and single"
                         + " layers (the shapes of torch_layers.py), each as min/median/max and as a ratio to those"
@@ -119,21 +122,18 @@ final class BenchCommand implements Callable<Integer> {
             boolean peakReset = ProcessMemory.resetPeak();
             long start = System.nanoTime();
             // As loading with --bf16-dot does: bf16 activations keep a bf16 KV cache.
-            try (IdeficsModel model = ideficsModel(dir, format, format.name().endsWith(Bf16DotWeight.FORMAT))) {
+            try (VisionLanguageModel model = load(dir, format, format.name().endsWith(Bf16DotWeight.FORMAT))) {
                 double loadSeconds = (System.nanoTime() - start) / 1e9;
-                checkpointInfo.putIfAbsent("dir", dir.toString());
-                checkpointInfo.putIfAbsent("decoder_layers", model.config().numHiddenLayers());
-                checkpointInfo.putIfAbsent("cross_attention_layers", model.config().numCrossLayers());
-                checkpointInfo.putIfAbsent("hidden_size", model.config().hiddenSize());
+                Consumer<Map<String, Object>> bench = bench(model, format, settings, checkpointInfo, dir);
                 for (int t : threadCounts) {
                     Parallel.setThreads(t);
                     Map<String, Object> r = new LinkedHashMap<>();
                     r.put("dtype", format.name());
                     r.put("threads", t);
                     r.put("load_s", Samples.round(loadSeconds));
-                    r.put("kv_cache", model.bf16KvCache() ? "bf16" : "f32");
+                    r.put("kv_cache", bf16KvCache(model) ? "bf16" : "f32");
                     progress(format.name() + ", " + t + " thread(s)");
-                    measure(model, format, settings, r);
+                    measure(bench, settings, r);
                     // Since this format was loaded (where the peak can be reset; else since the process started).
                     r.put("peak_rss_gb", ProcessMemory.gb(ProcessMemory.read().peakResidentBytes()));
                     r.put("peak_rss_since", peakReset ? "load" : "start");
@@ -180,20 +180,44 @@ final class BenchCommand implements Callable<Integer> {
                 .toList();
     }
 
-    /** The benchmark times IDEFICS v1's blocks (gated cross-attention, its vision tower) and extrapolates to 9b/80b. */
-    private static IdeficsModel ideficsModel(Path dir, WeightFormat format, boolean bf16KvCache) {
-        VisionLanguageModel model = ModelFamilies.of(dir).load(dir, Checkpoint.LinearLoader.converting(format),
-                bf16KvCache);
+    // As loading with --bf16-dot does: bf16 activations keep a bf16 KV cache.
+    private static VisionLanguageModel load(Path dir, WeightFormat format, boolean bf16KvCache) {
+        return ModelFamilies.of(dir).load(dir, Checkpoint.LinearLoader.converting(format), bf16KvCache);
+    }
+
+    /**
+     * The measurements of the model's family, its shape added to {@code info}: IDEFICS v1's blocks (gated
+     * cross-attention, its vision tower, extrapolated to 9b/80b), or Idefics3's (SmolVLM) through its vision tower,
+     * connector and decoder.
+     */
+    private static Consumer<Map<String, Object>> bench(VisionLanguageModel model, WeightFormat format,
+                                                       BenchSettings settings, Map<String, Object> info, Path dir) {
+        info.putIfAbsent("dir", dir.toString());
         if (model instanceof IdeficsModel v1) {
-            return v1;
+            info.putIfAbsent("decoder_layers", v1.config().numHiddenLayers());
+            info.putIfAbsent("cross_attention_layers", v1.config().numCrossLayers());
+            info.putIfAbsent("hidden_size", v1.config().hiddenSize());
+            return r -> new ModelBench(v1, format, settings, BenchCommand::progress).run(r);
         }
-        model.close();
-        throw new IllegalArgumentException("bench measures IDEFICS v1 checkpoints (model_type \"idefics\"); " + dir
+        if (model instanceof Idefics3Model v3) {
+            info.putIfAbsent("model_type", model.describe().get("model_type"));
+            info.putIfAbsent("decoder_layers", v3.config().textConfig().numHiddenLayers());
+            info.putIfAbsent("hidden_size", v3.config().textConfig().hiddenSize());
+            info.putIfAbsent("vision_layers", v3.config().visionConfig().numHiddenLayers());
+            info.putIfAbsent("image_size", v3.config().visionConfig().imageSize());
+            info.putIfAbsent("image_seq_len", v3.config().imageSeqLen());
+            return r -> new Idefics3Bench(v3, settings, BenchCommand::progress).run(r);
+        }
+        throw new IllegalArgumentException("bench measures IDEFICS v1 and Idefics3 (SmolVLM) checkpoints; " + dir
                 + " is " + model.describe().get("model_type"));
     }
 
+    private static boolean bf16KvCache(VisionLanguageModel model) {
+        return model instanceof IdeficsModel v1 ? v1.bf16KvCache() : ((Idefics3Model) model).bf16KvCache();
+    }
+
     /** Probes before and after the model measurements: the ratio uses the median of all readings. */
-    private static void measure(IdeficsModel model, WeightFormat format, BenchSettings s, Map<String, Object> r) {
+    private static void measure(Consumer<Map<String, Object>> bench, BenchSettings s, Map<String, Object> r) {
         ReadBandwidthProbe bandwidth = s.runs("probes") ? new ReadBandwidthProbe(s.probeBytes()) : null;
         FmaPeakProbe fma = new FmaPeakProbe();
         List<Double> bw = new ArrayList<>();
@@ -203,7 +227,7 @@ final class BenchCommand implements Callable<Integer> {
                 progress("probes: read bandwidth, FP32 FMA peak");
                 probe(bandwidth, fma, s, bw, peak);
             }
-            new ModelBench(model, format, s, BenchCommand::progress).run(r);
+            bench.accept(r);
             if (bandwidth != null) {
                 probe(bandwidth, fma, s, bw, peak);
             }

@@ -56,10 +56,7 @@ final class ModelBench {
 
     private ImageContext image(Map<String, Object> r) {
         int size = config.visionConfig().imageSize();
-        float[] pixels = new float[3 * size * size];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (float) (random.nextDouble() * 4 - 2);
-        }
+        float[] pixels = BenchInputs.pixels(random, 3 * size * size, 2);
         progress.accept("image encode");
         ImageContext[] last = new ImageContext[1];
         Samples t = Samples.seconds(s.warmup(), s.longReps(),
@@ -72,21 +69,11 @@ final class ModelBench {
     }
 
     private int[][] ids(int rows, int tokens) {
-        int[][] ids = new int[rows][tokens];
-        for (int[] row : ids) {
-            for (int i = 0; i < tokens; i++) {
-                row[i] = 3 + random.nextInt(config.vocabSize() - 3);
-            }
-        }
-        return ids;
+        return BenchInputs.ids(random, rows, tokens, 3, config.vocabSize());
     }
 
     private static int[][] ones(int rows, int n) {
-        int[][] m = new int[rows][n];
-        for (int[] row : m) {
-            java.util.Arrays.fill(row, 1);
-        }
-        return m;
+        return BenchInputs.ones(rows, n);
     }
 
     private static int[][][] seeImage(int rows, int tokens) {
@@ -150,54 +137,19 @@ final class ModelBench {
         pairedSpeedup(r, images, rows);
     }
 
-    /**
-     * The batch's speedup over one sequence from steps taken in alternation: rounds of a few single-sequence steps
-     * then a few batch steps, each round's ratio of the two medians; the median round is reported.
-     * {@code batch_decode_speedup} divides two figures measured up to a minute apart, on a machine whose memory
-     * bandwidth drifts between minutes, and one sequence is bound by that bandwidth while a batch is mostly bound
-     * by arithmetic: the two drifted apart.
-     */
+    /** The batch's speedup over one sequence from steps taken in alternation ({@link PairedSpeedup}). */
     private void pairedSpeedup(Map<String, Object> r, ImageContext images, int rows) {
-        int rounds = PAIRED_ROUNDS;
-        int steps = Math.max(1, Math.min(3, s.decodeSteps() / 2));
         // Both from the same context, which grows by a step or two per round alike.
-        int capacity = s.context() + s.warmup() + rounds * steps + 1;
+        int capacity = s.context() + s.warmup() + PairedSpeedup.ROUNDS * PairedSpeedup.steps(s) + 1;
         KvCache single = LayerBench.cacheAt(model, 1, s.context(), capacity);
         KvCache batch = LayerBench.cacheAt(model, rows, s.context(), capacity);
-        Runnable one = step(images, single, 1);
-        Runnable all = step(images.select(new int[rows]), batch, rows);
-        for (int i = 0; i < s.warmup(); i++) {
-            one.run();
-            all.run();
-        }
-        double[] ratios = new double[rounds];
-        double[] oneTimes = new double[rounds];
-        for (int i = 0; i < rounds; i++) {
-            oneTimes[i] = medianSeconds(one, steps);
-            ratios[i] = rows * oneTimes[i] / medianSeconds(all, steps);
-        }
-        Samples speedup = new Samples(ratios);
-        r.put("batch_decode_speedup_paired", Samples.round(speedup.median()));
-        r.put("batch_decode_speedup_paired_rounds", speedup.json());
-        r.put("batch_decode_paired_single_tokens_per_s", Samples.round(1 / new Samples(oneTimes).median()));
+        PairedSpeedup.measure(r, step(images, single, 1), step(images.select(new int[rows]), batch, rows), rows, s);
     }
-
-    private static final int PAIRED_ROUNDS = 7;
 
     private Runnable step(ImageContext images, KvCache cache, int rows) {
         int[][] ids = ids(rows, 1);
         int[][][] imageMask = seeImage(rows, 1);
         return () -> model.forward(ids, ones(rows, cache.length() + 1), imageMask, images, cache, false, null);
-    }
-
-    private static double medianSeconds(Runnable work, int n) {
-        double[] t = new double[n];
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            work.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        return new Samples(t).median();
     }
 
     /** GEMMs of the prefill MLP (tokens x hidden by intermediate) and the vision MLP (257 x 1280 by 5120). */

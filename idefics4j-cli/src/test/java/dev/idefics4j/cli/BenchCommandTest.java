@@ -65,6 +65,31 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchesAnIdefics3CheckpointThroughItsTowerConnectorAndDecoder(@TempDir Path dir) throws Exception {
+        Path ckpt = dir.resolve("smolvlm");
+        assertEquals(0, Main.run("random-checkpoint", "--like", "SmolVLM-256M-Instruct", "--text-layers", "1",
+                "--vision-layers", "1", "--out", ckpt.toString()));
+        Path report = dir.resolve("bench.json");
+        int code = Main.run("bench", "--checkpoint", ckpt.toString(), "--quick", "--sections",
+                "probes,image,prefill,decode,batch", "--dtype", "bf16", "--quantize", "none", "--threads", "1",
+                "--reps", "1", "--batch", "2", "--out", report.toString());
+        assertEquals(0, code);
+        JsonNode root = new ObjectMapper().readTree(report.toFile());
+        assertEquals("idefics3", root.get("checkpoint").get("model_type").asText());
+        assertEquals(64, root.get("checkpoint").get("image_seq_len").asInt());
+        JsonNode r = root.get("results").get(0);
+        for (String key : new String[]{"image_encode_s", "image_gflops", "image_peak_ratio", "prefill_tokens_per_s",
+                "prefill_peak_ratio", "decode_tokens_per_s", "decode_bandwidth_ratio", "batch_decode_tokens_per_s",
+                "batch_decode_speedup_paired", "peak_rss_gb"}) {
+            assertTrue(r.has(key), key + " missing from " + r);
+        }
+        // the image tokens of 17 frames (a 4 x 4 grid and the global image) of 64 tokens each
+        assertEquals(17 * 64, r.get("prefill_tokens").asInt());
+        assertTrue(r.get("decode_weight_bytes_per_token").asLong() > 0);
+        assertEquals(1, Main.run("bench", "--checkpoint", ckpt.toString(), "--sections", "nothing"));
+    }
+
+    @Test
     void rejectsUnknownSections() {
         assertEquals(1, Main.run("bench", "--checkpoint", BundledModels.path(BundledModels.TINY).toString(),
                 "--sections", "nothing"));

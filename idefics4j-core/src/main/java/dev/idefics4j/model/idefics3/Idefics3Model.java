@@ -115,6 +115,16 @@ public final class Idefics3Model implements VisionLanguageModel {
         return out;
     }
 
+    /** Bytes of weights a decoding step reads once whatever the batch: every decoder layer and the lm head. */
+    public long decodeWeightBytes() {
+        return lmHead.byteSize() + textModel.streamedBytes();
+    }
+
+    /** Whether its caches hold keys and values as bfloat16 (as loaded), else float32. */
+    public boolean bf16KvCache() {
+        return bf16KvCache;
+    }
+
     /** A cache for {@code rows} sequences, float32 or bfloat16 as loaded. */
     public KvCache newCache(int rows, int capacity) {
         return textModel.newCache(rows, capacity, bf16KvCache);

@@ -17,14 +17,17 @@ class RequestParserFuzzTest {
     @Test
     void mutatedRequestsParseOrFailWithAnIllegalArgumentException() {
         List<byte[]> seeds = List.of(
-                MutationFuzzer.utf8("{\"prompts\": [[\"User:\", {\"image\": \"cat.png\"}, \"What is this?<end_of_utterance>"
-                        + "\\nAssistant:\"], [\"Hi\"]], \"max_new_tokens\": 20, \"do_sample\": false, "
+                MutationFuzzer.utf8("{\"prompts\": [[\"User:\", {\"image\": \"cat.png\"}, "
+                        + "\"What is this?<end_of_utterance>\\nAssistant:\"], [\"Hi\"]], "
+                        + "\"max_new_tokens\": 20, \"do_sample\": false, "
                         + "\"image_size\": 224, \"do_image_splitting\": true, \"longest_edge\": 512, "
                         + "\"temperature\": 0.7, \"top_p\": 0.9, \"seed\": 42}"),
                 MutationFuzzer.utf8("{\"prompts\": [[\"a\", {\"image\": \"data:image/png;base64,iVBORw0KGgo=\"}, "
                         + "{\"image\": \"https://example.com/x.jpg\"}]], \"num_beams\": 2, \"stop\": [\"\\n\"]}"));
         Path base = Path.of("/nonexistent-base");
-        MutationFuzzer.of("request", seeds, IllegalArgumentException.class, ImageLoadException.class).run(3000, bytes -> {
+        MutationFuzzer fuzzer = MutationFuzzer.of("request", seeds, IllegalArgumentException.class,
+                ImageLoadException.class);
+        fuzzer.run(3000, bytes -> {
             JsonNode request;
             try {
                 request = JSON.readTree(bytes);

@@ -71,12 +71,19 @@ record TokenizerJsonFile(ObjectNode root, ObjectNode model, Map<String, Integer>
         return new TokenizerJsonFile(root, model, vocab, merges);
     }
 
+    /** Far above any real vocabulary (256k at most); ids index a dense table, so a larger one is a corrupt file. */
+    static final int MAX_VOCAB_ID = (1 << 24) - 1;
+
     private static Map<String, Integer> readVocab(JsonParser p, Path file) throws IOException {
         Map<String, Integer> vocab = HashMap.newHashMap(32768);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String token = p.currentName();
-            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
+            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0) {
                 throw new TokenizerException(file + ": vocabulary id of \"" + token + "\" is not a non-negative integer");
+            }
+            if (p.getLongValue() > MAX_VOCAB_ID) {
+                throw new TokenizerException(file + ": vocabulary id " + p.getText() + " of \"" + token
+                        + "\" is beyond " + MAX_VOCAB_ID + " (ids index a table as large as the largest id)");
             }
             vocab.put(token, p.getIntValue());
         }

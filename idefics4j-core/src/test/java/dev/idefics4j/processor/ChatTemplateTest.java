@@ -39,6 +39,12 @@ class ChatTemplateTest {
     }
 
     @Test
+    void anEmptyTagIsASyntaxError() {
+        TemplateException e = assertThrows(TemplateException.class, () -> ChatTemplate.of("a{%%}b", "t.jinja"));
+        assertTrue(e.getMessage().contains("t.jinja") && e.getMessage().contains("syntax error"), e.getMessage());
+    }
+
+    @Test
     void precedenceIsChatTemplateThenProcessorThenTokenizer() throws IOException {
         write("tokenizer_config.json", json("tokenizer"));
         assertEquals("tokenizer", ChatTemplate.find(dir).orElseThrow().source());

@@ -94,6 +94,15 @@ class TokenizerErrorsTest {
     }
 
     @Test
+    void tokenizerJsonVocabularyIdTooLarge() {
+        TestFolders.copy(SOURCE, dir, TestFolders.CONFIG_FILES);
+        TestFolders.copyEdited(SOURCE, dir, "tokenizer.json",
+                s -> s.replaceFirst("\"▁t\": *\\d+", "\"▁t\": 2147483647"));
+        loadFails(dir, Flavor.TOKENIZER_JSON, "tokenizer.json",
+                "vocabulary id 2147483647 of \"▁t\" is beyond 16777215");
+    }
+
+    @Test
     void tokenizerJsonWithUnsupportedPreTokenizer() {
         TestFolders.copy(SOURCE, dir, TestFolders.CONFIG_FILES);
         TestFolders.copyEdited(SOURCE, dir, "tokenizer.json",

@@ -69,11 +69,15 @@ public final class JinjaTemplate {
     public static JinjaTemplate compile(String source, String origin) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(origin, "origin");
-        String prepared = Jinja2Source.prepare(source, SCANNER);
+        String prepared;
         JinjavaInterpreter interpreter = ENGINE.newInterpreter();
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
+            prepared = Jinja2Source.prepare(source, SCANNER);
             interpreter.parse(prepared);
+        } catch (RuntimeException e) { // Jinjava's scanner trips on some malformed tags (an empty "{%%}")
+            throw new TemplateException(origin, "chat template syntax error: the template does not parse (" + e + ")",
+                    String.valueOf(e.getMessage()));
         } finally {
             JinjavaInterpreter.popCurrent();
         }

@@ -20,6 +20,19 @@ public final class TokenEmbedding {
         return weight;
     }
 
+    /** The embeddings of {@code ids} ([rows][tokens], rows of equal length), [rows · tokens, hidden]. */
+    public float[] embed(int[][] ids) {
+        int hidden = weight.cols();
+        int tokens = ids.length == 0 ? 0 : ids[0].length;
+        float[] h = new float[ids.length * tokens * hidden];
+        for (int b = 0; b < ids.length; b++) {
+            for (int t = 0; t < tokens; t++) {
+                lookup(ids[b][t], h, (b * tokens + t) * hidden);
+            }
+        }
+        return h;
+    }
+
     /** Writes the embedding of {@code id} to {@code out} at {@code offset}. */
     public void lookup(int id, float[] out, int offset) {
         if (id < 0 || id >= weight.rows()) {

@@ -5,6 +5,7 @@ import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.model.DecoderBatch;
 import dev.idefics4j.model.DecodingState;
 import dev.idefics4j.model.ForwardTrace;
+import dev.idefics4j.model.InputsMerger;
 import dev.idefics4j.model.KvCache;
 import dev.idefics4j.model.LlamaConfig;
 import dev.idefics4j.model.LlamaDecoder;
@@ -223,55 +224,16 @@ public final class Idefics2Model implements VisionLanguageModel {
     /** The one forward pass: embed (image states merged in), the decoder, the lm head. */
     private float[] run(int[][] inputIds, DecoderBatch batch, float[] imageStates, boolean allPositions,
                         ForwardTrace trace) {
-        int rows = batch.rows();
-        int tokens = batch.tokens();
         int hidden = config.textConfig().hiddenSize();
-        float[] h = new float[rows * tokens * hidden];
-        for (int b = 0; b < rows; b++) {
-            for (int t = 0; t < tokens; t++) {
-                embedTokens.lookup(inputIds[b][t], h, (b * tokens + t) * hidden);
-            }
-        }
+        float[] h = embedTokens.embed(inputIds);
         if (imageStates != null) {
-            mergeImages(inputIds, h, imageStates);
+            InputsMerger.merge(h, inputIds, imageStates, hidden, config.imageTokenId(), config.imageSeqLen());
         }
         if (trace != null) {
-            trace.record("merged_inputs_embeds", h.clone(), rows, tokens, hidden);
+            trace.record("merged_inputs_embeds", h.clone(), batch.rows(), batch.tokens(), hidden);
         }
         float[] normed = textModel.forward(h, batch, null, trace);
-        if (allPositions || tokens == 1) {
-            return lmHead.forward(normed, rows * tokens);
-        }
-        float[] last = new float[rows * hidden];
-        for (int b = 0; b < rows; b++) {
-            System.arraycopy(normed, ((b + 1) * tokens - 1) * hidden, last, b * hidden, hidden);
-        }
-        return lmHead.forward(last, rows);
-    }
-
-    /** {@code inputs_merger}: the image states, row after row, in place of the {@code <image>} embeddings. */
-    private void mergeImages(int[][] inputIds, float[] h, float[] imageStates) {
-        int hidden = config.textConfig().hiddenSize();
-        int imageToken = config.imageTokenId();
-        int states = imageStates.length / hidden;
-        int placed = 0;
-        int tokens = inputIds[0].length;
-        for (int b = 0; b < inputIds.length; b++) {
-            for (int t = 0; t < tokens; t++) {
-                if (inputIds[b][t] == imageToken) {
-                    if (placed < states) {
-                        System.arraycopy(imageStates, placed * hidden, h, (b * tokens + t) * hidden, hidden);
-                    }
-                    placed++;
-                }
-            }
-        }
-        if (placed != states) {
-            throw new IllegalArgumentException("the prompts hold " + placed + " <image> tokens (id " + imageToken
-                    + ") but their images give " + states + " image states (" + states / config.imageSeqLen()
-                    + " images of " + config.imageSeqLen() + "); the text and the images must come from one "
-                    + "processor call");
-        }
+        return lmHead.forward(normed, batch.rows(), batch.tokens(), allPositions);
     }
 
     /** Refuses a sequence the sliding window would cut: full attention over it would differ from the reference's. */

@@ -6,6 +6,7 @@ import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.model.DecoderBatch;
 import dev.idefics4j.model.DecodingState;
 import dev.idefics4j.model.ForwardTrace;
+import dev.idefics4j.model.InputsMerger;
 import dev.idefics4j.model.KvCache;
 import dev.idefics4j.model.LlamaDecoder;
 import dev.idefics4j.model.LmHead;
@@ -154,9 +155,10 @@ public final class Idefics3Model implements VisionLanguageModel {
         }
         int[][] ids = inputs.inputIds();
         int tokens = inputs.sequenceLength();
-        float[] h = embed(ids);
+        float[] h = embedTokens.embed(ids);
         if (inputs.images() != null) {
-            mergeImages(h, ids, encodeImages(imageInputs(inputs), trace));
+            InputsMerger.merge(h, ids, encodeImages(imageInputs(inputs), trace), config.textConfig().hiddenSize(),
+                    config.imageTokenId(), config.imageSeqLen());
         }
         if (trace != null) {
             trace.record("merged_inputs_embeds", h.clone(), ids.length, tokens, config.textConfig().hiddenSize());
@@ -189,34 +191,6 @@ public final class Idefics3Model implements VisionLanguageModel {
         return states;
     }
 
-    /** The reference's {@code inputs_merger}: state rows replace the {@code <image>} embeddings in reading order. */
-    private void mergeImages(float[] h, int[][] ids, float[] states) {
-        int hidden = config.textConfig().hiddenSize();
-        int imageToken = config.imageTokenId();
-        int needed = 0;
-        for (int[] row : ids) {
-            for (int id : row) {
-                needed += id == imageToken ? 1 : 0;
-            }
-        }
-        int given = states.length / hidden;
-        if (needed != given) {
-            throw new IllegalArgumentException("the prompts hold " + needed + " <image> tokens (image_token_id "
-                    + imageToken + ") but their images make " + given + " image states (image_seq_len "
-                    + config.imageSeqLen() + " per frame); each frame needs exactly image_seq_len <image> tokens");
-        }
-        int tokens = ids[0].length;
-        int next = 0;
-        for (int b = 0; b < ids.length; b++) {
-            for (int t = 0; t < tokens; t++) {
-                if (ids[b][t] == imageToken) {
-                    System.arraycopy(states, next * hidden, h, (b * tokens + t) * hidden, hidden);
-                    next++;
-                }
-            }
-        }
-    }
-
     private static Idefics3ImageInputs imageInputs(ModelInputs in) {
         if (in.images() instanceof Idefics3ImageInputs images) {
             return images;
@@ -240,7 +214,8 @@ public final class Idefics3Model implements VisionLanguageModel {
                 throw new IllegalArgumentException("input_ids rows have different lengths; pad the batch");
             }
         }
-        return run(embed(inputIds), DecoderBatch.of(state.cache(), attentionMask, tokens), allPositions, null);
+        return run(embedTokens.embed(inputIds), DecoderBatch.of(state.cache(), attentionMask, tokens), allPositions,
+                null);
     }
 
     @Override
@@ -261,25 +236,13 @@ public final class Idefics3Model implements VisionLanguageModel {
             }
             ids[i] = new int[]{tokens[i]};
         }
-        return run(embed(ids), DecoderBatch.ofSequences(caches, attentionMasks), false, null);
+        return run(embedTokens.embed(ids), DecoderBatch.ofSequences(caches, attentionMasks), false, null);
     }
 
     private static void requireOwnState(DecodingState state) {
         if (state.prompt() != DecodingState.PromptState.NONE) {
             throw new IllegalArgumentException("this decoding state was made by a model of another family");
         }
-    }
-
-    private float[] embed(int[][] ids) {
-        int hidden = config.textConfig().hiddenSize();
-        int tokens = ids[0].length;
-        float[] h = new float[ids.length * tokens * hidden];
-        for (int b = 0; b < ids.length; b++) {
-            for (int t = 0; t < tokens; t++) {
-                embedTokens.lookup(ids[b][t], h, (b * tokens + t) * hidden);
-            }
-        }
-        return h;
     }
 
     /** The decoder, its norm and the head over the last position of each row, or every position. */

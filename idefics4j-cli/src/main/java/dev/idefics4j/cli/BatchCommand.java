@@ -7,6 +7,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +26,9 @@ import java.util.concurrent.Callable;
         description = {"Run many generate requests: JSON Lines in, JSON Lines out (same order), progress on stderr.",
                 "A line that is broken, or whose image cannot be read, gets {\"error\": ...}; the others are answered.",
                 "Relative image paths resolve against the input file's folder. Exit code 0 when at least one line "
-                        + "was answered, 1 when every line failed (the output is written either way)."})
+                        + "was answered, 1 when every line failed (the output is written either way).",
+                "A file output appears whole when the run ends; a device or pipe (/dev/stdout) gets each line as it is "
+                        + "answered."})
 final class BatchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -39,35 +44,14 @@ final class BatchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input " + input + ": no such file");
         }
-        checkOutput(output);
+        boolean stream = checkOutput(output);
         List<String> lines = lines(Files.readAllBytes(input));
         Path baseDir = input.toAbsolutePath().getParent();
-        Path tmp = output.resolveSibling(output.getFileName() + ".partial");
-        int errors = 0;
+        int errors;
         ProgressBar progress = new ProgressBar(System.err, "batch", lines.size());
-        boolean moved = false;
-        try (Idefics idefics = Session.open(model);
-             BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                Map<String, Object> result = line == null
-                        ? Requests.lineError(i + 1, "the line is not valid UTF-8")
-                        : Requests.batchLine(idefics, line, i + 1, baseDir);
-                errors += result.containsKey("error") ? 1 : 0;
-                out.write(Json.write(result));
-                out.newLine();
-                out.flush();
-                progress.step();
-            }
-            out.close();
-            progress.done();
-            // The output appears whole or not at all.
-            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
+        try (Idefics idefics = Session.open(model)) {
+            errors = stream ? streamTo(output, idefics, lines, baseDir, progress)
+                    : writeWhole(output, idefics, lines, baseDir, progress);
         }
         System.err.printf("%d request(s), %d error(s) -> %s%n", lines.size(), errors, output);
         if (errors > 0 && errors == lines.size()) {
@@ -78,18 +62,68 @@ final class BatchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A regular file appears whole or not at all: lines go to a temporary file renamed at the end. */
+    private static int writeWhole(Path output, Idefics idefics, List<String> lines, Path baseDir, ProgressBar progress)
+            throws IOException {
+        Path tmp = output.resolveSibling(output.getFileName() + ".partial");
+        boolean moved = false;
+        try {
+            int errors;
+            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                errors = answer(out, idefics, lines, baseDir, progress);
+            }
+            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+            return errors;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** A device or FIFO ({@code /dev/stdout}, a pipe) is written in place, line by line as each is answered. */
+    private static int streamTo(Path output, Idefics idefics, List<String> lines, Path baseDir, ProgressBar progress) {
+        try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8,
+                StandardOpenOption.WRITE)) {
+            return answer(out, idefics, lines, baseDir, progress);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--output " + output + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private static int answer(BufferedWriter out, Idefics idefics, List<String> lines, Path baseDir,
+                              ProgressBar progress) throws IOException {
+        int errors = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            Map<String, Object> result = line == null
+                    ? Requests.lineError(i + 1, "the line is not valid UTF-8")
+                    : Requests.batchLine(idefics, line, i + 1, baseDir);
+            errors += result.containsKey("error") ? 1 : 0;
+            out.write(Json.write(result));
+            out.newLine();
+            out.flush();
+            progress.step();
+        }
+        progress.done();
+        return errors;
+    }
+
     /**
-     * The output must be a regular file (or not exist yet) in a folder that exists and can be written, checked
-     * before the model loads: it is replaced by a renamed temporary file at the end, which would put a regular file
-     * in place of a device, and fail on a directory only after the whole run.
+     * Checks the output target before the model loads (a missing folder or a directory would otherwise fail after
+     * the whole run). Returns true for a device, FIFO or socket, which is written in place rather than replaced by
+     * a renamed file.
      */
-    static void checkOutput(Path output) {
+    static boolean checkOutput(Path output) {
         if (Files.isDirectory(output)) {
             throw new IllegalArgumentException("--output " + output + ": is a directory; name a file to write");
         }
         if (Files.exists(output) && !Files.isRegularFile(output)) {
-            throw new IllegalArgumentException("--output " + output + ": is not a regular file (a device, FIFO or "
-                    + "socket), which the output would replace; name a regular file");
+            if (!Files.isWritable(output)) {
+                throw new IllegalArgumentException("--output " + output + ": cannot write to it");
+            }
+            return true;
         }
         Path folder = output.toAbsolutePath().getParent();
         if (!Files.isDirectory(folder)) {
@@ -99,6 +133,7 @@ final class BatchCommand implements Callable<Integer> {
         if (!Files.isWritable(folder)) {
             throw new IllegalArgumentException("--output " + output + ": cannot write in the folder " + folder);
         }
+        return false;
     }
 
     /** The input's lines ({@code \n} or {@code \r\n}); a line that is not valid UTF-8 is null, the others stand. */

@@ -173,12 +173,27 @@ class HostileInputsCliTest {
         Path in = dir.resolve("in.jsonl");
         Files.writeString(in, "{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 2}\n");
         String noModel = dir.resolve("no-model").toString();
-        String[][] cases = {{dir.toString(), "is a directory"}, {"/dev/null", "is not a regular file"},
+        String[][] cases = {{dir.toString(), "is a directory"},
                 {dir.resolve("nope/out.jsonl").toString(), "does not exist"}};
         for (String[] c : cases) {
             CliRunner.Result r = CliRunner.run("batch", "--model", noModel, "--input", in.toString(), "--output", c[0]);
             assertEquals(1, r.exitCode());
             assertTrue(r.err().contains("--output " + c[0] + ": ") && r.err().contains(c[1]), r.err());
         }
+    }
+
+    /** A device is written in place, never replaced by a regular file; a write that fails says why. */
+    @Test
+    void batchWritesToADeviceInPlace() throws IOException {
+        Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")) && Files.exists(Path.of("/dev/null")), "no /dev/full");
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 2}\n");
+        CliRunner.Result ok = CliRunner.run("batch", "--model", TINY, "--input", in.toString(), "--output", "/dev/null");
+        assertEquals(0, ok.exitCode(), ok.err());
+        assertTrue(ok.err().contains("1 request(s), 0 error(s) -> /dev/null"), ok.err());
+        CliRunner.Result full = CliRunner.run("batch", "--model", TINY, "--input", in.toString(), "--output", "/dev/full");
+        assertEquals(1, full.exitCode());
+        assertTrue(full.err().contains("--output /dev/full: cannot write: No space left on device"), full.err());
+        assertTrue(!Files.isRegularFile(Path.of("/dev/full")) && !Files.exists(Path.of("/dev/full.partial")));
     }
 }

@@ -51,7 +51,12 @@ final class ProtocolErrorHandler extends ErrorHandler {
 
     private void count(int status) {
         metrics.request("unknown", status == 413 || status == 414 || status == 431 ? ApiError.Kind.TOO_LARGE.outcome
-                : status >= 500 ? ApiError.Kind.FAILED.outcome : ApiError.Kind.INVALID.outcome);
+                : serverFault(status) ? ApiError.Kind.FAILED.outcome : ApiError.Kind.INVALID.outcome);
+    }
+
+    /** 505 is the client's protocol version, not a failure of the server. */
+    private static boolean serverFault(int status) {
+        return status >= 500 && status != 505;
     }
 
     private static byte[] body(boolean openAi, int status, String reason) {
@@ -60,14 +65,14 @@ final class ProtocolErrorHandler extends ErrorHandler {
         if (openAi) {
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("message", message);
-            error.put("type", status >= 500 ? "server_error" : "invalid_request_error");
+            error.put("type", serverFault(status) ? "server_error" : "invalid_request_error");
             error.put("param", null);
             error.put("code", null);
             body = Map.of("error", error);
         } else {
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("error", message);
-            error.put("error_type", status >= 500 ? "generation" : "validation");
+            error.put("error_type", serverFault(status) ? "generation" : "validation");
             body = error;
         }
         return JsonBody.write(body).getBytes(StandardCharsets.UTF_8);
@@ -80,6 +85,8 @@ final class ProtocolErrorHandler extends ErrorHandler {
                     + "shorter headers";
             case 414 -> "the request's URI is longer than this server takes (" + what + "); send the data in the "
                     + "body";
+            case 426, 505 -> "the request's protocol is not one this server speaks (" + status + " " + what
+                    + "); send HTTP/1.1 or HTTP/1.0 without an upgrade";
             default -> "the request is not one this server can read (" + status + " " + what + ")";
         };
     }

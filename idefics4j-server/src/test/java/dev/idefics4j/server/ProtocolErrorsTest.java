@@ -121,4 +121,15 @@ class ProtocolErrorsTest {
         String metrics = Http.get(server.port(), "/metrics").body();
         assertTrue(metrics.contains("outcome=\"method_not_allowed\""), metrics);
     }
+
+    /** HTTP/2 with prior knowledge (426 from Jetty) and an unknown version (505) are the client's errors. */
+    @Test
+    void otherProtocolVersions() {
+        Raw h2 = raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        tgiShaped(h2, 426);
+        assertTrue(h2.json().get("error").asText().contains("send HTTP/1.1"), h2.body());
+        Raw h3 = raw("GET /health HTTP/3.0\r\nHost: x\r\n\r\n");
+        tgiShaped(h3, 505);
+        assertEquals("validation", h3.json().get("error_type").asText(), h3.body());
+    }
 }

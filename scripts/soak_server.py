@@ -53,6 +53,8 @@ With --url the server must run with --media-dir (the same folder as --media-dir 
     p.add_argument("--xmx", type=int, default=1024, help="heap of the server this script starts, MiB (default 1024)")
     p.add_argument("--rss-bound-mib", type=int, help="bound on the server's VmHWM, MiB (default: --xmx + 512)")
     p.add_argument("--java", default="java", help="java executable (default: java on PATH)")
+    p.add_argument("--jvm-arg", action="append", default=[], metavar="ARG",
+                   help="one more JVM option for the server this script starts (repeatable)")
     p.add_argument("--classpath", help="the CLI's classpath (default: idefics4j-cli/target jar and lib/*)")
     p.add_argument("--disconnects", type=int, default=200, help="streaming requests cut mid-stream (default 200)")
     p.add_argument("--big-images", type=int, default=12, help="9400x9400 PNGs sent at once (default 12)")
@@ -548,8 +550,8 @@ def disconnects(report, client, count):
 
 def start_server(args, media_dir, log_path, gc_log):
     cp = args.classpath or "idefics4j-cli/target/idefics4j-cli-0.1.0-SNAPSHOT.jar:idefics4j-cli/target/lib/*"
-    cmd = [args.java, f"-Xmx{args.xmx}m", f"-Xlog:gc:file={gc_log}:uptime", "--add-modules", "jdk.incubator.vector",
-           "--enable-native-access=ALL-UNNAMED", "-cp", cp, "dev.idefics4j.cli.Main", "serve", "--port", "0",
+    cmd = [args.java, f"-Xmx{args.xmx}m", f"-Xlog:gc:file={gc_log}:uptime", *args.jvm_arg,
+           "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp", cp, "dev.idefics4j.cli.Main", "serve", "--port", "0",
            "--media-dir", media_dir, "--allow", f"{SLOW_HOST}/32", "--fetch-deadline", f"{args.fetch_deadline:g}"]
     print("starting: " + " ".join(cmd), flush=True)
     log = open(log_path, "w")

@@ -619,11 +619,12 @@ def main():
         fifo(report, client, media_dir)
         PHASE[0] = "disconnects"
         cut = disconnects(report, client, args.disconnects)
-        PHASE[0] = "big_images"
-        big_images(report, client, args.big_images)
+        # The slow fetches are answered before the big images start, so that a late answer is the fetch's own.
         PHASE[0] = "slow_host"
         if finish_slow:
             finish_slow()
+        PHASE[0] = "big_images"
+        big_images(report, client, args.big_images)
         PHASE[0] = "drain"
         # After the cut streams, the batch and the queue must empty: their work stopped.
         drained_at, gauges = None, {}

@@ -116,12 +116,16 @@ class HostileInputsCliTest {
      */
     @Test
     void unboundedSettingsAreRefusedByName() throws IOException {
+        long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
         String[][] cases = {{"{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 1000000000}", "max_new_tokens 1000000000"},
                 {"{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 100000}", "past the model's 2048 positions"},
                 {"{\"prompts\": [[\"Hi\"]], \"max_new_tokens\": 2147483647}", "max_new_tokens 2147483647"},
                 {"{\"prompts\": [[\"Hi\"]], \"num_beams\": 2147483647, \"max_new_tokens\": 2}", "num_beams 2147483647"},
                 {"{\"prompts\": [[\"Hi\"]], \"do_sample\": true, \"num_return_sequences\": 100000, "
-                        + "\"max_new_tokens\": 2}", "num_return_sequences 100000"}};
+                        + "\"max_new_tokens\": 2}", "num_return_sequences 100000"},
+                // Scores under half the heap, but a KV cache (1 KiB per position) about twice the heap.
+                {"{\"prompts\": [[\"Hi\"]], \"do_sample\": true, \"num_return_sequences\": " + heapMiB
+                        + ", \"max_new_tokens\": 2000}", "KV cache of "}};
         for (String[] c : cases) {
             CliRunner.Result r = CliRunner.run("generate", "--model", TINY, "--json", c[0]);
             assertEquals(1, r.exitCode(), c[0] + " " + r.out());

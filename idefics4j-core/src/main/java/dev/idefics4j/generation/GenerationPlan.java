@@ -1,5 +1,7 @@
 package dev.idefics4j.generation;
 
+import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.processor.ModelInputs;
 
 import java.util.ArrayList;
@@ -20,8 +22,13 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
                       boolean padFinished, List<LogitsProcessor> processors, StopStrings stops,
                       SplittableRandom random) {
 
-    static GenerationPlan resolve(GenerationConfig c, ModelInputs in, int vocab, int maxPositions,
+    static GenerationPlan resolve(GenerationConfig c, ModelInputs in, VisionLanguageModel model,
                                   GenerationTokenizer tokenizer) {
+        return resolve(c, in, model.vocabSize(), model.maxPositionEmbeddings(), model.kvCacheLayout(), tokenizer);
+    }
+
+    static GenerationPlan resolve(GenerationConfig c, ModelInputs in, int vocab, int maxPositions,
+                                  KvCache.Layout cache, GenerationTokenizer tokenizer) {
         DecodingSession.requirePadded(in);
         int promptLength = in.sequenceLength();
         int maxLength = c.effectiveMaxLength(promptLength);
@@ -29,7 +36,7 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
             throw new IllegalArgumentException("the prompt already has " + promptLength + " tokens and max_length is "
                     + maxLength + "; raise max_length or set max_new_tokens");
         }
-        requireRoom(c, in.batchSize(), promptLength, maxLength, vocab, maxPositions);
+        requireRoom(c, in.batchSize(), promptLength, maxLength, vocab, maxPositions, cache);
         for (int[] row : in.inputIds()) {
             for (int id : row) {
                 if (id < 0 || id >= vocab) {
@@ -88,16 +95,19 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
 
     /**
      * Refuses, before anything is allocated, a run longer than the model's positions (the KV cache is allocated for
-     * the whole length up front) or one whose rows' scores do not fit in an array or in this JVM's heap (each row
-     * holds a vocabulary's scores: {@code num_beams} or {@code num_return_sequences} of 2^31 - 1 overflowed).
+     * the whole length up front), one whose rows' scores do not fit in an array or in half this JVM's heap (each row
+     * holds a vocabulary's scores: {@code num_beams} or {@code num_return_sequences} of 2^31 - 1 overflowed), and
+     * one whose KV cache and scores exceed the heap not in use now. That bound counts garbage not yet collected as
+     * used, so it errs towards refusing; weights are memory-mapped and take no heap.
      */
     private static void requireRoom(GenerationConfig c, int prompts, int promptLength, long maxLength, int vocab,
-                                    int maxPositions) {
+                                    int maxPositions, KvCache.Layout cache) {
+        String length = c.maxNewTokens() != null ? "max_new_tokens " + c.maxNewTokens() + " after a prompt of "
+                + promptLength + " tokens" : "max_length " + maxLength;
         if (maxLength > maxPositions) {
-            String asked = c.maxNewTokens() != null ? "max_new_tokens " + c.maxNewTokens() + " after a prompt of "
-                    + promptLength + " tokens" : "max_length " + maxLength;
-            throw new IllegalArgumentException(asked + " runs past the model's " + maxPositions + " positions "
-                    + "(max_position_embeddings, or a shorter sliding_window); ask for at most " + (maxPositions - promptLength) + " new tokens");
+            throw new IllegalArgumentException(length + " runs past the model's " + maxPositions + " positions "
+                    + "(max_position_embeddings, or a shorter sliding_window); ask for at most "
+                    + (maxPositions - promptLength) + " new tokens");
         }
         String rowsName = c.numBeams() > 1 ? "num_beams" : "num_return_sequences";
         long perPrompt = Math.max(c.numBeams(), c.numReturnSequences());
@@ -105,12 +115,29 @@ record GenerationPlan(GenerationConfig config, int promptLength, int maxLength, 
         long scores = rows * vocab;
         // The scores of every row, twice (logits and processed scores), and each row's token ids.
         long bytes = 2 * scores * Float.BYTES + rows * maxLength * Integer.BYTES;
-        long heap = Runtime.getRuntime().maxMemory();
+        Runtime runtime = Runtime.getRuntime();
+        long heap = runtime.maxMemory();
         if (scores > Integer.MAX_VALUE - 8 || bytes > heap / 2) {
             throw new IllegalArgumentException(rowsName + " " + perPrompt + " for " + prompts + " prompt(s) means "
-                    + rows + " rows of " + vocab + " scores, " + (bytes >> 20) + " MiB before the model's own "
-                    + "memory, more than half of this JVM's heap (" + (heap >> 20) + " MiB, -Xmx); ask for fewer");
+                    + rows + " rows of " + vocab + " scores, " + mib(bytes) + " MiB before the model's own "
+                    + "memory, more than half of this JVM's heap (" + mib(heap) + " MiB, -Xmx); ask for fewer");
         }
+        long kv = rows * maxLength * cache.bytesPerPosition();
+        long used = runtime.totalMemory() - runtime.freeMemory();
+        long free = heap - used;
+        if (kv + bytes > free) {
+            throw new IllegalArgumentException(rowsName + " " + perPrompt + " for " + prompts + " prompt(s) with "
+                    + length + ": " + rows + " sequences of " + maxLength + " positions need a KV cache of "
+                    + mib(kv) + " MiB (" + cache.bytesPerPosition() + " bytes per position: " + cache.describe()
+                    + ") and " + mib(bytes) + " MiB of scores, more than the " + mib(free) + " MiB this JVM's heap "
+                    + "has free (-Xmx " + mib(heap) + " MiB, " + mib(used) + " MiB in use); ask for fewer sequences "
+                    + "or new tokens" + (cache.bf16() ? "" : ", keep the cache in bfloat16 (half the bytes)")
+                    + " or give the JVM more heap");
+        }
+    }
+
+    private static long mib(long bytes) {
+        return bytes >> 20;
     }
 
     private static GenerationTokenizer requireTokenizer(GenerationTokenizer tokenizer, String parameter) {

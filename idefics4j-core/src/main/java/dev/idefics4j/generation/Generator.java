@@ -37,8 +37,7 @@ public final class Generator {
      */
     public List<GenerationResult> generate(ModelInputs inputs, GenerationConfig config,
                                            GenerationListener listener) {
-        GenerationPlan plan = GenerationPlan.resolve(config, inputs, model.vocabSize(),
-                model.maxPositionEmbeddings(), tokenizer);
+        GenerationPlan plan = GenerationPlan.resolve(config, inputs, model, tokenizer);
         List<GenerationResult> results;
         if (config.numBeams() > 1) {
             if (listener != null) {

@@ -52,8 +52,7 @@ public final class SequenceDecoder {
             throw new IllegalArgumentException("beam search (num_beams " + config.numBeams() + ") cannot be decoded "
                     + "step by step: beams are only final at the end; use Generator.generate");
         }
-        GenerationPlan plan = GenerationPlan.resolve(config, in, model.vocabSize(), model.maxPositionEmbeddings(),
-                tokenizer);
+        GenerationPlan plan = GenerationPlan.resolve(config, in, model, tokenizer);
         int copies = config.numReturnSequences();
         DecodingSession.Prefilled prefilled = DecodingSession.prefill(model, in, copies, plan.maxLength());
         List<DecodingSession> sessions = copies == 1 ? List.of(prefilled.session()) : prefilled.session().split();

@@ -28,9 +28,31 @@ public final class KvCache {
     private int length;
     private int capacity;
 
+    /**
+     * What one sequence's cache holds per position, to size a request before anything is allocated.
+     *
+     * @param bf16 whether the elements are bfloat16 (2 bytes) rather than float32 (4)
+     */
+    public record Layout(int layers, int kvHeads, int headDim, boolean bf16) {
+        /** Keys and values of every layer for one position of one sequence. */
+        public long bytesPerPosition() {
+            return 2L * layers * kvHeads * headDim * (bf16 ? Short.BYTES : Float.BYTES);
+        }
+
+        /** How {@link #bytesPerPosition} is made up, for messages. */
+        public String describe() {
+            return layers + " layers x " + kvHeads + " kv heads x " + headDim + " head_dim x 2 (keys, values) x "
+                    + (bf16 ? "2 bytes (bfloat16)" : "4 bytes (float32)");
+        }
+    }
+
     /** A float32 cache. */
     public KvCache(int layers, int rows, int kvHeads, int headDim, int initialCapacity) {
         this(layers, rows, kvHeads, headDim, initialCapacity, false);
+    }
+
+    public KvCache(Layout layout, int rows, int initialCapacity) {
+        this(layout.layers(), rows, layout.kvHeads(), layout.headDim(), initialCapacity, layout.bf16());
     }
 
     public KvCache(int layers, int rows, int kvHeads, int headDim, int initialCapacity, boolean bf16) {

@@ -38,7 +38,12 @@ public final class LlamaDecoder {
 
     /** A cache for {@code rows} sequences: kv_heads·head_dim per layer and position, float32 or bfloat16. */
     public KvCache newCache(int rows, int capacity, boolean bf16) {
-        return new KvCache(layers.length, rows, config.numKeyValueHeads(), config.headDim(), capacity, bf16);
+        return new KvCache(cacheLayout(bf16), rows, capacity);
+    }
+
+    /** What {@link #newCache} holds per sequence and position. */
+    public KvCache.Layout cacheLayout(boolean bf16) {
+        return new KvCache.Layout(layers.length, config.numKeyValueHeads(), config.headDim(), bf16);
     }
 
     /** Bytes of weights one token reads in every layer. */

@@ -24,6 +24,9 @@ public interface VisionLanguageModel extends AutoCloseable {
      */
     int maxPositionEmbeddings();
 
+    /** What a {@link #prefill}'s cache holds per sequence and position, as the model is now set (float32 or bf16). */
+    KvCache.Layout kvCacheLayout();
+
     /** The memory-mapped weights it reads. */
     Checkpoint checkpoint();
 

@@ -65,6 +65,10 @@ class IdeficsImageProcessorTest {
         Files.writeString(file, "{\"image_num_channels\": 1}");
         e = assertThrows(CheckpointException.class, () -> ImageProcessorConfig.load(file));
         assertTrue(e.getMessage().contains("only 3-channel"), e.getMessage());
+        Files.writeString(file, "{\"image_size\": 1000000}");
+        e = assertThrows(CheckpointException.class, () -> ImageProcessorConfig.load(file));
+        assertTrue(e.getMessage().startsWith(file + ": image_size is 1000000, more than 8192: one image would take "
+                + "11444091 MiB"), e.getMessage());
         Files.writeString(file, "{not json");
         e = assertThrows(CheckpointException.class, () -> ImageProcessorConfig.load(file));
         assertTrue(e.getMessage().contains("invalid JSON"), e.getMessage());

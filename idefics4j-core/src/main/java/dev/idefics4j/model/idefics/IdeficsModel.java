@@ -129,6 +129,11 @@ public final class IdeficsModel implements VisionLanguageModel {
         return decoder.newCache(rows, capacity, bf16KvCache);
     }
 
+    @Override
+    public KvCache.Layout kvCacheLayout() {
+        return decoder.cacheLayout(bf16KvCache);
+    }
+
     /**
      * Whether caches made from now on hold keys and values as bfloat16 (half the memory, and half the bytes a
      * decoding step's attention reads) instead of float32, the default, which the parity with the reference

@@ -1,7 +1,9 @@
 package dev.idefics4j.model.idefics2;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.idefics4j.checkpoint.CheckpointException;
 import dev.idefics4j.checkpoint.ConfigReader;
+import dev.idefics4j.image.ImageProcessorConfig;
 import dev.idefics4j.image.PixelNormalization;
 import dev.idefics4j.image.PreprocessorConfigFile;
 import dev.idefics4j.image.ResampleFilter;
@@ -41,6 +43,13 @@ public record Idefics2ImageProcessorConfig(boolean doConvertRgb, boolean doResiz
             throw new IllegalArgumentException("size.shortest_edge and size.longest_edge must be positive, got "
                     + shortestEdge + " and " + longestEdge);
         }
+        int largest = Math.max(shortestEdge, longestEdge);
+        if (largest > ImageProcessorConfig.MAX_IMAGE_SIZE) {
+            String field = shortestEdge >= longestEdge ? "size.shortest_edge " : "size.longest_edge ";
+            throw new IllegalArgumentException(field + largest + " is larger than "
+                    + ImageProcessorConfig.MAX_IMAGE_SIZE + " (one image would take "
+                    + (3L * largest * largest * Float.BYTES >> 20) + " MiB of pixel values)");
+        }
     }
 
     /** Reads {@code preprocessor_config.json} from a checkpoint directory, or the JSON file itself. */
@@ -64,13 +73,17 @@ public record Idefics2ImageProcessorConfig(boolean doConvertRgb, boolean doResiz
             shortest = size.positiveInt("shortest_edge", shortest);
             longest = size.positiveInt("longest_edge", longest);
         }
-        return new Idefics2ImageProcessorConfig(
-                config.bool("do_convert_rgb", DEFAULTS.doConvertRgb),
-                config.bool("do_resize", DEFAULTS.doResize),
-                shortest, longest, resample,
-                config.bool("do_image_splitting", DEFAULTS.doImageSplitting),
-                PixelNormalization.fromConfig(config, IMAGENET_STANDARD, IMAGENET_STANDARD),
-                config.bool("do_pad", DEFAULTS.doPad));
+        try {
+            return new Idefics2ImageProcessorConfig(
+                    config.bool("do_convert_rgb", DEFAULTS.doConvertRgb),
+                    config.bool("do_resize", DEFAULTS.doResize),
+                    shortest, longest, resample,
+                    config.bool("do_image_splitting", DEFAULTS.doImageSplitting),
+                    PixelNormalization.fromConfig(config, IMAGENET_STANDARD, IMAGENET_STANDARD),
+                    config.bool("do_pad", DEFAULTS.doPad));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file + ": " + e.getMessage(), e);
+        }
     }
 
     public Idefics2ImageProcessorConfig withImageSplitting(boolean value) {

@@ -115,6 +115,11 @@ public final class Idefics2Model implements VisionLanguageModel {
         return textModel.newCache(rows, capacity, bf16KvCache);
     }
 
+    @Override
+    public KvCache.Layout kvCacheLayout() {
+        return textModel.cacheLayout(bf16KvCache);
+    }
+
     /**
      * The image states of a processor batch: its real images (all-zero ones are padding) through the tower and the
      * connector, {@code [images, image_seq_len, hidden]} in batch order. {@code trace} (may be null) receives the

@@ -50,6 +50,11 @@ public record Idefics3ImageProcessorConfig(boolean doConvertRgb, boolean doResiz
             throw new IllegalArgumentException("size.longest_edge " + longestEdge + " is larger than "
                     + MAX_LONGEST_EDGE);
         }
+        if (maxImageSize > MAX_LONGEST_EDGE) {
+            throw new IllegalArgumentException("max_image_size.longest_edge " + maxImageSize + " is larger than "
+                    + MAX_LONGEST_EDGE + " (one tile would take "
+                    + (3L * maxImageSize * maxImageSize * Float.BYTES >> 20) + " MiB of pixel values)");
+        }
     }
 
     /** Reads {@code preprocessor_config.json} from a checkpoint directory, or the JSON file itself. */

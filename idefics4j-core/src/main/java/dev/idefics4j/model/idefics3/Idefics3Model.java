@@ -132,6 +132,11 @@ public final class Idefics3Model implements VisionLanguageModel {
     }
 
     @Override
+    public KvCache.Layout kvCacheLayout() {
+        return textModel.cacheLayout(bf16KvCache);
+    }
+
+    @Override
     public Prefill prefill(ModelInputs inputs, int capacity) {
         KvCache cache = newCache(inputs.batchSize(), capacity);
         float[] logits = forward(inputs, cache, false, null);

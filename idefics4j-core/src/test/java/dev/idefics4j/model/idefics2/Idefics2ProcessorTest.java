@@ -187,6 +187,14 @@ class Idefics2ProcessorTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> Idefics2ImageProcessorConfig.fromJson(
                 json.readTree("{\"size\": {\"longest_edge\": 10}}"), "pp.json"));
         assertTrue(e.getMessage().startsWith("pp.json: field 'size' must be {\"shortest_edge\""), e.getMessage());
+        e = assertThrows(CheckpointException.class, () -> Idefics2ImageProcessorConfig.fromJson(
+                json.readTree("{\"size\": {\"shortest_edge\": 1000000, \"longest_edge\": 980}}"), "pp.json"));
+        assertTrue(e.getMessage().startsWith("pp.json: size.shortest_edge 1000000 is larger than 8192 (one image "
+                + "would take 11444091 MiB"), e.getMessage());
+        e = assertThrows(CheckpointException.class, () -> Idefics2ImageProcessorConfig.fromJson(
+                json.readTree("{\"size\": {\"shortest_edge\": 378, \"longest_edge\": 1000000}}"), "pp.json"));
+        assertTrue(e.getMessage().startsWith("pp.json: size.longest_edge 1000000 is larger than 8192"),
+                e.getMessage());
     }
 
     /** Sizes worked out by hand from the reference's formula. */

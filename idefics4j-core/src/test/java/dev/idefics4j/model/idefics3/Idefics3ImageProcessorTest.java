@@ -107,6 +107,14 @@ class Idefics3ImageProcessorTest {
                 json.readTree("{\"size\": {\"longest_edge\": 5000}}"), "pp.json"));
         assertTrue(e.getMessage().contains("larger than 4096"), e.getMessage());
         e = assertThrows(CheckpointException.class, () -> Idefics3ImageProcessorConfig.fromJson(
+                json.readTree("{\"size\": {\"longest_edge\": 1000000}}"), "pp.json"));
+        assertTrue(e.getMessage().startsWith("pp.json: size.longest_edge 1000000 is larger than 4096"),
+                e.getMessage());
+        e = assertThrows(CheckpointException.class, () -> Idefics3ImageProcessorConfig.fromJson(
+                json.readTree("{\"max_image_size\": {\"longest_edge\": 1000000}}"), "pp.json"));
+        assertTrue(e.getMessage().startsWith("pp.json: max_image_size.longest_edge 1000000 is larger than 4096 (one "
+                + "tile would take 11444091 MiB"), e.getMessage());
+        e = assertThrows(CheckpointException.class, () -> Idefics3ImageProcessorConfig.fromJson(
                 json.readTree("{\"image_processor_type\": \"Idefics2ImageProcessor\"}"), "pp.json"));
         assertTrue(e.getMessage().contains("not Idefics3ImageProcessor"), e.getMessage());
     }

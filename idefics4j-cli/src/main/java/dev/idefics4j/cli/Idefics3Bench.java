@@ -61,7 +61,7 @@ final class Idefics3Bench {
         Idefics3ImageInputs tile = new Idefics3ImageInputs(
                 new PixelBatch(1, 1, size, size, pixels, mask, new int[]{1}), new int[][]{{0}}, new int[][]{{0}});
         progress.accept("image encode (one " + size + "x" + size + " tile, vision tower and connector)");
-        Samples t = Samples.seconds(s.warmup(), s.longReps(), () -> model.encodeImages(tile, null));
+        Samples t = Samples.seconds(s.warmup(), s.longReps(), () -> model.encodeImages(tile.pixels(), null));
         r.put("image_encode_s", Samples.round(t.median()));
         r.put("image_encode", t.json());
         r.put("image_gflops", Samples.round(new Idefics3Flops(config).tileFlops() / t.median() / 1e9));

@@ -1,6 +1,7 @@
 package dev.idefics4j.cli;
 
 import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.model.ImageTokenModel;
 import dev.idefics4j.model.ModelFamilies;
 import dev.idefics4j.model.VisionLanguageModel;
 import dev.idefics4j.model.idefics.IdeficsModel;
@@ -206,14 +207,14 @@ final class BenchCommand implements Callable<Integer> {
             info.putIfAbsent("vision_layers", v3.config().visionConfig().numHiddenLayers());
             info.putIfAbsent("image_size", v3.config().visionConfig().imageSize());
             info.putIfAbsent("image_seq_len", v3.config().imageSeqLen());
-            return r -> new Idefics3Bench(v3, settings, BenchCommand::progress).run(r);
+            return r -> new Idefics3Bench(v3, format, settings, BenchCommand::progress).run(r);
         }
         throw new IllegalArgumentException("bench measures IDEFICS v1 and Idefics3 (SmolVLM) checkpoints; " + dir
                 + " is " + model.describe().get("model_type"));
     }
 
     private static boolean bf16KvCache(VisionLanguageModel model) {
-        return model instanceof IdeficsModel v1 ? v1.bf16KvCache() : ((Idefics3Model) model).bf16KvCache();
+        return model instanceof IdeficsModel v1 ? v1.bf16KvCache() : ((ImageTokenModel<?>) model).bf16KvCache();
     }
 
     /** Probes before and after the model measurements: the ratio uses the median of all readings. */

@@ -3,10 +3,12 @@ package dev.idefics4j.cli;
 import dev.idefics4j.image.PixelBatch;
 import dev.idefics4j.model.DecodingState;
 import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.SiglipVisionConfig;
 import dev.idefics4j.model.idefics3.Idefics3Config;
 import dev.idefics4j.model.idefics3.Idefics3ImageInputs;
 import dev.idefics4j.model.idefics3.Idefics3Model;
 import dev.idefics4j.processor.ModelInputs;
+import dev.idefics4j.tensor.WeightFormat;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,21 +25,25 @@ import java.util.function.Consumer;
 final class Idefics3Bench {
     /** Frames of a large photo at the default splitting: a 4 × 4 grid of tiles and the global image. */
     static final int PHOTO_FRAMES = 17;
+    /** The blocks the layers section times, as the report names them. */
+    static final String[] LAYER_MODES = {"llama_decode", "llama_prefill", "siglip", "connector", "lm_head"};
 
     private final Idefics3Model model;
+    private final WeightFormat format;
     private final BenchSettings s;
     private final Consumer<String> progress;
     private final Idefics3Config config;
     private final SplittableRandom random = new SplittableRandom(11);
 
-    Idefics3Bench(Idefics3Model model, BenchSettings settings, Consumer<String> progress) {
+    Idefics3Bench(Idefics3Model model, WeightFormat format, BenchSettings settings, Consumer<String> progress) {
         this.model = model;
+        this.format = format;
         this.s = settings;
         this.progress = progress;
         this.config = model.config();
     }
 
-    /** Adds this configuration's figures to {@code r}; the gemm and layers sections are IDEFICS v1's only. */
+    /** Adds this configuration's figures to {@code r}. */
     void run(Map<String, Object> r) {
         if (s.runs("image")) {
             image(r);
@@ -51,6 +57,12 @@ final class Idefics3Bench {
         if (s.runs("batch")) {
             batchDecode(r);
         }
+        if (s.runs("gemm")) {
+            gemm(r);
+        }
+        if (s.runs("layers")) {
+            layers(r);
+        }
     }
 
     private void image(Map<String, Object> r) {
@@ -61,7 +73,7 @@ final class Idefics3Bench {
         Idefics3ImageInputs tile = new Idefics3ImageInputs(
                 new PixelBatch(1, 1, size, size, pixels, mask, new int[]{1}), new int[][]{{0}}, new int[][]{{0}});
         progress.accept("image encode (one " + size + "x" + size + " tile, vision tower and connector)");
-        Samples t = Samples.seconds(s.warmup(), s.longReps(), () -> model.encodeImages(tile, null));
+        Samples t = Samples.seconds(s.warmup(), s.longReps(), () -> model.encodeImages(tile.pixels(), null));
         r.put("image_encode_s", Samples.round(t.median()));
         r.put("image_encode", t.json());
         r.put("image_gflops", Samples.round(new Idefics3Flops(config).tileFlops() / t.median() / 1e9));
@@ -154,5 +166,32 @@ final class Idefics3Bench {
         }
         int capacity = capacity(PairedSpeedup.ROUNDS * PairedSpeedup.steps(s));
         PairedSpeedup.measure(r, step(stateAt(capacity)), stepAll(states(rows, capacity)), rows, s);
+    }
+
+    /** The decoder's first MLP product at a prompt's length and the tower's over one full tile. */
+    private void gemm(Map<String, Object> r) {
+        SiglipVisionConfig v = config.visionConfig();
+        new GemmBench(s, progress, random).run(r, model.checkpoint(), format, "model.text_model.layers.0.",
+                config.textConfig(), v.hiddenSize(), v.intermediateSize(), v.numPositions());
+    }
+
+    /**
+     * Each block of {@link #LAYER_MODES} alone, in ms: a decoder layer decoding one token at {@code context} and
+     * prefilling the photo prompt's {@link #PHOTO_FRAMES} frames of image tokens, a SigLIP encoder layer and the
+     * connector over one tile, the lm head over one row.
+     */
+    private void layers(Map<String, Object> r) {
+        Idefics3LayerBench bench = new Idefics3LayerBench(model);
+        int prompt = PHOTO_FRAMES * config.imageSeqLen();
+        LayerTimes times = LayerTimes.measure(LAYER_MODES, mode -> mode.equals("llama_prefill")
+                || mode.equals("siglip"), mode -> switch (mode) {
+                    case "llama_decode" -> bench.decoderLayer(1, s.context());
+                    case "llama_prefill" -> bench.decoderLayer(prompt, 0);
+                    case "siglip" -> bench.siglipLayer();
+                    case "connector" -> bench.connector();
+                    default -> bench.lmHead(1);
+                }, s, progress);
+        r.put("layers_prefill_tokens", prompt);
+        r.put("layers_ms", times.ms());
     }
 }

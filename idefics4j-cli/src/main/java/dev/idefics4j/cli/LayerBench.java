@@ -1,18 +1,12 @@
 package dev.idefics4j.cli;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.model.DecoderBatch;
 import dev.idefics4j.model.KvCache;
-import dev.idefics4j.model.LlamaConfig;
-import dev.idefics4j.model.LlamaDecoderLayer;
-import dev.idefics4j.model.RotaryEmbedding;
 import dev.idefics4j.model.idefics.GatedCrossAttentionLayer;
 import dev.idefics4j.model.idefics.IdeficsConfig;
 import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.model.idefics.ImageContext;
 import dev.idefics4j.model.idefics.VisionEncoderLayer;
-import dev.idefics4j.tensor.Kernels;
-import dev.idefics4j.tensor.Weight;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -28,11 +22,16 @@ final class LayerBench {
     private final IdeficsConfig config;
     private final Checkpoint ckpt;
     private final SplittableRandom random = new SplittableRandom(7);
+    private final TextLayerBench text;
 
     LayerBench(IdeficsModel model) {
         this.model = model;
         this.config = model.config();
         this.ckpt = model.checkpoint();
+        // The main matrix of the head: vocab_size rows, the few added-token rows aside.
+        String head = ckpt.contains("lm_head.weight") ? "lm_head.weight" : "model.embed_tokens.weight";
+        this.text = new TextLayerBench(config.textConfig(), ckpt, "model.layers.0.", head, model.bf16KvCache(),
+                random);
     }
 
     /** A KV cache of {@code rows} rows already holding {@code length} positions (zeros): decoding without prefill. */
@@ -55,32 +54,12 @@ final class LayerBench {
     }
 
     private float[] randomStates(int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) random.nextGaussian();
-        }
-        return a;
+        return TextLayerBench.randomStates(random, n);
     }
 
     /** Decoder layer 0 over {@code tokens} new tokens after {@code past} cached ones (decode: 1 after 512). */
     Runnable decoderLayer(int tokens, int past) {
-        LlamaConfig text = config.textConfig();
-        LlamaDecoderLayer layer = new LlamaDecoderLayer(text, ckpt, "model.layers.0.", 0, RotaryEmbedding.of(text));
-        float[] input = randomStates(tokens * text.hiddenSize());
-        KvCache cache = new KvCache(1, 1, text.numKeyValueHeads(), text.headDim(), past + tokens);
-        cache.advance(past);
-        int[][] positions = new int[1][tokens];
-        for (int t = 0; t < tokens; t++) {
-            positions[0][t] = past + t;
-        }
-        boolean[][] valid = new boolean[1][past + tokens];
-        Arrays.fill(valid[0], true);
-        DecoderBatch batch = new DecoderBatch(tokens, new KvCache[]{cache}, new int[1], positions, valid);
-        float[] h = new float[input.length];
-        return () -> {
-            System.arraycopy(input, 0, h, 0, h.length);
-            layer.forward(h, batch);
-        };
+        return text.decoderLayer(tokens, past);
     }
 
     /**
@@ -131,11 +110,6 @@ final class LayerBench {
 
     /** The lm head's main matrix (the few added-token rows aside) over {@code rows} final hidden states. */
     Runnable lmHead(int rows) {
-        int hidden = config.hiddenSize();
-        String name = ckpt.contains("lm_head.weight") ? "lm_head.weight" : "model.embed_tokens.weight";
-        Weight head = ckpt.weight(name, config.vocabSize(), hidden);
-        float[] input = randomStates(rows * hidden);
-        float[] out = new float[rows * config.vocabSize()];
-        return () -> Kernels.matmul(input, rows, head, out);
+        return text.lmHead(rows);
     }
 }

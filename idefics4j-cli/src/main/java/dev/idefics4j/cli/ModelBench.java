@@ -4,10 +4,8 @@ import dev.idefics4j.model.KvCache;
 import dev.idefics4j.model.idefics.IdeficsConfig;
 import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.model.idefics.ImageContext;
-import dev.idefics4j.tensor.MatrixWeight;
 import dev.idefics4j.tensor.WeightFormat;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -154,58 +152,27 @@ final class ModelBench {
 
     /** GEMMs of the prefill MLP (tokens x hidden by intermediate) and the vision MLP (257 x 1280 by 5120). */
     private void gemm(Map<String, Object> r) {
-        int h = config.hiddenSize();
-        int inter = config.intermediateSize();
-        var ckpt = model.checkpoint();
-        MatrixWeight text = format.apply(ckpt.weight("model.layers.0.mlp.gate_proj.weight", inter, h));
-        progress.accept("gemm " + s.promptTokens() + "x" + h + " by " + inter + "x" + h);
-        Samples t = time(text, s.promptTokens());
-        r.put("gemm_shape", s.promptTokens() + "x" + h + " by " + inter + "x" + h);
-        r.put("gemm_s", t.json());
-        r.put("gemm_gflops", Samples.round(2.0 * s.promptTokens() * h * inter / t.median() / 1e9));
         var v = config.visionConfig();
-        MatrixWeight vision = format.apply(ckpt.weight("model.vision_model.encoder.layers.0.mlp.fc1.weight",
-                v.intermediateSize(), v.embedDim()));
-        int tokens = v.numPositions();
-        Samples tv = time(vision, tokens);
-        r.put("vision_gemm_shape", tokens + "x" + v.embedDim() + " by " + v.intermediateSize() + "x" + v.embedDim());
-        r.put("vision_gemm_gflops", Samples.round(2.0 * tokens * v.embedDim() * v.intermediateSize()
-                / tv.median() / 1e9));
-    }
-
-    private Samples time(MatrixWeight w, int n) {
-        float[] x = new float[n * w.cols()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        float[] out = new float[n * w.rows()];
-        return Samples.seconds(s.warmup(), s.reps(), () -> w.matmul(x, n, out));
+        new GemmBench(s, progress, random).run(r, model.checkpoint(), format, "model.layers.0.", config.textConfig(),
+                v.embedDim(), v.intermediateSize(), v.numPositions());
     }
 
     /** The torch_layers.py modes on this model's layers (same shapes for a 9b-shaped checkpoint), in ms. */
     private void layers(Map<String, Object> r) {
         LayerBench bench = new LayerBench(model);
-        Map<String, Object> ms = new LinkedHashMap<>();
-        Map<String, Double> medians = new LinkedHashMap<>();
         int n = s.promptTokens();
-        for (String mode : BenchSettings.LAYER_MODES) {
-            boolean large = mode.endsWith("prefill");
-            Runnable work = switch (mode) {
-                case "llama_decode" -> bench.decoderLayer(1, s.context());
-                case "xattn_decode" -> bench.crossAttentionLayer(1);
-                case "llama_prefill" -> bench.decoderLayer(n, 0);
-                case "xattn_prefill" -> bench.crossAttentionLayer(n);
-                case "vit" -> bench.visionLayer();
-                default -> bench.lmHead(1);
-            };
-            progress.accept("layer " + mode);
-            Samples t = Samples.seconds(s.warmup(), large ? s.longReps() : 2 * s.reps(), work).scaled(1e3);
-            ms.put(mode, t.json());
-            medians.put(mode, t.median() / 1e3);
-        }
-        r.put("layers_ms", ms);
+        LayerTimes times = LayerTimes.measure(BenchSettings.LAYER_MODES, mode -> mode.endsWith("prefill"),
+                mode -> switch (mode) {
+                    case "llama_decode" -> bench.decoderLayer(1, s.context());
+                    case "xattn_decode" -> bench.crossAttentionLayer(1);
+                    case "llama_prefill" -> bench.decoderLayer(n, 0);
+                    case "xattn_prefill" -> bench.crossAttentionLayer(n);
+                    case "vit" -> bench.visionLayer();
+                    default -> bench.lmHead(1);
+                }, s, progress);
+        r.put("layers_ms", times.ms());
         Object image = r.get("image_encode_s");
         double imageSeconds = image instanceof Double d ? d : Double.NaN;
-        r.put("extrapolated", Extrapolation.estimate(config, medians, imageSeconds, n));
+        r.put("extrapolated", Extrapolation.estimate(config, times.medianSeconds(), imageSeconds, n));
     }
 }

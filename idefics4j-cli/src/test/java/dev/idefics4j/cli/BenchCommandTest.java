@@ -90,6 +90,35 @@ class BenchCommandTest {
     }
 
     @Test
+    void timesIdefics3BlocksAndProductsAtTheCheckpointsShapes(@TempDir Path dir) throws Exception {
+        Path ckpt = smolvlmOneLayer(dir);
+        Path report = dir.resolve("bench.json");
+        assertEquals(0, Main.run("bench", "--checkpoint", ckpt.toString(), "--quick", "--sections",
+                "probes,gemm,layers", "--dtype", "bf16", "--quantize", "none", "--threads", "1", "--reps", "1",
+                "--out", report.toString()));
+        JsonNode r = new ObjectMapper().readTree(report.toFile()).get("results").get(0);
+        // SmolVLM-256M: text hidden 576, intermediate 1536; SigLIP 768 wide, 3072 MLP, 1024 patches of a 512 px tile
+        assertEquals("512x576 by 1536x576", r.get("gemm_shape").asText());
+        assertEquals("1024x768 by 3072x768", r.get("vision_gemm_shape").asText());
+        for (String key : new String[]{"gemm_gflops", "gemm_peak_ratio", "vision_gemm_gflops",
+                "vision_gemm_peak_ratio"}) {
+            assertTrue(r.get(key).asDouble() > 0, key + " in " + r);
+        }
+        for (String mode : Idefics3Bench.LAYER_MODES) {
+            assertTrue(r.get("layers_ms").get(mode).get("median").asDouble() > 0, mode + " in " + r);
+        }
+        assertEquals(17 * 64, r.get("layers_prefill_tokens").asInt());
+    }
+
+    /** A random checkpoint of SmolVLM-256M-Instruct's published shapes with one decoder and one vision layer. */
+    private static Path smolvlmOneLayer(Path dir) {
+        Path ckpt = dir.resolve("smolvlm");
+        assertEquals(0, Main.run("random-checkpoint", "--like", "SmolVLM-256M-Instruct", "--text-layers", "1",
+                "--vision-layers", "1", "--out", ckpt.toString()));
+        return ckpt;
+    }
+
+    @Test
     void rejectsUnknownSections() {
         assertEquals(1, Main.run("bench", "--checkpoint", BundledModels.path(BundledModels.TINY).toString(),
                 "--sections", "nothing"));

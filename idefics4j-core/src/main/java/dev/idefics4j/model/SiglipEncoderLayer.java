@@ -9,7 +9,7 @@ import dev.idefics4j.tensor.Parallel;
  * Idefics2EncoderLayer / Idefics3EncoderLayer (SigLIP's): {@code h += attn(ln1(h)); h += fc2(gelu_tanh(fc1(ln2(h))))},
  * the attention scores scaled by head_dim^-0.5 and padded patches masked as keys.
  */
-final class SiglipEncoderLayer {
+public final class SiglipEncoderLayer {
     private final int embed;
     private final int heads;
     private final int headDim;
@@ -22,7 +22,7 @@ final class SiglipEncoderLayer {
     private final Linear fc1;
     private final Linear fc2;
 
-    SiglipEncoderLayer(SiglipVisionConfig c, Checkpoint ckpt, String prefix) {
+    public SiglipEncoderLayer(SiglipVisionConfig c, Checkpoint ckpt, String prefix) {
         embed = c.hiddenSize();
         heads = c.numAttentionHeads();
         headDim = c.headDim();
@@ -42,7 +42,7 @@ final class SiglipEncoderLayer {
      * additive mask does. The intermediate tensors go into {@code scratch} (the CLIP layer's buffers: the same
      * tensors), shared by all layers of the image.
      */
-    void forward(float[] h, int tokens, boolean[] keyValid, EncoderLayerScratch scratch) {
+    public void forward(float[] h, int tokens, boolean[] keyValid, EncoderLayerScratch scratch) {
         float[] x = scratch.x;
         layerNorm1.forward(h, tokens, x);
         float[] q = scratch.q;

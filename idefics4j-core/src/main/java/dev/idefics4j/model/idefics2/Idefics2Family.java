@@ -31,9 +31,7 @@ public final class Idefics2Family implements ModelFamily {
 
     @Override
     public VisionLanguageModel load(Path dir, Checkpoint.LinearLoader linears, boolean bf16KvCache) {
-        Idefics2Model model = Idefics2Model.load(dir, linears);
-        model.setBf16KvCache(bf16KvCache);
-        return model;
+        return Idefics2Model.load(dir, linears, bf16KvCache);
     }
 
     @Override

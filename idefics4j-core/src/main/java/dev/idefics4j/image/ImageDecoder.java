@@ -96,9 +96,9 @@ final class ImageDecoder {
             reader.setInput(in, true, false);
             long width = reader.getWidth(0);
             long height = reader.getHeight(0);
+            checkSize(width, height, where, format, admission.limits()); // the pixel cap before anything else
             GifCanvas canvas = null;
             if (format == ImageFormat.GIF) {
-                checkSize(width, height, where, format, admission.limits());
                 canvas = GifCanvas.of(reader);
                 width = canvas.width();
                 height = canvas.height();

@@ -43,6 +43,7 @@ public final class InProcessEngine implements AutoCloseable {
         this.preparer = RequestPreparer.guarded(idefics, config, names, imageLoader);
         this.engine = new BatchEngine(idefics.model(), idefics.processor(), metrics, config.maxBatchSize(),
                 config.maxQueue());
+        metrics.preparationGauges(engine::preparing, preparer::fetchesInFlight, preparer::decodeBytesHeld);
     }
 
     public Idefics idefics() {

@@ -43,17 +43,29 @@ public final class ImageResolver {
         return slots.inFlight();
     }
 
-    public PromptItem.Decoded resolve(String reference) {
-        return resolve(reference, DecodeMemory.UNLIMITED);
+    /** An image reference checked and, for an http(s) URL, downloaded: what is left is to decode it. */
+    public record Fetched(ImageSource source, String description) {
     }
 
-    /** The image {@code reference} names, its decode admitted against {@code memory}. */
-    public PromptItem.Decoded resolve(String reference, DecodeMemory memory) {
+    public PromptItem.Decoded resolve(String reference) {
+        return decode(fetch(reference), DecodeMemory.UNLIMITED);
+    }
+
+    /** Decodes what {@link #fetch} found, the decode admitted against {@code memory}. */
+    public PromptItem.Decoded decode(Fetched image, DecodeMemory memory) {
+        return new PromptItem.Decoded(decoder.load(image.source(), memory), image.description());
+    }
+
+    /**
+     * Checks {@code reference} and downloads it when it is an http(s) URL (in a download slot), decoding nothing:
+     * a data URL or a media-folder file is read when it is decoded.
+     */
+    public Fetched fetch(String reference) {
         String s = reference.strip();
         String lower = s.toLowerCase(Locale.ROOT);
         if (lower.startsWith("data:")) {
             ImageSource source = ImageSource.dataUrl(s);
-            return new PromptItem.Decoded(decoder.load(source, memory), source.description());
+            return new Fetched(source, source.description());
         }
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
             URI uri;
@@ -62,16 +74,15 @@ public final class ImageResolver {
             } catch (URISyntaxException e) {
                 throw new ImageLoadException(shorten(s) + ": not a valid URL (" + e.getReason() + ")");
             }
-            byte[] bytes = slots.hold(() -> fetcher.fetch(uri));
-            return new PromptItem.Decoded(decoder.load(ImageSource.bytes(bytes, s), memory), s);
+            return new Fetched(ImageSource.bytes(slots.hold(() -> fetcher.fetch(uri)), s), s);
         }
         if (lower.matches("^[a-z][a-z0-9+.-]*:.*") && !lower.startsWith("file:") && !lower.matches("^[a-z]:[\\\\/].*")) {
             throw new ImageLoadException(shorten(s) + ": unsupported image URL scheme; use http(s) or data: URLs");
         }
-        return local(s, memory);
+        return local(s);
     }
 
-    private PromptItem.Decoded local(String s, DecodeMemory memory) {
+    private Fetched local(String s) {
         if (mediaDir == null) {
             throw new ImageLoadException(shorten(s) + ": local files are not served; send the image as an http(s) or "
                     + "data: URL, or start the server with a media folder (--media-dir)");
@@ -96,7 +107,7 @@ public final class ImageResolver {
         if (!real.startsWith(mediaDir)) {
             throw new ImageLoadException(shorten(s) + ": outside the media folder; only files inside it are served");
         }
-        return new PromptItem.Decoded(decoder.load(ImageSource.file(real), memory), s);
+        return new Fetched(ImageSource.file(real), s);
     }
 
     private static Path realFolder(Path dir) {

@@ -10,6 +10,7 @@ import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.processor.Urls;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Turns a request's prompt parts and parameters into a {@link PreparedRequest}, checking each limit before the work
- * it bounds: the image count before any image is fetched, then the images (fetched in a download slot, decoded within
- * their caps and the decode memory budget, which holds each decoded image until the prompt is processed), then the
+ * it bounds: the image count before any image is fetched, then the images (all downloaded first, each in a download
+ * slot, then decoded within their caps and the decode memory budget, which holds each decoded image until the prompt
+ * is processed), then the
  * prompt's tokens against the input limit and the requested new tokens against the total. Both API families share
  * it; they differ only in how they name things.
  */
@@ -94,15 +96,25 @@ final class RequestPreparer {
         }
         List<PromptItem> items = new ArrayList<>(normalized.size());
         ModelInputs inputs;
-        // The decoded images stay in the budget until the processor has turned them into the model's inputs.
-        try (DecodeBudget.Account memory = decodeBudget.account()) {
+        try {
+            List<ImageResolver.Fetched> fetched = new ArrayList<>();
             for (PromptPart part : normalized) {
-                items.add(switch (part) {
-                    case PromptPart.Text t -> PromptItem.text(t.text());
-                    case PromptPart.Image i -> images.resolve(i.reference(), memory);
-                });
+                if (part instanceof PromptPart.Image i) {
+                    fetched.add(images.fetch(i.reference()));
+                }
             }
-            inputs = idefics.processor().process(List.of(items), OPTIONS);
+            // Decoded once every download is done, so that a slow image host never holds decode memory; the decoded
+            // images stay in the budget until the processor has turned them into the model's inputs.
+            Iterator<ImageResolver.Fetched> next = fetched.iterator();
+            try (DecodeBudget.Account memory = decodeBudget.account()) {
+                for (PromptPart part : normalized) {
+                    items.add(switch (part) {
+                        case PromptPart.Text t -> PromptItem.text(t.text());
+                        case PromptPart.Image i -> images.decode(next.next(), memory);
+                    });
+                }
+                inputs = idefics.processor().process(List.of(items), OPTIONS);
+            }
         } catch (DecodeBudget.Refusal e) {
             throw e.error(promptParam);
         } catch (ImageLoadException e) {

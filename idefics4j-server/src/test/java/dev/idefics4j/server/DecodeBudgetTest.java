@@ -139,6 +139,13 @@ class DecodeBudgetTest {
         assertEquals(0, server.metrics().decodeBytes(), "the budget's gauge is back to zero");
     }
 
+    @Test
+    void infoReportsTheBudgetAndTheDownloadLimit() {
+        JsonNode info = Http.get(server.port(), "/info").json();
+        assertEquals(BUDGET, info.get("max_decode_bytes").asLong());
+        assertEquals(ServerConfig.builder().build().maxFetches(), info.get("max_fetches").asInt());
+    }
+
     /** A request's decoded images stay in its account until processed: together they may not pass the budget. */
     @Test
     void anAccountKeepsItsDecodedImagesUntilClosed() {

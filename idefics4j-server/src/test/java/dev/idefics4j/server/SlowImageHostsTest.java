@@ -1,10 +1,12 @@
 package dev.idefics4j.server;
 
+import dev.idefics4j.testing.SolidPng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Slow image hosts hold download slots, not queue places (issue 21 item 2): hosts that trickle one header line every
- * 200 ms occupy every download slot, a further image request is refused with a 429 naming --max-fetches, and other
- * clients' text requests, more of them than the queue holds, are still answered; the slow downloads end at their
- * deadline.
+ * 200 ms occupy every download slot (holding neither queue places nor decode memory), a further image request is
+ * refused with a 429 naming --max-fetches, and other clients' text requests, more of them than the queue holds, are
+ * still answered; the slow downloads end at their deadline.
  */
 class SlowImageHostsTest {
     private static final int FETCHES = 3;
@@ -35,11 +37,15 @@ class SlowImageHostsTest {
             int port = server.port();
             assertEquals(200, Http.post(port, "/generate", tgi("Warm up")).status());
             List<CompletableFuture<Http.Response>> slow = new ArrayList<>();
+            // The first also has an image of its own, which is only decoded once its slow one has arrived.
+            String decodable = "![](data:image/png;base64,"
+                    + Base64.getEncoder().encodeToString(SolidPng.rgb(1500, 1500, 90)) + ")";
             for (int i = 0; i < FETCHES; i++) {
                 TricklingHost host = new TricklingHost();
                 hosts.add(host);
-                slow.add(CompletableFuture.supplyAsync(() -> Http.post(port, "/generate",
-                        tgi("User:![](" + host.url() + ")Hi"))));
+                String images = (i == 0 ? decodable : "") + "![](" + host.url() + ")";
+                slow.add(CompletableFuture.supplyAsync(() -> Http.post(port, "/generate", tgi("User:" + images
+                        + "Hi"))));
             }
             long end = System.nanoTime() + 10_000_000_000L;
             while (server.metrics().fetches() < FETCHES && System.nanoTime() < end) {
@@ -47,6 +53,7 @@ class SlowImageHostsTest {
             }
             assertEquals(FETCHES, server.metrics().fetches(), "every download slot is held by a slow host");
             assertEquals(0, server.queueSize(), "downloads hold no queue places");
+            assertEquals(0, server.metrics().decodeBytes(), "nor decode memory");
 
             Http.Response refused = Http.post(port, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", "
                     + "\"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": \"" + hosts.getFirst().url()

@@ -14,13 +14,14 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Turns a request's prompt parts and parameters into a {@link PreparedRequest}, checking each limit before the work
  * it bounds: the image count before any image is fetched, then the images (all downloaded first, each in a download
  * slot, then decoded within their caps and the decode memory budget, which holds each decoded image until the prompt
- * is processed), then the
+ * is processed, on the {@link ImageWork} threads), then the
  * prompt's tokens against the input limit and the requested new tokens against the total. Both API families share
  * it; they differ only in how they name things.
  */
@@ -37,6 +38,7 @@ final class RequestPreparer {
     private final LimitNames names;
     private final ImageResolver images;
     private final DecodeBudget decodeBudget;
+    private final ImageWork imageWork;
     private final GenerationConfig base;
     private final int maxTotalTokens;
 
@@ -56,6 +58,7 @@ final class RequestPreparer {
         this.names = names;
         this.images = images;
         this.decodeBudget = new DecodeBudget(config.maxDecodeBytes(), names);
+        this.imageWork = new ImageWork(config.maxQueue());
         // Instruct checkpoints stop at <end_of_utterance> as well as </s>; both ban the image tokens.
         this.base = idefics.isInstruct() ? idefics.chatConfig() : idefics.guideConfig();
         this.maxTotalTokens = Math.min(config.maxTotalTokens(),
@@ -105,22 +108,29 @@ final class RequestPreparer {
             }
             // Decoded once every download is done, so that a slow image host never holds decode memory; the decoded
             // images stay in the budget until the processor has turned them into the model's inputs.
-            Iterator<ImageResolver.Fetched> next = fetched.iterator();
-            try (DecodeBudget.Account memory = decodeBudget.account()) {
-                for (PromptPart part : normalized) {
-                    items.add(switch (part) {
-                        case PromptPart.Text t -> PromptItem.text(t.text());
-                        case PromptPart.Image i -> images.decode(next.next(), memory);
-                    });
+            Callable<ModelInputs> decodeAndProcess = () -> {
+                Iterator<ImageResolver.Fetched> next = fetched.iterator();
+                try (DecodeBudget.Account memory = decodeBudget.account()) {
+                    for (PromptPart part : normalized) {
+                        items.add(switch (part) {
+                            case PromptPart.Text t -> PromptItem.text(t.text());
+                            case PromptPart.Image i -> images.decode(next.next(), memory);
+                        });
+                    }
+                    return idefics.processor().process(List.of(items), OPTIONS);
                 }
-                inputs = idefics.processor().process(List.of(items), OPTIONS);
-            }
+            };
+            inputs = fetched.isEmpty() ? decodeAndProcess.call() : imageWork.run(decodeAndProcess);
         } catch (DecodeBudget.Refusal e) {
             throw e.error(promptParam);
         } catch (ImageLoadException e) {
             throw ApiError.invalid(promptParam, "cannot use an image: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid(promptParam, e.getMessage());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // Callable.call's checked exceptions: the work throws none
         }
         int promptTokens = inputs.sequenceLength();
         if (promptTokens > config.maxInputTokens()) {

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * gets a 429; the budget's gauge returns to zero.
  */
 class DecodeBudgetTest {
+    /** One thread per client, so that all are in flight at once (the common pool has one thread on two cores). */
+    private static final Executor CLIENT_THREADS = Executors.newVirtualThreadPerTaskExecutor();
     private static final long BUDGET = 64L << 20;
     private static IdeficsServer server;
     private static String bomb;
@@ -62,8 +66,8 @@ class DecodeBudgetTest {
         List<CompletableFuture<Http.Response>> tgi = new ArrayList<>();
         List<CompletableFuture<Http.Response>> openAi = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            tgi.add(CompletableFuture.supplyAsync(() -> tgi(bomb)));
-            openAi.add(CompletableFuture.supplyAsync(() -> chat(bomb)));
+            tgi.add(CompletableFuture.supplyAsync(() -> tgi(bomb), CLIENT_THREADS));
+            openAi.add(CompletableFuture.supplyAsync(() -> chat(bomb), CLIENT_THREADS));
         }
         long start = System.nanoTime();
         Http.Response health = Http.get(server.port(), "/health");
@@ -123,7 +127,7 @@ class DecodeBudgetTest {
         List<CompletableFuture<Http.Response>> burst = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             boolean openAi = i % 2 == 0;
-            burst.add(CompletableFuture.supplyAsync(() -> openAi ? chat(image) : tgi(image)));
+            burst.add(CompletableFuture.supplyAsync(() -> openAi ? chat(image) : tgi(image), CLIENT_THREADS));
         }
         int answered = 0;
         for (CompletableFuture<Http.Response> f : burst) {

@@ -139,6 +139,36 @@ class DecodeMemoryTest {
                 ImageLimits.DEFAULTS, RgbConversion.OVER_WHITE, none)));
     }
 
+    /**
+     * For every PNG, GIF, BMP and TIFF fixture (grey, 16-bit, palette, tRNS, offset GIF frames): what the decode
+     * reserved covers the raster ImageIO really decodes into, plus the RGB copy where the raster cannot become it.
+     */
+    @Test
+    void imageIoReservationsCoverTheRasterReallyDecoded() throws IOException {
+        List<String> names = new ArrayList<>(List.of("bilevel.png", "gray16.png", "gray16_trns.png",
+                "gray4_trns.png", "gray_trns.png", "palette4.png", "palette_trns.png", "rgb16.png", "rgb_trns.png",
+                "rgba16.png", "gif_grows_screen.gif", "gif_offset.gif", "gif_offset_trns.gif", "palette8.bmp",
+                "rgb24.bmp"));
+        DecoderCorpusTest.tiffFiles().map(name -> "decoders/" + name).forEach(names::add);
+        for (String name : names) {
+            byte[] bytes = ImageFormatsTest.resource(name);
+            Recorder memory = new Recorder();
+            RgbImage image = ImageDecoder.decode(bytes, name, ImageLimits.DEFAULTS, RgbConversion.OVER_WHITE, memory)
+                    .image();
+            BufferedImage raster = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+            java.awt.image.DataBuffer buffer = raster.getRaster().getDataBuffer();
+            long rasterBytes = (long) buffer.getSize() * buffer.getNumBanks()
+                    * java.awt.image.DataBuffer.getDataTypeSize(buffer.getDataType()) / 8;
+            long pixels = (long) image.width() * image.height();
+            boolean reused = PillowRgbConversion.reusesSamples(raster.getColorModel(), raster.getSampleModel());
+            long needed = rasterBytes + (reused ? 0 : 3 * pixels) + 2L * bytes.length;
+            long reserved = memory.reserved.getFirst()[2];
+            assertTrue(reserved >= needed, name + ": reserved " + reserved + " bytes, the decode holds " + needed);
+            assertTrue(reserved <= 2 * needed + 64, name + ": reserved " + reserved + ", far above " + needed);
+            assertEquals(List.of(3 * pixels), memory.kept, name);
+        }
+    }
+
     @Test
     void nativeDecodesReserveTheirNativeBuffersToo() {
         assumeLoaded("libjpeg-turbo", LibjpegDecoder.available(), LibjpegDecoder.unavailableReason());

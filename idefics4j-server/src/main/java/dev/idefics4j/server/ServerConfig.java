@@ -24,7 +24,8 @@ import java.util.List;
  * @param maxRequestBytes largest request body
  * @param maxChoices      largest {@code n} (sequences per request)
  * @param maxBatchSize    sequences decoded together in the running batch
- * @param maxQueue        requests accepted and waiting for the batch; more are answered 429
+ * @param maxQueue        requests prepared and waiting for the batch, and apart from them requests waiting for an
+ *                        image thread; more are answered 429
  * @param images          per-image byte cap (while reading), pixel cap (from the header), fetch timeouts, redirects
  * @param maxDecodeBytes  memory all requests' image decodes may hold at once (each reserves its peak from the image
  *                        header; its request keeps the RGB image's bytes until its images are processed)

@@ -27,6 +27,11 @@ final class ImageWork {
         threads.allowCoreThreadTimeOut(true); // idle threads end: an engine closed and dropped leaves none behind
     }
 
+    /** Requests waiting for an image thread now. */
+    int waiting() {
+        return threads.getQueue().size();
+    }
+
     /** Runs {@code work} on an image thread and waits for it; its exceptions arrive as they were thrown. */
     <T> T run(Callable<T> work) {
         Future<T> result;

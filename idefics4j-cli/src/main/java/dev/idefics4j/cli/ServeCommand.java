@@ -73,6 +73,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-image-pixels", paramLabel = "N", description = "Per-image pixel cap, from the header (default: ${DEFAULT-VALUE}).")
     long maxImagePixels = DEFAULTS.images().maxPixels();
 
+    @Option(names = "--max-decode-bytes", paramLabel = "N", description = "Memory all requests' image decodes may "
+            + "hold at once, reserved from each image's header: 413 for an image that needs more, 429 while other "
+            + "requests hold it (default: half the maximum heap, here ${DEFAULT-VALUE}).")
+    long maxDecodeBytes = DEFAULTS.maxDecodeBytes();
+
+    @Option(names = "--max-fetches", paramLabel = "N", description = "Image downloads in flight across all requests "
+            + "before 429 (default: ${DEFAULT-VALUE}).")
+    int maxFetches = DEFAULTS.maxFetches();
+
     @Option(names = "--fetch-connect-timeout", paramLabel = "SECONDS", description = "Image fetch connect timeout (default: ${DEFAULT-VALUE}).")
     double connectTimeout = DEFAULTS.images().connectTimeout().toMillis() / 1000.0;
 
@@ -106,6 +115,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxRequestBytes(maxRequestBytes).maxChoices(maxChoices).maxBatchSize(maxBatchSize).maxQueue(maxQueue)
                 .images(new ImageLimits(maxImageBytes, maxImagePixels, seconds(connectTimeout), seconds(readTimeout),
                         maxRedirects))
+                .maxDecodeBytes(maxDecodeBytes).maxFetches(maxFetches)
                 .fetchDeadline(seconds(fetchDeadline)).mediaDir(mediaDir).drainTimeout(seconds(drainTimeout)).ui(!noUi);
         allow.forEach(b::allow);
         return b.build();

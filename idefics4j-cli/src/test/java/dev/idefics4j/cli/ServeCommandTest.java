@@ -28,8 +28,11 @@ class ServeCommandTest {
         new CommandLine(cmd).parseArgs("--host", "0.0.0.0", "--port", "9000", "--api-key", "k",
                 "--max-input-tokens", "100", "--max-total-tokens", "300", "--max-images", "3", "--max-queue", "5",
                 "--max-image-bytes", "1000", "--fetch-read-timeout", "2.5", "--max-redirects", "1",
-                "--allow", "10.0.0.0/8", "--allow", "127.0.0.1");
+                "--allow", "10.0.0.0/8", "--allow", "127.0.0.1", "--max-decode-bytes", "100000000",
+                "--max-fetches", "7");
         ServerConfig c = cmd.serverConfig();
+        assertEquals(100_000_000L, c.maxDecodeBytes());
+        assertEquals(7, c.maxFetches());
         assertEquals("0.0.0.0", c.host());
         assertEquals(9000, c.port());
         assertEquals("k", c.apiKey());
@@ -53,6 +56,8 @@ class ServeCommandTest {
         assertEquals(d.host(), c.host());
         assertEquals(d.maxTotalTokens(), c.maxTotalTokens());
         assertEquals(d.images(), c.images());
+        assertEquals(Runtime.getRuntime().maxMemory() / 2, c.maxDecodeBytes(), "half the heap");
+        assertEquals(d.maxFetches(), c.maxFetches());
         assertTrue(c.allowlist().isEmpty());
         assertEquals("tiny", c.modelName(), "the bundled model's name");
     }

@@ -6,11 +6,15 @@ import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,13 +38,19 @@ final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion) {
-        return decode(bytes, where, limits, conversion, NATIVE);
+    static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion,
+                               DecodeMemory memory) {
+        return decode(bytes, where, limits, conversion, NATIVE, memory);
     }
 
-    /** As above; {@code nativeDecoders} false keeps the pure-Java readers (tests compare the two). */
+    /** As above without a memory budget; {@code nativeDecoders} false keeps the pure-Java readers (tests compare). */
     static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion,
                                boolean nativeDecoders) {
+        return decode(bytes, where, limits, conversion, nativeDecoders, DecodeMemory.UNLIMITED);
+    }
+
+    private static DecodedImage decode(byte[] bytes, String where, ImageLimits limits, RgbConversion conversion,
+                                       boolean nativeDecoders, DecodeMemory memory) {
         if (bytes.length == 0) {
             throw ImageLoadException.of(where, "empty file, not an image");
         }
@@ -49,21 +59,35 @@ final class ImageDecoder {
             throw ImageLoadException.of(where, "not an image in a supported format (" + ImageFormat.supportedList()
                     + "); it starts with " + preview(bytes));
         }
+        DecodeAdmission admission = new DecodeAdmission(where, format, limits, memory, bytes.length);
+        boolean decoded = false;
+        try {
+            DecodedImage image = decode(bytes, format, where, admission, conversion, nativeDecoders);
+            decoded = true;
+            return image;
+        } finally {
+            admission.end(decoded);
+        }
+    }
+
+    private static DecodedImage decode(byte[] bytes, ImageFormat format, String where, DecodeAdmission admission,
+                                       RgbConversion conversion, boolean nativeDecoders) {
         if (nativeDecoders && format == ImageFormat.JPEG && LibjpegDecoder.available()) {
-            return new DecodedImage(PillowRgbConversion.toRgb(LibjpegDecoder.decode(bytes, where, limits), conversion),
-                    LibjpegDecoder.name());
+            return new DecodedImage(PillowRgbConversion.toRgb(LibjpegDecoder.decode(bytes, where, admission),
+                    conversion), LibjpegDecoder.name());
         }
         if (nativeDecoders && format == ImageFormat.WEBP && LibwebpDecoder.available()) {
-            return new DecodedImage(PillowRgbConversion.toRgb(LibwebpDecoder.decode(bytes, where, limits), conversion),
-                    LibwebpDecoder.NAME);
+            return new DecodedImage(PillowRgbConversion.toRgb(LibwebpDecoder.decode(bytes, where, admission),
+                    conversion), LibwebpDecoder.NAME);
         }
-        return new DecodedImage(decodeWithImageIo(format, bytes, where, limits, conversion),
+        return new DecodedImage(decodeWithImageIo(format, bytes, where, admission, conversion),
                 format == ImageFormat.WEBP ? TWELVEMONKEYS_WEBP : format == ImageFormat.TIFF ? TWELVEMONKEYS_TIFF
                         : IMAGE_IO);
     }
 
-    private static RgbImage decodeWithImageIo(ImageFormat format, byte[] bytes, String where, ImageLimits limits,
-                                              RgbConversion conversion) {
+    private static RgbImage decodeWithImageIo(ImageFormat format, byte[] bytes, String where,
+                                              DecodeAdmission admission, RgbConversion conversion) {
+        boolean progressive = format == ImageFormat.JPEG && ImageFormat.jpegProgressive(bytes);
         bytes = IccProfileStripper.strip(format, bytes);
         ImageReader reader = readerFor(format, where);
         List<String> warnings = new ArrayList<>();
@@ -72,11 +96,14 @@ final class ImageDecoder {
             reader.setInput(in, true, false);
             long width = reader.getWidth(0);
             long height = reader.getHeight(0);
-            checkSize(width, height, where, format, limits);
-            GifCanvas canvas = format == ImageFormat.GIF ? GifCanvas.of(reader) : null;
-            if (canvas != null) {
-                checkSize(canvas.width(), canvas.height(), where, format, limits);
+            checkSize(width, height, where, format, admission.limits()); // the pixel cap before anything else
+            GifCanvas canvas = null;
+            if (format == ImageFormat.GIF) {
+                canvas = GifCanvas.of(reader);
+                width = canvas.width();
+                height = canvas.height();
             }
+            admission.admit(width, height, imageIoBytesPerPixel(reader, format, canvas != null, progressive));
             BufferedImage image = reader.read(0);
             if (canvas != null) {
                 image = canvas.place(image);
@@ -87,7 +114,8 @@ final class ImageDecoder {
                             + warning + ")");
                 }
             }
-            return PillowRgbConversion.toRgb(image, quirk(format, bytes, image), conversion);
+            // The image is ours alone: its samples may become the RGB image's.
+            return PillowRgbConversion.toRgb(image, quirk(format, bytes, image), conversion, true);
         } catch (ImageLoadException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -97,6 +125,42 @@ final class ImageDecoder {
         } finally {
             reader.dispose();
         }
+    }
+
+    /**
+     * What an ImageIO decode holds per pixel at its peak: the raster it decodes into (the reader's first image type,
+     * the one {@code read} uses), a GIF's canvas of the same type, and the RGB image unless that reuses the raster's
+     * samples; a progressive JPEG's coefficients, and TwelveMonkeys' WebP decoder's ARGB buffer.
+     */
+    private static long imageIoBytesPerPixel(ImageReader reader, ImageFormat format, boolean gifCanvas,
+                                             boolean progressive) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (!types.hasNext()) {
+            throw new IIOException("the reader offers no image type");
+        }
+        ImageTypeSpecifier type = types.next();
+        SampleModel samples = type.getSampleModel(1, 1);
+        long raster = rasterBytesPerPixel(samples);
+        long rgb = PillowRgbConversion.reusesSamples(type.getColorModel(), samples) ? 0 : 3;
+        long extra = switch (format) {
+            case JPEG -> progressive ? jpegCoefficientBytes(samples.getNumBands()) : 0;
+            case WEBP -> 4;
+            default -> 0;
+        };
+        return raster * (gifCanvas ? 2 : 1) + rgb + extra;
+    }
+
+    private static long rasterBytesPerPixel(SampleModel samples) {
+        int elements = samples.getNumDataElements();
+        if (samples instanceof ComponentSampleModel component) {
+            elements = Math.max(elements, component.getPixelStride());
+        }
+        return Math.max(1, ((long) elements * DataBuffer.getDataTypeSize(samples.getDataType()) + 7) / 8);
+    }
+
+    /** A multi-scan JPEG's coefficient buffers: 2 bytes per coefficient per component (at most one per pixel). */
+    static long jpegCoefficientBytes(int components) {
+        return 2L * components;
     }
 
     /** The decompression-bomb guard, from the header alone. */

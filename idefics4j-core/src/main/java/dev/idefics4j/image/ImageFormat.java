@@ -62,6 +62,30 @@ public enum ImageFormat {
         return bytes.length > 24 ? bytes[24] & 0xFF : -1;
     }
 
+    /**
+     * Whether a JPEG's first frame is progressive (SOF2, 6, 10, 14): libjpeg then keeps every DCT coefficient of the
+     * image until the last scan. False when the markers cannot be walked to a frame header.
+     */
+    static boolean jpegProgressive(byte[] bytes) {
+        int pos = 2; // after SOI
+        while (pos + 4 <= bytes.length && (bytes[pos] & 0xFF) == 0xFF) {
+            int marker = bytes[pos + 1] & 0xFF;
+            if (marker == 0xFF) {
+                pos++;
+                continue;
+            }
+            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+                return marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE;
+            }
+            if (marker == 0x01 || marker >= 0xD0 && marker <= 0xD9) {
+                pos += 2;
+                continue;
+            }
+            pos += 2 + ((bytes[pos + 2] & 0xFF) << 8 | bytes[pos + 3] & 0xFF);
+        }
+        return false;
+    }
+
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }

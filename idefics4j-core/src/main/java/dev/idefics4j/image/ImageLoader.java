@@ -57,19 +57,34 @@ public final class ImageLoader implements AutoCloseable {
         return loadDecoded(source, conversion).image();
     }
 
+    /**
+     * As {@link #load(ImageSource)}, the decode admitted against {@code memory} once the header has given its size
+     * (a refusal is {@code memory}'s exception, thrown before any pixel is allocated).
+     */
+    public RgbImage load(ImageSource source, DecodeMemory memory) {
+        return loadDecoded(source, RgbConversion.OVER_WHITE, memory).image();
+    }
+
     /** The image and the decoder that read it. */
     public DecodedImage loadDecoded(ImageSource source, RgbConversion conversion) {
+        return loadDecoded(source, conversion, DecodeMemory.UNLIMITED);
+    }
+
+    /** The image and the decoder that read it, the decode admitted against {@code memory}. */
+    public DecodedImage loadDecoded(ImageSource source, RgbConversion conversion, DecodeMemory memory) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(conversion, "conversion");
+        Objects.requireNonNull(memory, "memory");
         String where = source.description();
         DecodedImage decoded = switch (source) {
-            case ImageSource.File file -> ImageDecoder.decode(readFile(file.path(), where), where, limits, conversion);
-            case ImageSource.Url url -> ImageDecoder.decode(fetcher().fetch(url), where, limits, conversion);
+            case ImageSource.File file -> ImageDecoder.decode(readFile(file.path(), where), where, limits, conversion,
+                    memory);
+            case ImageSource.Url url -> ImageDecoder.decode(fetcher().fetch(url), where, limits, conversion, memory);
             case ImageSource.DataUrl dataUrl -> ImageDecoder.decode(DataUrlDecoder.decode(dataUrl, limits), where,
-                    limits, conversion);
+                    limits, conversion, memory);
             case ImageSource.Bytes bytes -> {
                 checkEncodedSize(bytes.data().length, where);
-                yield ImageDecoder.decode(bytes.data(), where, limits, conversion);
+                yield ImageDecoder.decode(bytes.data(), where, limits, conversion, memory);
             }
             case ImageSource.Image image -> new DecodedImage(fromBufferedImage(image, where, conversion), "none");
         };

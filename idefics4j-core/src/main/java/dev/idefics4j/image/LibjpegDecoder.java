@@ -93,6 +93,11 @@ final class LibjpegDecoder {
 
     /** Decodes {@code jpeg}, refusing it from its header alone when it exceeds {@code limits}. */
     static DecodedPixels decode(byte[] jpeg, String where, ImageLimits limits) {
+        return decode(jpeg, where, DecodeAdmission.unlimited(where, ImageFormat.JPEG, limits));
+    }
+
+    /** Decodes {@code jpeg} once {@code admission} has admitted its size, read from the header alone. */
+    static DecodedPixels decode(byte[] jpeg, String where, DecodeAdmission admission) {
         if (!available()) {
             throw new IllegalStateException("libjpeg unavailable: " + unavailableReason());
         }
@@ -119,14 +124,20 @@ final class LibjpegDecoder {
                 throw ImageLoadException.of(where, "cannot handle a JPEG of " + components
                         + " components (Pillow reads 1, 3 or 4)");
             }
-            ImageDecoder.checkSize(width, height, where, ImageFormat.JPEG, limits);
+            // libjpeg's rows (native), then their copy on the heap in Pillow's mode; a grey copy becomes RGB once the
+            // native rows are freed. A progressive file's coefficients stay until its last scan.
+            long perPixel = channels == 1 ? 1 + 3 : channels + 3;
+            if (ImageFormat.jpegProgressive(jpeg)) {
+                perPixel += ImageDecoder.jpegCoefficientBytes(components);
+            }
+            admission.admit(width, height, perPixel);
             long rowBytes = (long) width * channels;
             MemorySegment out = arena.allocate(rowBytes * height);
             status = (int) Loaded.DECODE.invokeExact(data, (long) jpeg.length, info, out, out.byteSize(), message,
                     (long) MESSAGE_BYTES);
             check(status, message, where);
             return toPillowMode(out, width, height, components, (int) rowBytes);
-        } catch (ImageLoadException e) {
+        } catch (ImageLoadException | OutOfMemoryError e) {
             throw e;
         } catch (Throwable e) {
             throw ImageLoadException.of(where, "the native JPEG decoder failed: " + e, e);

@@ -33,6 +33,12 @@ final class LibwebpDecoder {
     private static final String[] STATUS = {"ok", "out of memory", "invalid parameter", "bitstream error",
             "unsupported feature", "suspended", "user abort", "not enough data"};
     private static final int NOT_ENOUGH_DATA = 7;
+    /**
+     * What a decode holds per pixel at its peak: the animation decoder's two RGBA canvases (the frame and the
+     * disposed previous one, native), and then either the lossless decoder's ARGB buffer while the frame is decoded
+     * or the frame's copy on the heap (RGBA or RGB) while it is copied.
+     */
+    private static final long PEAK_BYTES_PER_PIXEL = 4 + 4 + 4;
     private static final AddressLayout ADDRESS = ValueLayout.ADDRESS;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
 
@@ -112,6 +118,11 @@ final class LibwebpDecoder {
 
     /** Decodes the first frame of {@code webp}, refusing it from its header alone when it exceeds {@code limits}. */
     static DecodedPixels decode(byte[] webp, String where, ImageLimits limits) {
+        return decode(webp, where, DecodeAdmission.unlimited(where, ImageFormat.WEBP, limits));
+    }
+
+    /** Decodes the first frame of {@code webp} once {@code admission} has admitted its size, read from the header. */
+    static DecodedPixels decode(byte[] webp, String where, DecodeAdmission admission) {
         if (!available()) {
             throw new IllegalStateException("libwebp unavailable: " + unavailableReason());
         }
@@ -129,7 +140,7 @@ final class LibwebpDecoder {
             int height = features.getAtIndex(INT, 1);
             boolean alpha = features.getAtIndex(INT, 2) != 0;
             // The animation decoder allocates its canvas up front: the size is checked before it exists.
-            ImageDecoder.checkSize(width, height, where, ImageFormat.WEBP, limits);
+            admission.admit(width, height, PEAK_BYTES_PER_PIXEL);
             MemorySegment source = arena.allocate(WEBP_DATA);
             source.set(ADDRESS, 0, data);
             source.set(ValueLayout.JAVA_LONG, 8, webp.length);
@@ -144,7 +155,7 @@ final class LibwebpDecoder {
             } finally {
                 Loaded.ANIM_DELETE.invokeExact(decoder);
             }
-        } catch (ImageLoadException e) {
+        } catch (ImageLoadException | OutOfMemoryError e) {
             throw e;
         } catch (Throwable e) {
             throw ImageLoadException.of(where, "the native WebP decoder failed: " + e, e);

@@ -4,10 +4,15 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
+import java.awt.image.WritableRaster;
 
 /**
  * A decoded image to 8-bit RGB as Pillow 9.4 converts it: an RGB image is used as decoded; any other mode goes through
@@ -61,7 +66,22 @@ final class PillowRgbConversion {
     }
 
     static RgbImage toRgb(BufferedImage image, Quirk quirk, RgbConversion conversion) {
+        return toRgb(image, quirk, conversion, false);
+    }
+
+    /**
+     * As above; {@code owned}: nothing else holds {@code image}, so an 8-bit RGB raster's samples become the RGB
+     * image's in place (a BGR one reordered in place) instead of being copied: one full-size array less at the peak.
+     */
+    static RgbImage toRgb(BufferedImage image, Quirk quirk, RgbConversion conversion, boolean owned) {
         ColorModel cm = image.getColorModel();
+        if (owned && reusesSamples(cm, image.getSampleModel())) {
+            byte[] whole = wholeRaster(image.getRaster());
+            if (whole != null) {
+                return inPlace(image.getWidth(), image.getHeight(), whole,
+                        ((ComponentSampleModel) image.getSampleModel()).getBandOffsets()[0] == 2);
+            }
+        }
         // Without compositing, alpha is simply not read: Pillow's convert("RGB") copies the colour channels.
         boolean composite = conversion == RgbConversion.OVER_WHITE && quirk != Quirk.IGNORE_ALPHA;
         if (cm instanceof IndexColorModel palette) {
@@ -71,6 +91,57 @@ final class PillowRgbConversion {
             return fromSamples(image.getRaster(), cm, quirk, composite);
         }
         return fromArgb(image, composite);
+    }
+
+    /**
+     * Whether samples laid out as {@code samples} in colour model {@code cm} are already an RGB image's bytes but for
+     * the order of R and B: 8-bit RGB without alpha, interleaved R, G, B or B, G, R in one bank, nothing between
+     * pixels. (The raster's own array must still hold exactly its pixels: {@link #wholeRaster}.)
+     */
+    static boolean reusesSamples(ColorModel cm, SampleModel samples) {
+        if (!(cm instanceof ComponentColorModel) || cm.hasAlpha() || cm.getNumComponents() != 3
+                || cm.getColorSpace().getType() != ColorSpace.TYPE_RGB
+                || !(samples instanceof PixelInterleavedSampleModel interleaved)
+                || samples.getDataType() != DataBuffer.TYPE_BYTE || interleaved.getPixelStride() != 3
+                || samples.getNumBands() != 3) {
+            return false;
+        }
+        for (int size : cm.getComponentSize()) {
+            if (size != 8) {
+                return false;
+            }
+        }
+        int[] banks = interleaved.getBankIndices();
+        int[] offsets = interleaved.getBandOffsets();
+        boolean oneBank = banks[0] == 0 && banks[1] == 0 && banks[2] == 0;
+        boolean rgb = offsets[0] == 0 && offsets[1] == 1 && offsets[2] == 2;
+        boolean bgr = offsets[0] == 2 && offsets[1] == 1 && offsets[2] == 0;
+        return oneBank && (rgb || bgr);
+    }
+
+    /** The raster's array when it holds exactly its pixels, row after row from its first byte; else null. */
+    private static byte[] wholeRaster(WritableRaster raster) {
+        if (raster.getParent() != null || raster.getMinX() != 0 || raster.getMinY() != 0
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+                || !(raster.getDataBuffer() instanceof DataBufferByte buffer) || buffer.getNumBanks() != 1
+                || buffer.getOffset() != 0
+                || ((ComponentSampleModel) raster.getSampleModel()).getScanlineStride() != raster.getWidth() * 3) {
+            return null;
+        }
+        byte[] data = buffer.getData();
+        return data.length == (long) raster.getWidth() * raster.getHeight() * 3 ? data : null;
+    }
+
+    /** {@code samples} as the RGB image's bytes: B, G, R swapped to R, G, B in place when {@code bgr}. */
+    private static RgbImage inPlace(int width, int height, byte[] samples, boolean bgr) {
+        if (bgr) {
+            for (int i = 0; i < samples.length; i += 3) {
+                byte b = samples[i];
+                samples[i] = samples[i + 2];
+                samples[i + 2] = b;
+            }
+        }
+        return new RgbImage(width, height, samples);
     }
 
     /** Colour models whose raster samples are plain grey, RGB or CMYK values (optionally with straight alpha). */

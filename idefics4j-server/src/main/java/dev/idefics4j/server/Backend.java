@@ -16,25 +16,24 @@ record Backend(Idefics idefics, ServerConfig config, String modelName, BatchEngi
     }
 
     /**
-     * Admits a request: takes a place in the queue first (429 when full, before any image is fetched), prepares it
-     * within the limits, and queues it for the running batch. Should the client hang up before its answer is
-     * ready, the job is cancelled and leaves the batch.
+     * Admits a request: refused at once when the queue is already full, it is prepared within the limits (its
+     * images fetched in download slots and decoded within the memory budget) and only then takes a place in the
+     * queue for the running batch (429 when the queue filled meanwhile), so that slow image hosts never hold queue
+     * places. Should the client hang up before its answer is ready, the job is cancelled and leaves the batch.
      */
     Job start(Context client, long arrivalNanos, Supplier<PreparedRequest> prepare) {
-        engine.reserve();
-        ClientHangup hangup = ClientHangup.of(client.req());
-        PreparedRequest prepared;
+        engine.beginPreparing();
         try {
-            prepared = prepare.get();
+            ClientHangup hangup = ClientHangup.of(client.req());
+            PreparedRequest prepared = prepare.get();
             if (hangup.gone()) { // left while its images were fetched: nothing to queue
                 throw new ApiError(ApiError.Kind.CANCELLED, "the client closed the connection");
             }
-        } catch (RuntimeException | Error e) {
-            engine.release();
-            throw e;
+            Job job = new Job(RequestId.of(client), prepared, arrivalNanos, hangup::gone);
+            engine.enqueue(job);
+            return job;
+        } finally {
+            engine.endPreparing(); // after enqueue: a drain sees the request preparing or queued, never neither
         }
-        Job job = new Job(RequestId.of(client), prepared, arrivalNanos, hangup::gone);
-        engine.submit(job);
-        return job;
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,8 +22,10 @@ import java.util.logging.Logger;
  * Continuous batching on one thread: between two decoding steps, waiting jobs join the running batch (each
  * prefilled once, its images encoded once) as long as the batch has room, and every step then advances all running
  * sequences by one token in a single model call ({@link SequenceDecoder#step}). A job leaves as soon as its
- * sequences finish or its client cancels; the others never wait for it. The queue is bounded: a request reserves its
- * place before its images are fetched, and is refused when none is left (an in-process caller waits for one).
+ * sequences finish or its client cancels; the others never wait for it. The queue is bounded: an HTTP request takes
+ * its place once its images are fetched and decoded (so slow image hosts hold download slots, not queue places), and
+ * is refused when none is left, before any work when the queue is already full at its arrival; an in-process caller
+ * waits for a place before it is prepared.
  */
 final class BatchEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BatchEngine.class.getName());
@@ -34,6 +37,8 @@ final class BatchEngine implements AutoCloseable {
     private final int maxBatch;
     private final int maxQueue;
     private final Semaphore places;
+    /** HTTP requests whose images are being fetched and decoded: accepted, not yet queued; a drain waits for them. */
+    private final AtomicInteger preparing = new AtomicInteger();
     private final LinkedBlockingDeque<Job> waiting = new LinkedBlockingDeque<>();
     private final List<Job> running = new ArrayList<>();
     private final Thread thread;
@@ -56,7 +61,7 @@ final class BatchEngine implements AutoCloseable {
         thread.start();
     }
 
-    /** Requests accepted and not yet in the running batch (being prepared, or waiting). */
+    /** Requests queued for the running batch (an in-process caller's from before it is prepared). */
     int queueSize() {
         return maxQueue - places.availablePermits();
     }
@@ -70,21 +75,49 @@ final class BatchEngine implements AutoCloseable {
         return waiting.size();
     }
 
+    /** HTTP requests being prepared: accepted, their images being fetched and decoded, not yet queued. */
+    int preparing() {
+        return preparing.get();
+    }
+
     /**
-     * Takes a place in the queue for a request about to be prepared; give it back with {@link #release} if the
-     * request never reaches {@link #submit}.
+     * Accepts a request for preparation (its images fetched and decoded) before it takes a queue place; end it with
+     * {@link #endPreparing} whatever happens. A queue already full refuses it before any work.
      *
      * @throws ApiError 429 when the queue is full, 503 while shutting down
      */
-    void reserve() {
+    void beginPreparing() {
+        preparing.incrementAndGet(); // first, so that a drain that starts now waits for this request
         if (!accepting) {
+            preparing.decrementAndGet();
             throw new ApiError(ApiError.Kind.UNAVAILABLE, "the server is shutting down and takes no new requests; "
                     + "retry against another instance or after it restarts", null, "shutting_down");
         }
-        if (!places.tryAcquire()) {
-            throw new ApiError(ApiError.Kind.OVERLOADED, "the server is at capacity: " + maxQueue + " requests are "
-                    + "already queued; retry after a short wait", null, "queue_full");
+        if (places.availablePermits() == 0) {
+            preparing.decrementAndGet();
+            throw queueFull();
         }
+    }
+
+    void endPreparing() {
+        preparing.decrementAndGet();
+    }
+
+    /**
+     * Queues a prepared request in a place of its own; its place is given back when it joins the batch.
+     *
+     * @throws ApiError 429 when the queue filled while it was prepared
+     */
+    void enqueue(Job job) {
+        if (!places.tryAcquire()) {
+            throw queueFull();
+        }
+        submit(job);
+    }
+
+    private ApiError queueFull() {
+        return new ApiError(ApiError.Kind.OVERLOADED, "the server is at capacity: " + maxQueue + " requests are "
+                + "already queued; retry after a short wait", null, "queue_full");
     }
 
     /**
@@ -108,7 +141,7 @@ final class BatchEngine implements AutoCloseable {
         places.release();
     }
 
-    /** Queues a prepared job; its place is given back when it joins the batch. */
+    /** Queues a prepared job that holds a place; the place is given back when it joins the batch. */
     void submit(Job job) {
         synchronized (this) {
             if (!stopped) {
@@ -327,7 +360,7 @@ final class BatchEngine implements AutoCloseable {
         accepting = false;
         paused = false;
         long end = System.nanoTime() + drain.toNanos();
-        while (System.nanoTime() < end && (queueSize() > 0 || runningSequences > 0)) {
+        while (System.nanoTime() < end && (queueSize() > 0 || preparing.get() > 0 || runningSequences > 0)) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

@@ -49,8 +49,9 @@ public final class IdeficsServer implements AutoCloseable {
         BatchEngine engine = new BatchEngine(idefics.model(), idefics.processor(), metrics, config.maxBatchSize(),
                 config.maxQueue());
         String name = config.modelName() != null ? config.modelName() : idefics.dir().getFileName().toString();
-        backend = new Backend(idefics, config, name, engine, RequestPreparer.guarded(idefics, config,
-                LimitNames.SERVER, imageLoader), metrics);
+        RequestPreparer preparer = RequestPreparer.guarded(idefics, config, LimitNames.SERVER, imageLoader);
+        metrics.preparationGauges(engine::preparing, preparer::fetchesInFlight, preparer::decodeBytesHeld);
+        backend = new Backend(idefics, config, name, engine, preparer, metrics);
         apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
         ui = config.ui();
         OpenAiApi openAi = new OpenAiApi(backend);
@@ -175,6 +176,11 @@ public final class IdeficsServer implements AutoCloseable {
 
     int waitingJobs() {
         return backend.engine().waitingJobs();
+    }
+
+    /** The decode memory budget (tests hold part of it to stand for other requests' decodes). */
+    DecodeBudget decodeBudget() {
+        return backend.preparer().decodeBudget();
     }
 
     private String health(Context ctx) {

@@ -43,6 +43,7 @@ public final class InProcessEngine implements AutoCloseable {
         this.preparer = RequestPreparer.guarded(idefics, config, names, imageLoader);
         this.engine = new BatchEngine(idefics.model(), idefics.processor(), metrics, config.maxBatchSize(),
                 config.maxQueue());
+        metrics.preparationGauges(engine::preparing, preparer::fetchesInFlight, preparer::decodeBytesHeld);
     }
 
     public Idefics idefics() {
@@ -69,7 +70,9 @@ public final class InProcessEngine implements AutoCloseable {
      * @param maxNewTokens null: everything {@link ServerConfig#maxTotalTokens()} leaves after the prompt
      * @param maxNewName   the caller's name for {@code maxNewTokens}, for refusals
      * @throws ApiError             {@link ApiError.Kind#INVALID} for the messages, an image, a limit or a parameter;
-     *                              {@link ApiError.Kind#UNAVAILABLE} once closed
+     *                              {@link ApiError.Kind#TOO_LARGE} for an image larger than the decode memory
+     *                              budget, {@link ApiError.Kind#OVERLOADED} while other requests hold that budget
+     *                              or every download slot; {@link ApiError.Kind#UNAVAILABLE} once closed
      * @throws InterruptedException while waiting for a place in the queue
      */
     public Generation chat(List<ChatPrompt.Message> messages, Map<String, ?> parameters, Integer maxNewTokens,

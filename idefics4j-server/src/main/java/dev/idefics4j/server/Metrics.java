@@ -5,10 +5,12 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * What {@code GET /metrics} reports, in the Prometheus text format: requests by route and outcome, the queue and
- * the running batch, prompt and generated tokens, the sequences each decoding step ran, and the latency to the
+ * the running batch, the requests being prepared, image downloads in flight and the decode memory lent, prompt and
+ * generated tokens, the sequences each decoding step ran, and the latency to the
  * first token and between tokens.
  */
 public final class Metrics {
@@ -25,11 +27,31 @@ public final class Metrics {
             "Sequences decoded together in one step of the running batch.", 1, 2, 4, 8, 16, 32, 64, 128);
     private volatile IntSupplier queueSize = () -> 0;
     private volatile IntSupplier batchSize = () -> 0;
+    private volatile IntSupplier preparing = () -> 0;
+    private volatile IntSupplier fetches = () -> 0;
+    private volatile LongSupplier decodeBytes = () -> 0;
 
     /** Where the gauges read from (the batching engine). */
     void gauges(IntSupplier queue, IntSupplier batch) {
         this.queueSize = queue;
         this.batchSize = batch;
+    }
+
+    /** Where the gauges of request preparation read from: the engine and the request preparer. */
+    void preparationGauges(IntSupplier preparing, IntSupplier fetches, LongSupplier decodeBytes) {
+        this.preparing = preparing;
+        this.fetches = fetches;
+        this.decodeBytes = decodeBytes;
+    }
+
+    /** Bytes the decode memory budget lends now. */
+    public long decodeBytes() {
+        return decodeBytes.getAsLong();
+    }
+
+    /** Image downloads in flight now. */
+    public int fetches() {
+        return fetches.getAsInt();
     }
 
     public void request(String route, String outcome) {
@@ -76,6 +98,11 @@ public final class Metrics {
         gauge(out, "idefics4j_queue_size", "Requests accepted and waiting to join the running batch.",
                 queueSize.getAsInt());
         gauge(out, "idefics4j_batch_size", "Sequences in the running batch.", batchSize.getAsInt());
+        gauge(out, "idefics4j_preparing_requests", "Requests whose images are being fetched and decoded, not yet "
+                + "queued.", preparing.getAsInt());
+        gauge(out, "idefics4j_image_fetches", "Image downloads in flight.", fetches.getAsInt());
+        gauge(out, "idefics4j_decode_bytes", "Bytes of the decode memory budget held by image decodes and by "
+                + "decoded images not yet processed.", decodeBytes.getAsLong());
         counter(out, "idefics4j_prompt_tokens_total", "Prompt tokens of the requests that started generating.",
                 promptTokens.sum());
         counter(out, "idefics4j_generated_tokens_total", "Tokens generated.", generatedTokens.sum());

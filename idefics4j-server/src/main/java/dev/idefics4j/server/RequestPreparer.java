@@ -10,16 +10,20 @@ import dev.idefics4j.processor.PromptItem;
 import dev.idefics4j.processor.Urls;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Turns a request's prompt parts and parameters into a {@link PreparedRequest}, checking each limit before the work
- * it bounds: the image count before any image is fetched, then the images (fetched and decoded within their caps),
- * then the prompt's tokens against the input limit and the requested new tokens against the total. Both API
- * families share it; they differ only in how they name things.
+ * it bounds: the image count before any image is fetched, then the images (all downloaded first, each in a download
+ * slot, then decoded within their caps and the decode memory budget, which holds each decoded image until the prompt
+ * is processed, on the {@link ImageWork} threads), then the
+ * prompt's tokens against the input limit and the requested new tokens against the total. Both API families share
+ * it; they differ only in how they name things.
  */
 final class RequestPreparer {
     /**
@@ -33,17 +37,19 @@ final class RequestPreparer {
     private final ServerConfig config;
     private final LimitNames names;
     private final ImageResolver images;
+    private final DecodeBudget decodeBudget;
+    private final ImageWork imageWork;
     private final GenerationConfig base;
     private final int maxTotalTokens;
 
     /**
-     * A preparer whose images go through the configured guards: the byte and pixel caps, the address policy with
-     * its allowlist for URLs, and the media folder for local files.
+     * A preparer whose images go through the configured guards: the byte and pixel caps, the download limit, the
+     * address policy with its allowlist for URLs, the media folder for local files, and the decode memory budget.
      */
     static RequestPreparer guarded(Idefics idefics, ServerConfig config, LimitNames names, ImageLoader decoder) {
         return new RequestPreparer(idefics, config, names, new ImageResolver(decoder, new GuardedFetcher(
                 config.images(), new AddressPolicy(config.allowlist()), config.resolver(), config.fetchDeadline()),
-                config.mediaDir()));
+                new FetchSlots(config.maxFetches(), names), config.mediaDir()));
     }
 
     RequestPreparer(Idefics idefics, ServerConfig config, LimitNames names, ImageResolver images) {
@@ -51,6 +57,8 @@ final class RequestPreparer {
         this.config = config;
         this.names = names;
         this.images = images;
+        this.decodeBudget = new DecodeBudget(config.maxDecodeBytes(), names);
+        this.imageWork = new ImageWork(config.maxQueue());
         // Instruct checkpoints stop at <end_of_utterance> as well as </s>; both ban the image tokens.
         this.base = idefics.isInstruct() ? idefics.chatConfig() : idefics.guideConfig();
         this.maxTotalTokens = Math.min(config.maxTotalTokens(),
@@ -92,17 +100,37 @@ final class RequestPreparer {
         List<PromptItem> items = new ArrayList<>(normalized.size());
         ModelInputs inputs;
         try {
+            List<ImageResolver.Fetched> fetched = new ArrayList<>();
             for (PromptPart part : normalized) {
-                items.add(switch (part) {
-                    case PromptPart.Text t -> PromptItem.text(t.text());
-                    case PromptPart.Image i -> images.resolve(i.reference());
-                });
+                if (part instanceof PromptPart.Image i) {
+                    fetched.add(images.fetch(i.reference()));
+                }
             }
-            inputs = idefics.processor().process(List.of(items), OPTIONS);
+            // Decoded once every download is done, so that a slow image host never holds decode memory; the decoded
+            // images stay in the budget until the processor has turned them into the model's inputs.
+            Callable<ModelInputs> decodeAndProcess = () -> {
+                Iterator<ImageResolver.Fetched> next = fetched.iterator();
+                try (DecodeBudget.Account memory = decodeBudget.account()) {
+                    for (PromptPart part : normalized) {
+                        items.add(switch (part) {
+                            case PromptPart.Text t -> PromptItem.text(t.text());
+                            case PromptPart.Image i -> images.decode(next.next(), memory);
+                        });
+                    }
+                    return idefics.processor().process(List.of(items), OPTIONS);
+                }
+            };
+            inputs = fetched.isEmpty() ? decodeAndProcess.call() : imageWork.run(decodeAndProcess);
+        } catch (DecodeBudget.Refusal e) {
+            throw e.error(promptParam);
         } catch (ImageLoadException e) {
             throw ApiError.invalid(promptParam, "cannot use an image: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid(promptParam, e.getMessage());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // Callable.call's checked exceptions: the work throws none
         }
         int promptTokens = inputs.sequenceLength();
         if (promptTokens > config.maxInputTokens()) {
@@ -141,6 +169,20 @@ final class RequestPreparer {
             throw ApiError.invalid(null, e.getMessage());
         }
         return new PreparedRequest(inputs, generation, promptTokens, seed, logprobs);
+    }
+
+    DecodeBudget decodeBudget() {
+        return decodeBudget;
+    }
+
+    /** Bytes the decode memory budget lends now (the {@code idefics4j_decode_bytes} gauge). */
+    long decodeBytesHeld() {
+        return decodeBudget.used();
+    }
+
+    /** Image downloads in flight now (the {@code idefics4j_image_fetches} gauge). */
+    int fetchesInFlight() {
+        return images.fetchesInFlight();
     }
 
     /** Where the total limit comes from: the configured limit, or the model's positions when they are fewer. */

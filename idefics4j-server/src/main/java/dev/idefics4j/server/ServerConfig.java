@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * How the server runs and what one request may cost. Every limit is enforced before the work it bounds: the body
- * size while reading it, the image count before fetching any image, the image byte cap while downloading, the pixel
- * cap from the image header, the token limits before the request joins the queue.
+ * size while reading it, the image count before fetching any image, the download limit before a download starts, the
+ * image byte cap while downloading, the pixel cap and the decode memory budget from the image header, the token
+ * limits before the request joins the queue.
  *
  * @param host            address to listen on
  * @param port            port to listen on; 0 picks a free one
@@ -23,9 +24,13 @@ import java.util.List;
  * @param maxRequestBytes largest request body
  * @param maxChoices      largest {@code n} (sequences per request)
  * @param maxBatchSize    sequences decoded together in the running batch
- * @param maxQueue        requests accepted and waiting for the batch; more are answered 429
+ * @param maxQueue        requests prepared and waiting for the batch, and apart from them requests waiting for an
+ *                        image thread; more are answered 429
  * @param images          per-image byte cap (while reading), pixel cap (from the header), fetch timeouts, redirects
+ * @param maxDecodeBytes  memory all requests' image decodes may hold at once (each reserves its peak from the image
+ *                        header; its request keeps the RGB image's bytes until its images are processed)
  * @param fetchDeadline   longest time one image download may take, redirects included
+ * @param maxFetches      image downloads in flight across all requests
  * @param allowlist       address ranges that may be fetched from although private, loopback or link-local
  * @param mediaDir        the folder local image files may be read from; null refuses local files
  * @param drainTimeout    how long shutdown waits for running and queued requests
@@ -34,7 +39,8 @@ import java.util.List;
  */
 public record ServerConfig(String host, int port, String apiKey, String modelName, int maxInputTokens,
                            int maxTotalTokens, int maxImages, long maxRequestBytes, int maxChoices, int maxBatchSize,
-                           int maxQueue, ImageLimits images, Duration fetchDeadline, List<Cidr> allowlist,
+                           int maxQueue, ImageLimits images, long maxDecodeBytes, Duration fetchDeadline,
+                           int maxFetches, List<Cidr> allowlist,
                            Path mediaDir, Duration drainTimeout, GuardedFetcher.HostResolver resolver,
                            boolean ui) {
 
@@ -55,6 +61,8 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
         requirePositive("maxChoices", maxChoices);
         requirePositive("maxBatchSize", maxBatchSize);
         requirePositive("maxQueue", maxQueue);
+        requirePositive("maxDecodeBytes", maxDecodeBytes);
+        requirePositive("maxFetches", maxFetches);
         if (maxImages < 0) {
             throw new IllegalArgumentException("maxImages must not be negative, got " + maxImages);
         }
@@ -83,11 +91,22 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
         }
     }
 
+    /**
+     * Half the most heap this JVM may take: decoded images live on the heap (and in native buffers beside it), and the
+     * model's activations and caches need the rest.
+     */
+    public static long defaultMaxDecodeBytes() {
+        return Runtime.getRuntime().maxMemory() / 2;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Defaults: 127.0.0.1:8080, TGI's token limits (1024 in, 2048 in all), 8 images, 32 MiB bodies. */
+    /**
+     * Defaults: 127.0.0.1:8080, TGI's token limits (1024 in, 2048 in all), 8 images, 32 MiB bodies, half the heap
+     * for decoding images, 32 downloads at once.
+     */
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port = 8080;
@@ -101,7 +120,9 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
         private int maxBatchSize = 8;
         private int maxQueue = 64;
         private ImageLimits images = DEFAULT_IMAGE_LIMITS;
+        private long maxDecodeBytes = defaultMaxDecodeBytes();
         private Duration fetchDeadline = Duration.ofSeconds(30);
+        private int maxFetches = 32;
         private final List<Cidr> allowlist = new ArrayList<>();
         private Path mediaDir;
         private Duration drainTimeout = Duration.ofSeconds(30);
@@ -168,8 +189,18 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
             return this;
         }
 
+        public Builder maxDecodeBytes(long v) {
+            maxDecodeBytes = v;
+            return this;
+        }
+
         public Builder fetchDeadline(Duration v) {
             fetchDeadline = v;
+            return this;
+        }
+
+        public Builder maxFetches(int v) {
+            maxFetches = v;
             return this;
         }
 
@@ -201,8 +232,8 @@ public record ServerConfig(String host, int port, String apiKey, String modelNam
 
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, modelName, maxInputTokens, maxTotalTokens, maxImages,
-                    maxRequestBytes, maxChoices, maxBatchSize, maxQueue, images, fetchDeadline, allowlist, mediaDir,
-                    drainTimeout, resolver, ui);
+                    maxRequestBytes, maxChoices, maxBatchSize, maxQueue, images, maxDecodeBytes, fetchDeadline,
+                    maxFetches, allowlist, mediaDir, drainTimeout, resolver, ui);
         }
     }
 }

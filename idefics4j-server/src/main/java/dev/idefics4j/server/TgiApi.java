@@ -60,6 +60,8 @@ final class TgiApi {
         info.put("max_images", config.maxImages());
         info.put("max_image_bytes", config.images().maxEncodedBytes());
         info.put("max_image_pixels", config.images().maxPixels());
+        info.put("max_decode_bytes", config.maxDecodeBytes());
+        info.put("max_fetches", config.maxFetches());
         info.put("max_request_bytes", config.maxRequestBytes());
         info.put("max_choices", config.maxChoices());
         info.put("image_formats", Arrays.stream(ImageFormat.values()).map(f -> f.name().toLowerCase(Locale.ROOT))

@@ -6,14 +6,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -95,24 +90,11 @@ class GuardedFetcherTest {
      */
     @Test
     void theDeadlineHoldsWhileHeadersTrickleIn() throws Exception {
-        try (ServerSocket host = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                try (Socket client = host.accept()) {
-                    OutputStream out = client.getOutputStream();
-                    out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
-                    for (int i = 0; i < 100; i++) {
-                        Thread.sleep(200);
-                        out.write(("X-Slow-" + i + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // the fetcher hung up, as it should
-                }
-            });
+        try (TricklingHost host = new TricklingHost()) {
             long start = System.nanoTime();
             ImageLoadException e = assertThrows(ImageLoadException.class,
                     () -> fetcher(Duration.ofMillis(500), Duration.ofSeconds(1))
-                            .fetch(URI.create("http://images.test:" + host.getLocalPort() + "/x.png")));
+                            .fetch(URI.create("http://images.test:" + host.port() + "/x.png")));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(e.getMessage().contains("deadline"), e.getMessage());
             assertTrue(millis < 5_000, "gave up after " + millis + " ms, not at the 1 s deadline");

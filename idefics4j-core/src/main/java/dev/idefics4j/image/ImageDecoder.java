@@ -119,6 +119,7 @@ final class ImageDecoder {
         } catch (ImageLoadException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
+            rethrowOutOfMemory(e);
             // Decoders report damaged data with all sorts of exceptions (EOF, IIOException, index errors).
             throw ImageLoadException.of(where, "truncated or corrupt " + format.displayName + " data ("
                     + messageOf(e) + ")", e);
@@ -242,6 +243,21 @@ final class ImageDecoder {
             throw ImageLoadException.of(where, "no " + format.displayName + " decoder available");
         }
         return chosen;
+    }
+
+    /**
+     * The JDK's PNG reader wraps an OutOfMemoryError in an IIOException; it is the machine's limit, not a damaged
+     * image, and callers answer it as such.
+     */
+    static void rethrowOutOfMemory(Throwable e) {
+        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) {
+                throw oom;
+            }
+            if (c == c.getCause()) {
+                break;
+            }
+        }
     }
 
     private static String messageOf(Throwable e) {

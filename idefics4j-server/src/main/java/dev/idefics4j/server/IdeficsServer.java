@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * {@code /v1/models} and {@code /v1/models/{id}}, TGI's {@code /generate}, {@code /generate_stream}, {@code POST /}
  * and {@code /info}, plus {@code /health}, {@code /metrics} and a chat page at {@code GET /} ({@link ChatPage}).
  * Every response carries an {@code x-request-id}. Requests
- * run on virtual threads; generation runs in the {@link BatchEngine}'s continuous batch. Closing it drains: new
+ * run on Jetty's platform threads, images are decoded on their own ({@code ImageWork}); generation runs in the {@link BatchEngine}'s continuous batch. Closing it drains: new
  * requests get 503 while the accepted ones finish (up to the drain timeout).
  */
 public final class IdeficsServer implements AutoCloseable {
@@ -57,7 +57,9 @@ public final class IdeficsServer implements AutoCloseable {
         OpenAiApi openAi = new OpenAiApi(backend);
         TgiApi tgi = new TgiApi(backend);
         app = Javalin.create(cfg -> {
-            cfg.concurrency.useVirtualThreads = true;
+            // Platform threads: the OS preempts CPU-bound request work (tokenizing a long prompt, parsing a large
+            // body), where virtual threads would hold the few carrier threads and keep /health waiting.
+            cfg.concurrency.useVirtualThreads = false;
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.compressionStrategy = CompressionStrategy.NONE; // streamed events must not wait in a gzip buffer

@@ -9,11 +9,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where requests' images are decoded and processed: platform threads, one fewer than the cores (at least one). That
- * work is seconds of CPU for a large image; on a request's own virtual thread it would hold the carrier thread
- * throughout, and two such decodes on two cores left no carrier for anything else ({@code /health} waited 27 s).
- * Requests waiting for a thread are bounded (429 past the bound); each waits on its own virtual thread, which frees
- * its carrier meanwhile.
+ * Where requests' images are decoded and processed: platform threads, one fewer than the cores (at least one), so
+ * that seconds of CPU for large images never take every core from {@code /health}, text requests and the engine,
+ * and the decodes in flight stay few. Requests waiting for a thread are bounded (429 past the bound).
  */
 final class ImageWork {
     private final ThreadPoolExecutor threads;

@@ -22,6 +22,12 @@ public final class NativeDecoding {
      */
     static final int CHUNKS_PER_THREAD = 16;
     /**
+     * Fewest five-row tiles in a chunk of a bf16 decoding product: each tile prefetches the next three of its chunk
+     * and none past it, so a chunk's first tiles wait on memory; with chunks of 3-4 tiles (a 576x576 product in 32
+     * chunks) most would.
+     */
+    private static final int BF16_MIN_TILES_PER_CHUNK = 24;
+    /**
      * Rows per native call of the 4-bit kernel: their scales, decoded in Java, fit a small per-thread buffer; whole
      * tiles of its eight, six or four rows (for one, two or more tokens).
      */
@@ -32,6 +38,15 @@ public final class NativeDecoding {
     private static final int INT8_TILE_ROWS = 12;
 
     private NativeDecoding() {
+    }
+
+    /**
+     * Chunks per thread for a bf16 decoding product of {@code tiles} five-row tiles: {@link #CHUNKS_PER_THREAD}, or
+     * fewer where chunks would hold under {@link #BF16_MIN_TILES_PER_CHUNK} tiles (at least one per thread).
+     */
+    static int chunksPerThread(int tiles) {
+        int threads = Parallel.threads();
+        return Math.max(1, Math.min(CHUNKS_PER_THREAD, tiles / (BF16_MIN_TILES_PER_CHUNK * threads)));
     }
 
     /** Whether the native decoding kernels run here (and are not switched off). */

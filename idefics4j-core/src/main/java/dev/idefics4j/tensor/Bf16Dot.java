@@ -82,7 +82,7 @@ public final class Bf16Dot {
         float[] xs = Gemv.deinterleave(x, n, depth);
         int tiles = (rows + DECODE_TILE_ROWS - 1) / DECODE_TILE_ROWS;
         long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
-        Parallel.forChunks(tiles, cost, NativeDecoding.chunksPerThread(tiles), (t0, t1) ->
+        NativeDecoding.shareTiles(tiles, cost, (t0, t1) ->
                 NativeKernels.bf16Gemv(xs, n, depth, w.data(), DECODE_TILE_ROWS * t0,
                         Math.min(rows, DECODE_TILE_ROWS * t1), out, rows));
     }
@@ -102,7 +102,7 @@ public final class Bf16Dot {
         float[] xs = Gemv.deinterleave(x, n, depth);
         int tiles = firstTile[ws.length];
         long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
-        Parallel.forChunks(tiles, cost, NativeDecoding.chunksPerThread(tiles), (t0, t1) -> {
+        NativeDecoding.shareTiles(tiles, cost, (t0, t1) -> {
             for (int i = 0; i < ws.length; i++) {
                 int from = Math.max(t0, firstTile[i]) - firstTile[i];
                 int to = Math.min(t1, firstTile[i + 1]) - firstTile[i];
@@ -133,7 +133,7 @@ public final class Bf16Dot {
         NativeKernels.floatsToBf16(x, n * depth, MemorySegment.ofArray(xb));
         int tiles = (rows + DECODE_TILE_ROWS - 1) / DECODE_TILE_ROWS;
         long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
-        Parallel.forChunks(tiles, cost, NativeDecoding.chunksPerThread(tiles), (t0, t1) ->
+        NativeDecoding.shareTiles(tiles, cost, (t0, t1) ->
                 NativeKernels.bf16DotGemv(xb, n, depth, w.data(), DECODE_TILE_ROWS * t0,
                         Math.min(rows, DECODE_TILE_ROWS * t1), out, rows));
     }

@@ -81,9 +81,10 @@ public final class LlamaDecoderLayer {
         int tokens = batch.tokens();
         int n = rows * tokens;
         float[] x = inputLayernorm.forward(h, n);
-        float[] q = qProj.forward(x, n);
-        float[] k = kProj.forward(x, n);
-        float[] v = vProj.forward(x, n);
+        float[][] qkv = Linear.forwardEach(x, n, qProj, kProj, vProj);
+        float[] q = qkv[0];
+        float[] k = qkv[1];
+        float[] v = qkv[2];
         int[][] positions = batch.positions();
         int[][] limits = new int[rows][tokens];
         long work = 0;

@@ -21,8 +21,9 @@ public final class LlamaMlp {
     }
 
     public float[] forward(float[] x, int n) {
-        float[] gate = gateProj.forward(x, n);
-        float[] up = upProj.forward(x, n);
+        float[][] gateUp = Linear.forwardEach(x, n, gateProj, upProj);
+        float[] gate = gateUp[0];
+        float[] up = gateUp[1];
         Ops.siluMul(gate, up, gate.length);
         return downProj.forward(gate, n);
     }

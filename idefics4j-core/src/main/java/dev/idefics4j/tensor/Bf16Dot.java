@@ -82,9 +82,37 @@ public final class Bf16Dot {
         float[] xs = Gemv.deinterleave(x, n, depth);
         int tiles = (rows + DECODE_TILE_ROWS - 1) / DECODE_TILE_ROWS;
         long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
-        Parallel.forChunks(tiles, cost, NativeDecoding.CHUNKS_PER_THREAD, (t0, t1) ->
+        NativeDecoding.shareTiles(tiles, cost, (t0, t1) ->
                 NativeKernels.bf16Gemv(xs, n, depth, w.data(), DECODE_TILE_ROWS * t0,
                         Math.min(rows, DECODE_TILE_ROWS * t1), out, rows));
+    }
+
+    /**
+     * {@link #decode} of the same activations against several stored bf16 weights of equal depth (a layer's q, k
+     * and v, or gate and up) in one parallel loop over all their tiles: the activations are split once, and threads
+     * are handed one loop instead of one per weight. Each output is what {@link #decode} gives.
+     */
+    static void decodeEach(float[] x, int n, Weight[] ws, float[][] outs) {
+        int depth = ws[0].cols();
+        int[] firstTile = new int[ws.length + 1];
+        for (int i = 0; i < ws.length; i++) {
+            Kernels.checkMatmul(ws[i].name(), x, n, depth, outs[i], ws[i].rows());
+            firstTile[i + 1] = firstTile[i] + (ws[i].rows() + DECODE_TILE_ROWS - 1) / DECODE_TILE_ROWS;
+        }
+        float[] xs = Gemv.deinterleave(x, n, depth);
+        int tiles = firstTile[ws.length];
+        long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
+        NativeDecoding.shareTiles(tiles, cost, (t0, t1) -> {
+            for (int i = 0; i < ws.length; i++) {
+                int from = Math.max(t0, firstTile[i]) - firstTile[i];
+                int to = Math.min(t1, firstTile[i + 1]) - firstTile[i];
+                if (from < to) {
+                    int rows = ws[i].rows();
+                    NativeKernels.bf16Gemv(xs, n, depth, ws[i].data(), DECODE_TILE_ROWS * from,
+                            Math.min(rows, DECODE_TILE_ROWS * to), outs[i], rows);
+                }
+            }
+        });
     }
 
     /**
@@ -105,7 +133,7 @@ public final class Bf16Dot {
         NativeKernels.floatsToBf16(x, n * depth, MemorySegment.ofArray(xb));
         int tiles = (rows + DECODE_TILE_ROWS - 1) / DECODE_TILE_ROWS;
         long cost = (long) depth * DECODE_TILE_ROWS * Math.max(1, n / 2);
-        Parallel.forChunks(tiles, cost, NativeDecoding.CHUNKS_PER_THREAD, (t0, t1) ->
+        NativeDecoding.shareTiles(tiles, cost, (t0, t1) ->
                 NativeKernels.bf16DotGemv(xb, n, depth, w.data(), DECODE_TILE_ROWS * t0,
                         Math.min(rows, DECODE_TILE_ROWS * t1), out, rows));
     }

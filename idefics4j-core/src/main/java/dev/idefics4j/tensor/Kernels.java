@@ -205,6 +205,36 @@ public final class Kernels {
         }
     }
 
+    /**
+     * {@code outs[i] = x · ws[i]ᵀ} for weights that all take the same {@code n} rows of {@code x} (a layer's q, k and
+     * v; gate and up). Where they are all stored bf16 weights that the native decoding kernel takes, one parallel
+     * loop runs over the tiles of all of them ({@link Bf16Dot#decodeEach}): a decoding step of a small model hands
+     * its threads hundreds of loops, and each costs a hand-off besides its work. Elsewhere each weight multiplies
+     * in turn. Every output is what {@link MatrixWeight#matmul} gives it.
+     */
+    public static void matmulEach(float[] x, int n, MatrixWeight[] ws, float[][] outs) {
+        if (n <= NATIVE_DECODE_MAX_ROWS && L == 16 && NativeDecoding.available() && storedBf16OfOneDepth(ws)) {
+            Weight[] stored = new Weight[ws.length];
+            for (int i = 0; i < ws.length; i++) {
+                stored[i] = (Weight) ws[i];
+            }
+            Bf16Dot.decodeEach(x, n, stored, outs);
+            return;
+        }
+        for (int i = 0; i < ws.length; i++) {
+            ws[i].matmul(x, n, outs[i]);
+        }
+    }
+
+    private static boolean storedBf16OfOneDepth(MatrixWeight[] ws) {
+        for (MatrixWeight w : ws) {
+            if (!(w instanceof Weight stored) || stored.dtype() != DType.BF16 || w.cols() != ws[0].cols()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Fails, naming {@code name}, unless x holds n rows of {@code cols} and out n rows of {@code rows}. */
     public static void checkMatmul(String name, float[] x, int n, int cols, float[] out, int rows) {
         if (x.length < (long) n * cols || out.length < (long) n * rows) {

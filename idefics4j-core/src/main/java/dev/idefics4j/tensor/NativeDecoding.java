@@ -22,6 +22,18 @@ public final class NativeDecoding {
      */
     static final int CHUNKS_PER_THREAD = 16;
     /**
+     * Fewest five-row tiles in a chunk of a bf16 decoding product: each tile prefetches the next three of its chunk
+     * and none past it, so a chunk's first tiles wait on memory; with chunks of 3-4 tiles (a 576x576 product in 32
+     * chunks) most would.
+     */
+    private static final int BF16_MIN_TILES_PER_CHUNK = 24;
+    /**
+     * Below this much work (weights times half the tokens: 1 MiB of bf16 weights for one token) a bf16 decoding
+     * product runs on the calling thread: handing a loop to the other threads cost about as much as a 576x576
+     * product's 0.66 MB take to stream (SmolVLM-256M's o_proj: 25 us on one thread, 45 on two, on a shared machine).
+     */
+    private static final long BF16_SHARED_MIN_WORK = 1L << 19;
+    /**
      * Rows per native call of the 4-bit kernel: their scales, decoded in Java, fit a small per-thread buffer; whole
      * tiles of its eight, six or four rows (for one, two or more tokens).
      */
@@ -32,6 +44,22 @@ public final class NativeDecoding {
     private static final int INT8_TILE_ROWS = 12;
 
     private NativeDecoding() {
+    }
+
+    /**
+     * Runs {@code body} over the {@code tiles} five-row tiles of a bf16 decoding product, each costing
+     * {@code costPerTile} (weights times half the tokens): on the calling thread when the whole is under
+     * {@link #BF16_SHARED_MIN_WORK}, else on all threads in chunks of at least {@link #BF16_MIN_TILES_PER_CHUNK}
+     * tiles ({@link #CHUNKS_PER_THREAD} per thread where there are enough).
+     */
+    static void shareTiles(int tiles, long costPerTile, Parallel.RangeBody body) {
+        if ((long) tiles * costPerTile < BF16_SHARED_MIN_WORK) {
+            body.run(0, tiles);
+            return;
+        }
+        int threads = Parallel.threads();
+        int chunksPerThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, tiles / (BF16_MIN_TILES_PER_CHUNK * threads)));
+        Parallel.forChunks(tiles, costPerTile, chunksPerThread, body);
     }
 
     /** Whether the native decoding kernels run here (and are not switched off). */

@@ -28,6 +28,17 @@ class AttentionTest {
     }
 
     /**
+     * Decoding queries of a head half that wide (SmolVLM's 64 on AVX-512, 32 with 256-bit vectors), which the
+     * four-register path takes, and a head of six vectors, whose values take a four-vector pass and two single ones.
+     */
+    @ParameterizedTest(name = "nq={0} nk={1} causal={2} padding={3}")
+    @CsvSource({"1,1,false,false", "1,513,false,false", "1,513,true,true", "5,600,true,true", "7,33,false,true"})
+    void halfHeldQueriesMatchDoubleSoftmax(int nq, int nk, boolean causal, boolean padding) {
+        check(nq, nk, Attention.HALF_HELD_DIM, causal, padding);
+        check(nq, nk, Attention.HALF_HELD_DIM * 3 / 2, causal, padding);
+    }
+
+    /**
      * Keys and values held as bfloat16 (a bf16 KV cache, head-major): exactly what the float32 path gives on the
      * widened values, whether the decoding query widens them in registers (a {@link Attention#HELD_DIM}-wide head)
      * or the head is widened first (many queries, other widths).

@@ -164,6 +164,38 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Several weights against one input in one call (a layer's q, k and v): each output bit for bit what its own
+     * product gives, whether the call takes the native kernel over all their tiles in one loop (stored bf16, chunks
+     * spanning two weights) or multiplies them in turn (a float32 weight among them).
+     */
+    @Test
+    void productsOfOneInputTogetherEqualEachAlone() {
+        SplittableRandom rnd = new SplittableRandom(19);
+        int depth = 300;
+        Weight[] bf16 = {randomWeight(DType.BF16, 23, depth, rnd), randomWeight(DType.BF16, 7, depth, rnd),
+                randomWeight(DType.BF16, 400, depth, rnd), randomWeight(DType.BF16, 1, depth, rnd)};
+        Weight[] mixed = {bf16[0], randomWeight(DType.F32, 9, depth, rnd), bf16[2]};
+        for (Weight[] ws : new Weight[][]{bf16, mixed}) {
+            for (int n : new int[]{1, 3, 9}) {
+                float[] x = new float[n * depth];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) rnd.nextDouble(-2, 2);
+                }
+                float[][] outs = new float[ws.length][];
+                for (int i = 0; i < ws.length; i++) {
+                    outs[i] = new float[n * ws[i].rows()];
+                }
+                Kernels.matmulEach(x, n, ws, outs);
+                for (int i = 0; i < ws.length; i++) {
+                    float[] alone = new float[n * ws[i].rows()];
+                    Kernels.matmul(x, n, ws[i], alone);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(alone, outs[i], "weight " + i + ", n " + n);
+                }
+            }
+        }
+    }
+
     @Test
     void nativeBf16DecodingSumsEachTokenTheSameAloneOrBatched() {
         // bf16 takes the native kernel only beside 16-lane Java vectors (Bf16Dot.decode); with narrower ones

@@ -64,6 +64,9 @@ final class ImageDecoder {
 
     private static RgbImage decodeWithImageIo(ImageFormat format, byte[] bytes, String where, ImageLimits limits,
                                               RgbConversion conversion) {
+        if (format == ImageFormat.TIFF) {
+            TiffHeader.check(bytes, where);
+        }
         bytes = IccProfileStripper.strip(format, bytes);
         ImageReader reader = readerFor(format, where);
         List<String> warnings = new ArrayList<>();

@@ -87,6 +87,9 @@ final class ImageDecoder {
 
     private static RgbImage decodeWithImageIo(ImageFormat format, byte[] bytes, String where,
                                               DecodeAdmission admission, RgbConversion conversion) {
+        if (format == ImageFormat.TIFF) {
+            TiffHeader.check(bytes, where);
+        }
         boolean progressive = format == ImageFormat.JPEG && ImageFormat.jpegProgressive(bytes);
         bytes = IccProfileStripper.strip(format, bytes);
         ImageReader reader = readerFor(format, where);

@@ -1,19 +1,28 @@
 package dev.idefics4j.image;
 
+import dev.idefics4j.testing.FuzzTarget;
 import dev.idefics4j.testing.MutationFuzzer;
+import dev.idefics4j.testing.ParserFuzzTest;
 import dev.idefics4j.testing.TestData;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Mutated PNG, JPEG, GIF, WebP, BMP and TIFF files decode or fail with an ImageLoadException. */
 class ImageDecoderFuzzTest {
     private static final long MAX_SEED_BYTES = 64 << 10;
+    private static final ImageLoader LOADER = new ImageLoader(ImageLimits.DEFAULTS.withMaxPixels(1 << 24));
 
-    private static List<byte[]> seeds() throws IOException {
+    private static final FuzzTarget TARGET = FuzzTarget.of("image",
+            bytes -> LOADER.load(new ImageSource.Bytes(bytes, "fuzz")), ImageLoadException.class);
+
+    static List<byte[]> seeds() throws IOException {
         Path resources = Path.of("src/test/resources/images");
         try (Stream<Path> files = Stream.of(TestData.fixture("images"), resources, resources.resolve("decoders"))
                 .flatMap(ImageDecoderFuzzTest::list)) {
@@ -27,16 +36,23 @@ class ImageDecoderFuzzTest {
         try {
             return Files.list(dir).toList().stream();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
+    }
+
+    @AfterAll
+    static void close() {
+        LOADER.close();
+    }
+
+    @MethodSource("seeds")
+    @ParserFuzzTest
+    void image(byte[] input) throws Exception {
+        TARGET.accept(input);
     }
 
     @Test
     void mutatedImagesDecodeOrFailWithAnImageLoadException() throws IOException {
-        ImageLimits limits = ImageLimits.DEFAULTS.withMaxPixels(1 << 24);
-        try (ImageLoader loader = new ImageLoader(limits)) {
-            MutationFuzzer.of("image", seeds(), ImageLoadException.class).run(1500,
-                    bytes -> loader.load(new ImageSource.Bytes(bytes, "fuzz")));
-        }
+        MutationFuzzer.run(TARGET, seeds(), 1500);
     }
 }

@@ -6,6 +6,7 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,6 +38,7 @@ public final class IdeficsServer implements AutoCloseable {
     private final Backend backend;
     private final ImageLoader imageLoader;
     private final Javalin app;
+    private static final long RESPONSE_COMPLETION_MILLIS = 5_000;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final byte[] apiKey;
     private final boolean ui;
@@ -118,7 +120,13 @@ public final class IdeficsServer implements AutoCloseable {
                 render(ctx, new ApiError(ApiError.Kind.NOT_FOUND, "no route " + ctx.method() + " " + ctx.path()
                         + "; see docs/SERVER.md for the endpoints"));
             });
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProtocolErrorHandler(metrics)));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new ProtocolErrorHandler(metrics));
+                // Stopping waits for responses to be written to their end (a stream's last chunk goes out after
+                // its handler returned), up to this bound, rather than cutting them off.
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(RESPONSE_COMPLETION_MILLIS);
+            });
             cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
                     UriCompliance.DEFAULT.with("encoded slashes", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
         });

@@ -289,7 +289,7 @@ public final class Attention {
     }
 
     /** The padding mask as a score bias: 0 for valid keys, -infinity for masked ones; null when none is masked. */
-    private static float[] maskBias(boolean[] keyValid, int nk) {
+    static float[] maskBias(boolean[] keyValid, int nk) {
         if (keyValid == null) {
             return null;
         }
@@ -304,7 +304,7 @@ public final class Attention {
      * Turns {@code s[o, o+limit)} (raw dot products) into attention weights: scaled, masked keys at zero, the rest
      * a softmax; all equal when no key is visible.
      */
-    private static void softmaxRow(float[] s, int o, int limit, float scale, float[] bias) {
+    static void softmaxRow(float[] s, int o, int limit, float scale, float[] bias) {
         FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < limit; j += L) {
             VectorMask<Float> m = F.indexInRange(j, limit);

@@ -31,7 +31,7 @@ static inline __mmask16 lane_mask(int64_t count) {
     return (__mmask16) (count >= 16 ? 0xffff : count <= 0 ? 0 : (1u << count) - 1);
 }
 
-int i4j_abi_version(void) { return 12; }
+int i4j_abi_version(void) { return 13; }
 
 int i4j_tokens_per_tile(void) { return MR; }
 
@@ -104,10 +104,29 @@ static inline void transpose16(__m512i r[16]) {
 }
 
 /*
+ * r[c] = word c of the first `rows` (up to 16) rows from `first` (row i at first + i * lda), as bf16 pairs: 32
+ * floats of a row (`left` of them valid) become 16 pairs in one conversion (round to nearest even), and a register
+ * transpose turns the rows into columns (zero past the rows and past `left`).
+ */
+KERNEL_TARGET
+static inline void pairs_transposed(const float *first, int64_t lda, int rows, int64_t left, __m512i r[16]) {
+    __mmask16 mlo = lane_mask(left);
+    __mmask16 mhi = lane_mask(left - 16);
+    for (int i = 0; i < 16; i++) {
+        if (i < rows) {
+            const float *row = first + i * lda;
+            r[i] = (__m512i) _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(mhi, row + 16), _mm512_maskz_loadu_ps(mlo, row));
+        } else {
+            r[i] = _mm512_setzero_si512();
+        }
+    }
+    transpose16(r);
+}
+
+/*
  * Activations a[t][k] (row t at a + t * lda, depth values) as bf16 pairs for tiles [tile0, tile1):
- * out[(tile * kpairs + kp) * MR + i] holds (a[tile * MR + i][2kp], a[..][2kp + 1]), zero past n or depth.
- * 32 floats of a row become 16 pairs in one conversion (round to nearest even); a register transpose then turns
- * the tile's rows into its depth-major layout (the scalar loop took a tenth as long as the product).
+ * out[(tile * kpairs + kp) * MR + i] holds (a[tile * MR + i][2kp], a[..][2kp + 1]), zero past n or depth, through
+ * pairs_transposed (the scalar loop took a tenth as long as the product).
  */
 KERNEL_TARGET
 void i4j_pack_activations(const float *a, int64_t n, int64_t lda, int64_t depth, uint32_t *out,
@@ -115,24 +134,11 @@ void i4j_pack_activations(const float *a, int64_t n, int64_t lda, int64_t depth,
     int64_t kpairs = (depth + 1) / 2;
     for (int64_t tile = tile0; tile < tile1; tile++) {
         uint32_t *o = out + tile * kpairs * MR;
+        int rows = (int) (n - tile * MR < MR ? n - tile * MR : MR);
         for (int64_t kp0 = 0; kp0 < kpairs; kp0 += 16) {
             int cols = (int) (kpairs - kp0 < 16 ? kpairs - kp0 : 16);
-            int64_t left = depth - 2 * kp0;
-            __mmask16 mlo = lane_mask(left);
-            __mmask16 mhi = lane_mask(left - 16);
             __m512i r[16];
-            for (int i = 0; i < 16; i++) {
-                int64_t t = tile * MR + i;
-                if (i < MR && t < n) {
-                    const float *row = a + t * lda + 2 * kp0;
-                    __m512 lo = _mm512_maskz_loadu_ps(mlo, row);
-                    __m512 hi = _mm512_maskz_loadu_ps(mhi, row + 16);
-                    r[i] = (__m512i) _mm512_cvtne2ps_pbh(hi, lo);
-                } else {
-                    r[i] = _mm512_setzero_si512();
-                }
-            }
-            transpose16(r);
+            pairs_transposed(a + tile * MR * lda + 2 * kp0, lda, rows, depth - 2 * kp0, r);
             for (int c = 0; c < cols; c++) {
                 _mm512_mask_storeu_epi32(o + (kp0 + c) * MR, (__mmask16) ((1u << MR) - 1), r[c]);
             }
@@ -171,12 +177,12 @@ static void pack_panel(const uint16_t *w, int64_t depth, int64_t r0, int width, 
 }
 
 /*
- * c[i][0..width) (+)= tile x panel for the first `tokens` of MR packed tokens; c row i at c + i * ldc.
- * Rows past `tokens` are computed on zero activations and dropped.
+ * c[i][0..width) (+)= tile x panel for the first `tokens` of MR packed tokens; c row i at c + i * ldc, times
+ * scale[i] when scale is not NULL. Rows past `tokens` are computed on zero activations and dropped.
  */
 KERNEL_TARGET
 static void kernel(const uint32_t *a, const uint32_t *panel, int64_t kc, float *c, int64_t ldc, int tokens,
-                   __mmask16 m0, __mmask16 m1, int accumulate) {
+                   __mmask16 m0, __mmask16 m1, int accumulate, const float *scale) {
     __m512 acc[MR][2];
 #pragma GCC unroll 12
     for (int i = 0; i < MR; i++) {
@@ -197,6 +203,13 @@ static void kernel(const uint32_t *a, const uint32_t *panel, int64_t kc, float *
             __m512bh v = (__m512bh) _mm512_set1_epi32((int) x[i]);
             acc[i][0] = _mm512_dpbf16_ps(acc[i][0], w0, v);
             acc[i][1] = _mm512_dpbf16_ps(acc[i][1], w1, v);
+        }
+    }
+    if (scale != NULL) {
+        for (int i = 0; i < tokens; i++) {
+            __m512 f = _mm512_set1_ps(scale[i]);
+            acc[i][0] = _mm512_mul_ps(acc[i][0], f);
+            acc[i][1] = _mm512_mul_ps(acc[i][1], f);
         }
     }
 #pragma GCC unroll 12
@@ -247,13 +260,13 @@ void i4j_pack_weights(const uint16_t *w, int64_t rows, int64_t depth, uint32_t *
 
 /*
  * c[t][r] = sum_k bf16(a[t][k]) * W[r][k] for every token t < n and weight rows r in [r0, r1); row t of c at
- * c + t * ldc. apack comes from i4j_pack_activations over all tiles. W is either `w`, [rows, depth] bf16 as
- * stored, whose panels are packed here as they are needed, or (w NULL) `packed` from i4j_pack_weights, in which
- * case r0 must be a multiple of NR. Overwrites c.
+ * c + t * ldc, times row_scale[t] when row_scale is not NULL. apack comes from i4j_pack_activations over all
+ * tiles. W is either `w`, [rows, depth] bf16 as stored, whose panels are packed here as they are needed, or (w NULL)
+ * `packed` from i4j_pack_weights, in which case r0 must be a multiple of NR. Overwrites c.
  */
 KERNEL_TARGET
-void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16_t *w, const uint32_t *packed,
-                   int64_t r0, int64_t r1, float *c, int64_t ldc) {
+static void gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16_t *w, const uint32_t *packed,
+                 int64_t r0, int64_t r1, float *c, int64_t ldc, const float *row_scale) {
     static __thread uint32_t scratch[KCP * NR] __attribute__((aligned(64)));
     int64_t kpairs = (depth + 1) / 2;
     int64_t tiles = (n + MR - 1) / MR;
@@ -273,9 +286,176 @@ void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16
             for (int64_t tile = 0; tile < tiles; tile++) {
                 int64_t t0 = tile * MR;
                 int tokens = (int) (n - t0 < MR ? n - t0 : MR);
+                const float *scale = row_scale != NULL && kb + kc == kpairs ? row_scale + t0 : NULL;
                 kernel(apack + (tile * kpairs + kb) * MR, panel, kc, c + t0 * ldc + p0, ldc, tokens, m0, m1,
-                       kb > 0);
+                       kb > 0, scale);
             }
+        }
+    }
+}
+
+KERNEL_TARGET
+void i4j_bf16_gemm(const uint32_t *apack, int64_t n, int64_t depth, const uint16_t *w, const uint32_t *packed,
+                   int64_t r0, int64_t r1, float *c, int64_t ldc) {
+    gemm(apack, n, depth, w, packed, r0, r1, c, ldc, NULL);
+}
+
+/* i4j_bf16_gemm on a packed weight with each row t of the result times row_scale[t] (attention's 1 / sum). */
+KERNEL_TARGET
+void i4j_bf16_gemm_scaled(const uint32_t *apack, int64_t n, int64_t depth, const uint32_t *packed, int64_t r0,
+                          int64_t r1, float *c, int64_t ldc, const float *row_scale) {
+    gemm(apack, n, depth, NULL, packed, r0, r1, c, ldc, row_scale);
+}
+
+/*
+ * Attention's operands as packed weights for i4j_bf16_gemm (the layout i4j_pack_weights writes), rounded from
+ * float32 to bf16 (nearest even), so that one head's products run on the dot-product instruction: its keys and
+ * values are packed once and serve all its queries.
+ * - i4j_pack_float_rows: a [rows, depth] (row r at a + r * lda) as the weight [rows, depth]: the keys of a head,
+ *   whose scores q.k are then products of the queries by the keys as weight rows.
+ * - i4j_pack_float_columns: the transpose of a [depth, width] (row k at a + k * lda) as the weight [width, depth]:
+ *   the values of a head, whose output e.v takes each value dimension as a weight row over the keys.
+ * `out` is 64-byte aligned and holds i4j_packed_weight_words of the weight's shape.
+ */
+KERNEL_TARGET
+void i4j_pack_float_rows(const float *a, int64_t lda, int64_t rows, int64_t depth, uint32_t *out) {
+    int64_t kpairs = (depth + 1) / 2;
+    for (int64_t p0 = 0; p0 < rows; p0 += NR) {
+        uint32_t *panel = out + p0 / NR * kpairs * NR;
+        for (int j0 = 0; j0 < NR; j0 += 16) {
+            int valid = (int) (rows - p0 - j0 < 16 ? rows - p0 - j0 : 16);
+            for (int64_t kp0 = 0; kp0 < kpairs; kp0 += 16) {
+                int cols = (int) (kpairs - kp0 < 16 ? kpairs - kp0 : 16);
+                __m512i r[16];
+                pairs_transposed(a + (p0 + j0) * lda + 2 * kp0, lda, valid, depth - 2 * kp0, r);
+                for (int c = 0; c < cols; c++) {
+                    _mm512_store_si512(panel + (kp0 + c) * NR + j0, r[c]);
+                }
+            }
+        }
+    }
+}
+
+KERNEL_TARGET
+void i4j_pack_float_columns(const float *a, int64_t lda, int64_t depth, int64_t width, uint32_t *out) {
+    int64_t kpairs = (depth + 1) / 2;
+    /* cvtne2ps_pbh puts the even key's 16 values in elements 0-15 and the odd key's in 16-31; word j pairs j, 16+j. */
+    __m512i pairs = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                     23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    for (int64_t p0 = 0; p0 < width; p0 += NR) {
+        uint32_t *panel = out + p0 / NR * kpairs * NR;
+        for (int h = 0; h < NR; h += 16) {
+            __mmask16 m = lane_mask(width - p0 - h);
+            for (int64_t kp = 0; kp < kpairs; kp++) {
+                const float *even = a + 2 * kp * lda + p0 + h;
+                __m512 lo = _mm512_maskz_loadu_ps(m, even);
+                __m512 hi = 2 * kp + 1 < depth ? _mm512_maskz_loadu_ps(m, even + lda) : _mm512_setzero_ps();
+                __m512i both = (__m512i) _mm512_cvtne2ps_pbh(hi, lo);
+                _mm512_store_si512(panel + kp * NR + h, _mm512_permutexvar_epi16(pairs, both));
+            }
+        }
+    }
+}
+
+/*
+ * 2^y for y <= 0 (attention weights, rounded to bf16 afterwards): y = m + r with m an integer and |r| <= 1/2, 2^r by
+ * the Taylor polynomial of e^(r ln 2) of degree 5 (relative error below 4e-6, far under bf16's 2^-9), 2^m applied
+ * by vscalefps, only in the lanes of `keep` (0 elsewhere, where y may be -infinity).
+ */
+KERNEL_TARGET
+static inline __m512 exp2_nonpositive(__mmask16 keep, __m512 y) {
+    __m512 m = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_sub_ps(y, m);
+    __m512 p = _mm512_set1_ps(1.3333558146428443e-3f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(9.6181291076284772e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.5504108664821580e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.24022650695910071f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.69314718055994531f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_maskz_scalef_ps(keep, p, m);
+}
+
+/*
+ * Attention weights as activations of i4j_bf16_gemm, in one pass over the scores: rows [0, n) of s (row i at
+ * s + i * lds, raw dot products of nk keys) become e[i][j] = exp(scale * s[i][j] + bias[j] - max_i) for keys
+ * j < limits[i], 0 past the limit and for masked keys (bias -infinity), rounded to bf16 and laid out as
+ * i4j_pack_activations lays out activations; norms[i] gets 1 / the sum of the unrounded e[i][.] (0 for none), by
+ * which i4j_bf16_gemm_scaled multiplies row i of the product (the softmax's normalisation, applied to dim values
+ * instead of nk weights). A row
+ * that sees no key gets e = 1 for every j < limits[i] (the float32 path's plain average). bias and limits may be
+ * NULL (no masked keys; every limit nk).
+ */
+KERNEL_TARGET
+void i4j_softmax_pack(const float *s, int64_t n, int64_t nk, int64_t lds, float scale, const float *bias,
+                      const int32_t *limits, uint32_t *out, float *norms) {
+    int64_t kpairs = (nk + 1) / 2;
+    __m512 vscale = _mm512_set1_ps(scale);
+    /* In base 2: y = (scale * s + bias - max) * log2(e), so each weight is one exp2_nonpositive. */
+    __m512 log2e = _mm512_set1_ps(1.44269504088896341f);
+    __m512 yscale = _mm512_mul_ps(vscale, log2e);
+    /* Weights below 2^-126 are dropped: nothing a bf16 product of attention could carry. */
+    __m512 floor = _mm512_set1_ps(-126.0f);
+    for (int64_t tile = 0; tile * MR < n; tile++) {
+        int tokens = (int) (n - tile * MR < MR ? n - tile * MR : MR);
+        const float *row[MR];
+        int64_t limit[MR];
+        __m512 shift[MR];
+        int uniform[MR];
+        __m512 sum[MR];
+        for (int i = 0; i < MR; i++) {
+            int64_t t = tile * MR + (i < tokens ? i : 0);
+            row[i] = s + t * lds;
+            limit[i] = limits == NULL ? nk : limits[t] < 0 ? 0 : limits[t] > nk ? nk : limits[t];
+            __m512 top = _mm512_set1_ps(-__builtin_inff());
+            for (int64_t j = 0; j < limit[i]; j += 16) {
+                __mmask16 m = lane_mask(limit[i] - j);
+                __m512 x = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, row[i] + j), vscale);
+                if (bias != NULL) {
+                    x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, bias + j));
+                }
+                top = _mm512_mask_max_ps(top, m, top, x);
+            }
+            float best = _mm512_reduce_max_ps(top);
+            uniform[i] = best == -__builtin_inff();
+            shift[i] = _mm512_set1_ps(uniform[i] ? 0.0f : -best * 1.44269504088896341f);
+            sum[i] = _mm512_setzero_ps();
+        }
+        uint32_t *o = out + tile * kpairs * MR;
+        for (int64_t kp0 = 0; kp0 < kpairs; kp0 += 16) {
+            int cols = (int) (kpairs - kp0 < 16 ? kpairs - kp0 : 16);
+            int64_t j = 2 * kp0;
+            __m512i r[16];
+            for (int i = 0; i < 16; i++) {
+                if (i >= tokens) {
+                    r[i] = _mm512_setzero_si512();
+                    continue;
+                }
+                __m512 half[2];
+                for (int h = 0; h < 2; h++) {
+                    __mmask16 m = lane_mask(limit[i] - j - 16 * h);
+                    __m512 e;
+                    if (uniform[i]) {
+                        e = _mm512_maskz_mov_ps(m, _mm512_set1_ps(1.0f));
+                    } else {
+                        __m512 y = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, row[i] + j + 16 * h), yscale, shift[i]);
+                        if (bias != NULL) {
+                            y = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, bias + j + 16 * h), log2e, y);
+                        }
+                        e = exp2_nonpositive(m & _mm512_cmp_ps_mask(y, floor, _CMP_GT_OQ), y);
+                    }
+                    sum[i] = _mm512_add_ps(sum[i], e);
+                    half[h] = e;
+                }
+                r[i] = (__m512i) _mm512_cvtne2ps_pbh(half[1], half[0]);
+            }
+            transpose16(r);
+            for (int c = 0; c < cols; c++) {
+                _mm512_mask_storeu_epi32(o + (kp0 + c) * MR, (__mmask16) ((1u << MR) - 1), r[c]);
+            }
+        }
+        for (int i = 0; i < tokens; i++) {
+            float total = _mm512_reduce_add_ps(sum[i]);
+            norms[tile * MR + i] = total > 0 ? 1.0f / total : 0.0f;
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.idefics4j.model;
 
 import dev.idefics4j.checkpoint.Checkpoint;
-import dev.idefics4j.tensor.Attention;
+import dev.idefics4j.tensor.HeadAttention;
 import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;
 
@@ -21,6 +21,8 @@ public final class SiglipEncoderLayer {
     private final Linear outProj;
     private final Linear fc1;
     private final Linear fc2;
+    /** The arithmetic of the projections (float32, or bf16 dot products in the bf16-dot format). */
+    private final HeadAttention attention;
 
     public SiglipEncoderLayer(SiglipVisionConfig c, Checkpoint ckpt, String prefix) {
         embed = c.hiddenSize();
@@ -34,6 +36,7 @@ public final class SiglipEncoderLayer {
         outProj = Linear.load(ckpt, prefix + "self_attn.out_proj", embed, embed, true);
         fc1 = Linear.load(ckpt, prefix + "mlp.fc1", embed, c.intermediateSize(), true);
         fc2 = Linear.load(ckpt, prefix + "mlp.fc2", c.intermediateSize(), embed, true);
+        attention = HeadAttention.matching(kProj.weight());
     }
 
     /**
@@ -55,7 +58,7 @@ public final class SiglipEncoderLayer {
         float[] attn = scratch.attn;
         Parallel.forEach(heads, true, hd -> {
             int off = hd * headDim;
-            Attention.attendHead(q, off, embed, k, off, embed, v, off, embed, tokens, tokens, headDim, scale,
+            attention.attendHead(q, off, embed, k, off, embed, v, off, embed, tokens, tokens, headDim, scale,
                     null, keyValid, attn, off, embed);
         });
         float[] o = scratch.q; // the queries are spent

@@ -98,15 +98,15 @@ public final class Attention {
 
     /**
      * {@link #attendHead} over keys and values held as bfloat16 bits, head-major ({@code k[kBase + j·dim + d]}, as a
-     * bf16 {@code KvCache} holds a head). A decoding query of a {@link #HELD_DIM}-wide head widens each key and value
-     * row in registers as it reads it, in the same order of operations as the float32 path on the widened values;
-     * anything else (prefill, other widths) widens the head's keys and values into per-thread arrays first and takes
-     * the float32 path.
+     * bf16 {@code KvCache} holds a head). A decoding query of a {@link #HELD_DIM}- or {@link #HALF_HELD_DIM}-wide
+     * head widens each key and value row in registers as it reads it, in the same order of operations as the float32
+     * path on the widened values; anything else (prefill, other widths) widens the head's keys and values into
+     * per-thread arrays first and takes the float32 path.
      */
     public static void attendHeadBf16(float[] q, int qBase, int qStride, short[] k, int kBase, short[] v, int vBase,
                                       int nq, int nk, int dim, float scale, int[] keyLimit, boolean[] keyValid,
                                       float[] out, int oBase, int oStride) {
-        if (nq >= BLOCKED_MIN_QUERIES || dim != HELD_DIM) {
+        if (nq >= BLOCKED_MIN_QUERIES || dim != HELD_DIM && dim != HALF_HELD_DIM) {
             float[] kf = ThreadBuffers.floats(ThreadBuffers.WIDENED_KEYS, nk * dim);
             float[] vf = ThreadBuffers.floats(ThreadBuffers.WIDENED_VALUES, nk * dim);
             widen(k, kBase, kf, nk * dim);
@@ -120,9 +120,15 @@ public final class Attention {
         for (int i = 0; i < nq; i++) {
             int limit = keyLimit == null ? nk : Math.max(0, Math.min(nk, keyLimit[i]));
             int qo = qBase + i * qStride;
-            heldQueryScoresBf16(q, qo, k, kBase, limit, scores);
-            softmaxRow(scores, 0, limit, scale, bias);
-            heldWeightedRowSumBf16(scores, limit, v, vBase, out, oBase + i * oStride);
+            if (dim == HELD_DIM) {
+                heldQueryScoresBf16(q, qo, k, kBase, limit, scores);
+                softmaxRow(scores, 0, limit, scale, bias);
+                heldWeightedRowSumBf16(scores, limit, v, vBase, out, oBase + i * oStride);
+            } else {
+                halfHeldQueryScoresBf16(q, qo, k, kBase, limit, scores);
+                softmaxRow(scores, 0, limit, scale, bias);
+                halfHeldWeightedRowSumBf16(scores, limit, v, vBase, out, oBase + i * oStride);
+            }
         }
     }
 
@@ -213,6 +219,57 @@ public final class Attention {
     }
 
     /**
+     * {@link #halfHeldQueryScores} over bfloat16 keys, each vector widened as in {@link #heldQueryScoresBf16}: every
+     * decoding step of a 64-wide head (SmolVLM's) widened the whole head's keys and values into arrays before.
+     */
+    private static void halfHeldQueryScoresBf16(float[] q, int qo, short[] k, int kBase, int n, float[] scores) {
+        FloatVector q0 = FloatVector.fromArray(F, q, qo);
+        FloatVector q1 = FloatVector.fromArray(F, q, qo + L);
+        FloatVector q2 = FloatVector.fromArray(F, q, qo + 2 * L);
+        FloatVector q3 = FloatVector.fromArray(F, q, qo + 3 * L);
+        for (int j = 0; j < n; j++) {
+            int o = kBase + j * HALF_HELD_DIM;
+            FloatVector x = ((IntVector) ShortVector.fromArray(HALF, k, o).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(q0);
+            FloatVector y = ((IntVector) ShortVector.fromArray(HALF, k, o + L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().mul(q1);
+            x = ((IntVector) ShortVector.fromArray(HALF, k, o + 2 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(q2, x);
+            y = ((IntVector) ShortVector.fromArray(HALF, k, o + 3 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(q3, y);
+            FloatVector sum = x.add(y);
+            for (VectorShuffle<Float> swap : TREE_SWAPS) {
+                sum = sum.add(sum.rearrange(swap));
+            }
+            scores[j] = sum.lane(0);
+        }
+    }
+
+    /**
+     * {@link #weightedRowSum} of a {@link #HALF_HELD_DIM}-wide head (its four-vector pass) over bfloat16 value rows,
+     * widened as they are read.
+     */
+    private static void halfHeldWeightedRowSumBf16(float[] p, int n, short[] v, int vBase, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int j = 0; j < n; j++) {
+            FloatVector w = FloatVector.broadcast(F, p[j]);
+            int o = vBase + j * HALF_HELD_DIM;
+            a0 = ((IntVector) ShortVector.fromArray(HALF, v, o).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a0);
+            a1 = ((IntVector) ShortVector.fromArray(HALF, v, o + L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a1);
+            a2 = ((IntVector) ShortVector.fromArray(HALF, v, o + 2 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a2);
+            a3 = ((IntVector) ShortVector.fromArray(HALF, v, o + 3 * L).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(w, a3);
+        }
+        a0.intoArray(out, oo);
+        a1.intoArray(out, oo + L);
+        a2.intoArray(out, oo + 2 * L);
+        a3.intoArray(out, oo + 3 * L);
+    }
+
+    /**
      * {@code scores[j] = q·k_j} for keys [0, n) of a {@value #HELD_VECTORS}-vector head (idefics-9b's and -80b's 128
      * on AVX-512): the query stays in registers for all keys and each key takes two independent chains of
      * multiply-adds, then a fixed tree of lane swaps (the same sum whether interpreted or compiled, unlike
@@ -289,7 +346,7 @@ public final class Attention {
     }
 
     /** The padding mask as a score bias: 0 for valid keys, -infinity for masked ones; null when none is masked. */
-    private static float[] maskBias(boolean[] keyValid, int nk) {
+    static float[] maskBias(boolean[] keyValid, int nk) {
         if (keyValid == null) {
             return null;
         }
@@ -304,7 +361,7 @@ public final class Attention {
      * Turns {@code s[o, o+limit)} (raw dot products) into attention weights: scaled, masked keys at zero, the rest
      * a softmax; all equal when no key is visible.
      */
-    private static void softmaxRow(float[] s, int o, int limit, float scale, float[] bias) {
+    static void softmaxRow(float[] s, int o, int limit, float scale, float[] bias) {
         FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < limit; j += L) {
             VectorMask<Float> m = F.indexInRange(j, limit);

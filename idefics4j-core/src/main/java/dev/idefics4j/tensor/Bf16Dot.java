@@ -195,7 +195,7 @@ public final class Bf16Dot {
     }
 
     /** This thread's segment in {@code slot}, 64-byte aligned, grown (at least doubling) to {@code bytes}. */
-    private static MemorySegment threadSegment(ThreadLocal<MemorySegment> slot, long bytes) {
+    static MemorySegment threadSegment(ThreadLocal<MemorySegment> slot, long bytes) {
         MemorySegment b = slot.get();
         if (b.byteSize() < bytes) {
             b = Arena.ofAuto().allocate(Math.max(bytes, 2 * b.byteSize()), 64);

@@ -34,6 +34,11 @@ public record Bf16DotDecodedWeight(MatrixWeight inner) implements MatrixWeight {
     }
 
     @Override
+    public boolean bf16DotProducts() {
+        return true;
+    }
+
+    @Override
     public PanelSource.RowDecoder rowDecoder() {
         return inner.rowDecoder();
     }

@@ -87,6 +87,11 @@ public record Bf16DotWeight(Weight stored, MemorySegment packed) implements Matr
     }
 
     @Override
+    public boolean bf16DotProducts() {
+        return true;
+    }
+
+    @Override
     public PanelSource.RowDecoder rowDecoder() {
         return stored.rowDecoder();
     }

@@ -27,6 +27,14 @@ public interface MatrixWeight {
     }
 
     /**
+     * True when this weight's products of many tokens round the activations to bf16 and take the CPU's bf16
+     * dot-product instruction (the {@code bf16-dot} format): the layer's other products (attention) may do the same.
+     */
+    default boolean bf16DotProducts() {
+        return false;
+    }
+
+    /**
      * True when this weight reads its values from {@code data} itself (it was made without a copy), so the memory
      * must stay resident; a converted or quantized copy answers false and its source pages can be released.
      */

@@ -23,7 +23,7 @@ import java.nio.file.Path;
  */
 final class NativeKernels {
     private static final String RESOURCE = "/native/linux-x86_64/libidefics4j_kernels.so";
-    private static final int ABI_VERSION = 12;
+    private static final int ABI_VERSION = 13;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
 
@@ -39,6 +39,10 @@ final class NativeKernels {
         static final MethodHandle GEMM;
         static final MethodHandle PACK_WEIGHTS;
         static final MethodHandle PACKED_WORDS;
+        static final MethodHandle PACK_FLOAT_ROWS;
+        static final MethodHandle PACK_FLOAT_COLUMNS;
+        static final MethodHandle SOFTMAX_PACK;
+        static final MethodHandle GEMM_SCALED;
         static final MethodHandle TO_BF16;
         static final MethodHandle DOT_GEMV;
         static final MethodHandle GEMV;
@@ -57,6 +61,10 @@ final class NativeKernels {
             MethodHandle gemm = null;
             MethodHandle packWeights = null;
             MethodHandle packedWords = null;
+            MethodHandle packFloatRows = null;
+            MethodHandle packFloatColumns = null;
+            MethodHandle softmaxPack = null;
+            MethodHandle gemmScaled = null;
             MethodHandle toBf16 = null;
             MethodHandle dotGemv = null;
             MethodHandle gemv = null;
@@ -102,6 +110,16 @@ final class NativeKernels {
                                 .ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG), heap);
                         packedWords = linker.downcallHandle(lib.findOrThrow("i4j_packed_weight_words"),
                                 FunctionDescriptor.of(LONG, LONG, LONG));
+                        packFloatRows = linker.downcallHandle(lib.findOrThrow("i4j_pack_float_rows"),
+                                FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, LONG, ADDRESS), heap);
+                        packFloatColumns = linker.downcallHandle(lib.findOrThrow("i4j_pack_float_columns"),
+                                FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, LONG, ADDRESS), heap);
+                        softmaxPack = linker.downcallHandle(lib.findOrThrow("i4j_softmax_pack"),
+                                FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, LONG, ValueLayout.JAVA_FLOAT, ADDRESS,
+                                        ADDRESS, ADDRESS, ADDRESS), heap);
+                        gemmScaled = linker.downcallHandle(lib.findOrThrow("i4j_bf16_gemm_scaled"),
+                                FunctionDescriptor.ofVoid(ADDRESS, LONG, LONG, ADDRESS, LONG, LONG, ADDRESS, LONG,
+                                        ADDRESS), heap);
                         toBf16 = linker.downcallHandle(lib.findOrThrow("i4j_floats_to_bf16"),
                                 FunctionDescriptor.ofVoid(ADDRESS, LONG, ADDRESS), heap);
                         dotGemv = linker.downcallHandle(lib.findOrThrow("i4j_bf16_dot_gemv"), gemvShape, heap);
@@ -128,6 +146,7 @@ final class NativeKernels {
                 decodeReason = reason;
                 avx2Reason = reason;
                 pack = gemm = packWeights = packedWords = toBf16 = dotGemv = gemv = q4Gemv = i8Gemv = avx2Gemv = null;
+                packFloatRows = packFloatColumns = softmaxPack = gemmScaled = null;
                 q4Avx2Gemv = null;
                 i8Avx2Gemv = null;
             }
@@ -138,6 +157,10 @@ final class NativeKernels {
             GEMM = gemm;
             PACK_WEIGHTS = packWeights;
             PACKED_WORDS = packedWords;
+            PACK_FLOAT_ROWS = packFloatRows;
+            PACK_FLOAT_COLUMNS = packFloatColumns;
+            SOFTMAX_PACK = softmaxPack;
+            GEMM_SCALED = gemmScaled;
             TO_BF16 = toBf16;
             DOT_GEMV = dotGemv;
             GEMV = gemv;
@@ -237,10 +260,16 @@ final class NativeKernels {
 
     /** Packs tiles [tile0, tile1) of {@code a} (n rows of {@code depth} at stride {@code lda}) as bf16 pairs. */
     static void packActivations(float[] a, int n, int lda, int depth, MemorySegment out, int tile0, int tile1) {
+        packActivations(a, 0, n, lda, depth, out, tile0, tile1);
+    }
+
+    /** As above, row t of the activations at {@code a[aOffset + t * lda]}. */
+    static void packActivations(float[] a, int aOffset, int n, int lda, int depth, MemorySegment out, int tile0,
+                                int tile1) {
         check();
         try {
-            Loaded.PACK.invokeExact(MemorySegment.ofArray(a), (long) n, (long) lda, (long) depth, out, (long) tile0,
-                    (long) tile1);
+            Loaded.PACK.invokeExact(MemorySegment.ofArray(a).asSlice(4L * aOffset), (long) n, (long) lda,
+                    (long) depth, out, (long) tile0, (long) tile1);
         } catch (Throwable e) {
             throw new IllegalStateException("native activation packing failed", e);
         }
@@ -265,6 +294,21 @@ final class NativeKernels {
             MemorySegment out = MemorySegment.ofArray(c).asSlice(4L * cOffset);
             Loaded.GEMM.invokeExact(packed, (long) n, (long) depth, stored, panels, (long) r0, (long) r1, out,
                     (long) ldc);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native bf16 product failed", e);
+        }
+    }
+
+    /**
+     * {@link #bf16Gemm} on a packed weight, each row t of the result (at {@code c[cOffset + t * ldc]}) multiplied by
+     * {@code rowScale[t]}.
+     */
+    static void bf16GemmScaled(MemorySegment packed, int n, int depth, MemorySegment packedW, int r0, int r1,
+                               float[] c, int cOffset, int ldc, float[] rowScale) {
+        check();
+        try {
+            Loaded.GEMM_SCALED.invokeExact(packed, (long) n, (long) depth, packedW, (long) r0, (long) r1,
+                    MemorySegment.ofArray(c).asSlice(4L * cOffset), (long) ldc, MemorySegment.ofArray(rowScale));
         } catch (Throwable e) {
             throw new IllegalStateException("native bf16 product failed", e);
         }
@@ -372,6 +416,56 @@ final class NativeKernels {
             return 4 * (long) Loaded.PACKED_WORDS.invokeExact((long) rows, (long) depth);
         } catch (Throwable e) {
             throw new IllegalStateException("native packed size failed", e);
+        }
+    }
+
+    /**
+     * {@code rows} rows of {@code depth} floats ({@code a[aOffset + r * lda + k]}) rounded to bf16 into {@code out}
+     * (64-byte aligned, {@link #packedWeightBytes}(rows, depth)) as the weight [rows, depth] in the panel layout.
+     */
+    static void packFloatRows(float[] a, int aOffset, int lda, int rows, int depth, MemorySegment out) {
+        check();
+        try {
+            Loaded.PACK_FLOAT_ROWS.invokeExact(MemorySegment.ofArray(a).asSlice(4L * aOffset), (long) lda,
+                    (long) rows, (long) depth, out);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native packing of float rows failed", e);
+        }
+    }
+
+    /**
+     * The transpose of {@code depth} rows of {@code width} floats ({@code a[aOffset + k * lda + j]}) rounded to
+     * bf16 into {@code out} (64-byte aligned, {@link #packedWeightBytes}(width, depth)) as the weight [width, depth]
+     * in the panel layout.
+     */
+    static void packFloatColumns(float[] a, int aOffset, int lda, int depth, int width, MemorySegment out) {
+        check();
+        try {
+            Loaded.PACK_FLOAT_COLUMNS.invokeExact(MemorySegment.ofArray(a).asSlice(4L * aOffset), (long) lda,
+                    (long) depth, (long) width, out);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native packing of float columns failed", e);
+        }
+    }
+
+    /**
+     * Attention weights from {@code n} rows of raw scores ({@code s[i * lds + j]}, {@code nk} keys), packed as
+     * {@link #packActivations} packs activations: {@code exp(scale·s + bias - max)} for keys below the row's limit
+     * ({@code keyLimit[limitOffset + i]}; null: all), 0 for the rest and for keys whose {@code bias} is -infinity
+     * (null: none), rounded to bf16; {@code norms[i]} gets 1 / each row's sum before rounding (0 for none), the
+     * row scales of {@link #bf16GemmScaled}. A row that sees no key weighs each key below its limit 1.
+     */
+    static void softmaxPack(float[] s, int n, int nk, int lds, float scale, float[] bias, int[] keyLimit,
+                            int limitOffset, MemorySegment out, float[] norms) {
+        check();
+        try {
+            MemorySegment b = bias == null ? MemorySegment.NULL : MemorySegment.ofArray(bias);
+            MemorySegment limits = keyLimit == null ? MemorySegment.NULL
+                    : MemorySegment.ofArray(keyLimit).asSlice(4L * limitOffset);
+            Loaded.SOFTMAX_PACK.invokeExact(MemorySegment.ofArray(s), (long) n, (long) nk, (long) lds, scale, b,
+                    limits, out, MemorySegment.ofArray(norms));
+        } catch (Throwable e) {
+            throw new IllegalStateException("native attention weights failed", e);
         }
     }
 

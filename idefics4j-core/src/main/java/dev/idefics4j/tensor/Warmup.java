@@ -34,6 +34,7 @@ public final class Warmup {
             float[] kv = random(rnd, 24 * width);
             float[] att = new float[24 * width];
             int held = Attention.HELD_DIM; // decoding idefics-9b's and -80b's heads takes its own path
+            int half = Attention.HALF_HELD_DIM;
             float[] qHeld = random(rnd, 2 * heads * held);
             float[] kvHeld = random(rnd, 24 * heads * held);
             short[] kvHeldBf16 = new short[kvHeld.length]; // a bf16 KV cache's head-major rows
@@ -62,6 +63,11 @@ public final class Warmup {
                             kvHeld, h * held, w, nq, 24, held, 0.125f, null, null, att, h * held, w));
                     Parallel.forEach(heads, true, h -> Attention.attendHeadBf16(qHeld, h * held, w, kvHeldBf16,
                             h * 12 * held, kvHeldBf16, h * 12 * held, nq, 12, held, 0.125f, null, null, att, h * held, w));
+                    // SmolVLM's 64-wide heads (on AVX-512) take their own decoding path too.
+                    Parallel.forEach(heads, true, h -> Attention.attendHead(qHeld, h * half, w, kvHeld, h * half, w,
+                            kvHeld, h * half, w, nq, 24, half, 0.125f, null, null, att, h * half, w));
+                    Parallel.forEach(heads, true, h -> Attention.attendHeadBf16(qHeld, h * half, w, kvHeldBf16,
+                            h * 12 * half, kvHeldBf16, h * 12 * half, nq, 12, half, 0.125f, null, null, att, h * half, w));
                 }
                 float[] y = x.clone();
                 Ops.layerNorm(y, 4, cols, norm, norm, 1e-5, y);

@@ -40,15 +40,17 @@ class AttentionTest {
 
     /**
      * Keys and values held as bfloat16 (a bf16 KV cache, head-major): exactly what the float32 path gives on the
-     * widened values, whether the decoding query widens them in registers (a {@link Attention#HELD_DIM}-wide head)
-     * or the head is widened first (many queries, other widths).
+     * widened values, whether the decoding query widens them in registers (a {@link Attention#HELD_DIM}- or
+     * {@link Attention#HALF_HELD_DIM}-wide head: dim 0 and -1 below) or the head is widened first (many queries,
+     * other widths).
      */
     @ParameterizedTest(name = "nq={0} nk={1} dim={2} causal={3} padding={4}")
     @CsvSource({"1,513,0,false,false", "1,513,0,true,true", "5,300,0,true,true", "1,40,80,false,true",
-            "3,40,16,true,false", "9,70,0,true,true", "64,64,80,true,false"})
+            "3,40,16,true,false", "9,70,0,true,true", "64,64,80,true,false", "1,513,-1,false,false",
+            "1,513,-1,true,true", "5,300,-1,true,true", "7,1,-1,false,false", "9,70,-1,true,true"})
     void bf16KeysAndValuesGiveTheFloatPathOnTheirValues(int nq, int nk, int dimOrHeld, boolean causal,
                                                          boolean padding) {
-        int dim = dimOrHeld == 0 ? Attention.HELD_DIM : dimOrHeld;
+        int dim = dimOrHeld == 0 ? Attention.HELD_DIM : dimOrHeld == -1 ? Attention.HALF_HELD_DIM : dimOrHeld;
         SplittableRandom rnd = new SplittableRandom(nq * 7L + nk + dim);
         int heads = 2;
         int width = heads * dim;

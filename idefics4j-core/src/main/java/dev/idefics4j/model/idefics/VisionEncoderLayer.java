@@ -4,7 +4,7 @@ import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.model.EncoderLayerScratch;
 import dev.idefics4j.model.LayerNorm;
 import dev.idefics4j.model.Linear;
-import dev.idefics4j.tensor.Attention;
+import dev.idefics4j.tensor.HeadAttention;
 import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;
 
@@ -21,6 +21,8 @@ public final class VisionEncoderLayer {
     private final Linear outProj;
     private final Linear fc1;
     private final Linear fc2;
+    /** The arithmetic of the projections (float32, or bf16 dot products in the bf16-dot format). */
+    private final HeadAttention attention;
 
     public VisionEncoderLayer(VisionConfig c, Checkpoint ckpt, String prefix) {
         embed = c.embedDim();
@@ -34,6 +36,7 @@ public final class VisionEncoderLayer {
         outProj = Linear.load(ckpt, prefix + "self_attn.out_proj", embed, embed, true);
         fc1 = Linear.load(ckpt, prefix + "mlp.fc1", embed, c.intermediateSize(), true);
         fc2 = Linear.load(ckpt, prefix + "mlp.fc2", c.intermediateSize(), embed, true);
+        attention = HeadAttention.matching(kProj.weight());
     }
 
     /** One layer on a buffer set of its own (benchmarks, single calls). */
@@ -61,7 +64,7 @@ public final class VisionEncoderLayer {
         float[] attn = scratch.attn;
         Parallel.forEach(heads, true, hd -> {
             int off = hd * headDim;
-            Attention.attendHead(q, off, embed, k, off, embed, v, off, embed, tokens, tokens, headDim, 1f,
+            attention.attendHead(q, off, embed, k, off, embed, v, off, embed, tokens, tokens, headDim, 1f,
                     null, null, attn, off, embed);
         });
         float[] o = scratch.q; // the queries are spent

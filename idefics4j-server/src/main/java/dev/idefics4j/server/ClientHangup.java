@@ -34,7 +34,7 @@ final class ClientHangup {
     private final String remote6;
     private final String local4;
     private final String remote4;
-    private volatile boolean failed;
+    private volatile boolean left;
     private boolean seenEstablished;
     private boolean probing;
     private long nextProbe;
@@ -65,7 +65,7 @@ final class ClientHangup {
         try {
             Request request = ServletContextRequest.getServletContextRequest(client);
             if (request != null) {
-                request.addFailureListener(failure -> watch.failed = true);
+                request.addFailureListener(failure -> watch.left = true);
             }
         } catch (IllegalStateException e) {
             // not a Jetty request: the tables alone tell
@@ -73,9 +73,12 @@ final class ClientHangup {
         return watch;
     }
 
-    /** Whether the client is known to be gone; called by the one thread that waits for the answer. */
-    boolean gone() {
-        if (failed) {
+    /**
+     * Whether the client is known to be gone; once it is, it stays so. Synchronized: the request's thread and the
+     * watch over its image downloads both ask.
+     */
+    synchronized boolean gone() {
+        if (left) {
             return true;
         }
         long now = System.nanoTime() / 1_000_000;
@@ -95,13 +98,14 @@ final class ClientHangup {
             probing = false;
             return false;
         }
-        if (state == null) {
-            return seenEstablished;
+        if (state == null && !seenEstablished) {
+            return false;
         }
-        if (state.equals(ESTABLISHED)) {
+        if (state != null && state.equals(ESTABLISHED)) {
             seenEstablished = true;
             return false;
         }
+        left = true; // remembered: between probes a gone client must not look present again
         return true;
     }
 

@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Downloads images for requests that arrive over the network, where the URL is the caller's choice: each hop's host
@@ -37,7 +38,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * address (so a second DNS answer cannot swap in a private one); TLS still verifies the certificate against the
  * host name. HTTP/1.1 is spoken by hand for that reason. Redirects are followed by hand, counted and re-checked;
  * the byte cap holds while reading (a larger Content-Length is refused before the body), each read waits at most
- * the read timeout, and the whole download, redirects included, must end within the deadline.
+ * the read timeout, and the whole download, redirects included, must end within the deadline. A download whose
+ * caller no longer wants it (its client left) is stopped within {@value #STOP_POLL_MILLIS} ms of being told so: its
+ * connection is closed, not left to run to the deadline.
  */
 public final class GuardedFetcher {
     /** Host name to addresses; the JDK's resolver by default, a fixed table in tests. */
@@ -47,12 +50,14 @@ public final class GuardedFetcher {
     }
 
     private static final int MAX_HEADER_BYTES = 32 * 1024;
+    /** How often a running download asks whether it is still wanted. */
+    private static final long STOP_POLL_MILLIS = 100;
 
     private final ImageLimits limits;
     private final AddressPolicy policy;
     private final HostResolver resolver;
     private final Duration deadline;
-    /** Closes the sockets of downloads that pass their deadline (one daemon thread for all fetchers). */
+    /** Closes the sockets of downloads that pass their deadline or are stopped (one daemon thread for all). */
     private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("idefics4j-fetch-deadline").daemon().factory());
 
@@ -68,11 +73,22 @@ public final class GuardedFetcher {
 
     /** The body of a 2xx answer to GET {@code uri}, after at most {@code maxRedirects} checked redirects. */
     public byte[] fetch(URI uri) {
+        return fetch(uri, () -> false);
+    }
+
+    /**
+     * Like {@link #fetch(URI)}, but stopped (an {@link ImageLoadException}, the connection closed) once {@code stop}
+     * answers true; it is asked from another thread while the download waits on its host.
+     */
+    public byte[] fetch(URI uri, BooleanSupplier stop) {
         String where = uri.toString();
         long end = System.nanoTime() + deadline.toNanos();
         URI current = uri;
         for (int redirects = 0; ; redirects++) {
-            Response r = get(current, where, end);
+            if (stop.getAsBoolean()) {
+                throw stopped(where);
+            }
+            Response r = get(current, where, end, stop);
             if (isRedirect(r.status())) {
                 String location = r.headers().get("location");
                 if (location == null) {
@@ -91,7 +107,7 @@ public final class GuardedFetcher {
         }
     }
 
-    private Response get(URI uri, String where, long end) {
+    private Response get(URI uri, String where, long end, BooleanSupplier stop) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         boolean https = scheme.equals("https");
         if (!https && !scheme.equals("http")) {
@@ -108,14 +124,24 @@ public final class GuardedFetcher {
         int port = uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
         InetAddress address = checkedAddress(bareHost, where);
         AtomicBoolean expired = new AtomicBoolean();
+        AtomicBoolean unwanted = new AtomicBoolean();
         ScheduledFuture<?> watchdog = null;
-        try (Socket socket = connect(address, port, where, end)) {
+        ScheduledFuture<?> stopWatch = null;
+        try (Socket socket = new Socket()) {
             // The deadline holds whatever the host does: a read timeout bounds one wait only, and a host that
             // sends a header line (or a TLS record) now and then would renew it for ever.
             watchdog = DEADLINES.schedule(() -> {
                 expired.set(true);
                 closeQuietly(socket);
             }, Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            // Closing the socket is what frees a download blocked in connect or read, and with it its slot.
+            stopWatch = DEADLINES.scheduleWithFixedDelay(() -> {
+                if (stop.getAsBoolean()) {
+                    unwanted.set(true);
+                    closeQuietly(socket);
+                }
+            }, STOP_POLL_MILLIS, STOP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            connect(socket, address, port, where, end);
             Socket s = https ? tls(socket, bareHost, port) : socket;
             sendRequest(s.getOutputStream(), uri, host, port, https);
             InputStream in = new BufferedInputStream(s.getInputStream());
@@ -131,6 +157,9 @@ public final class GuardedFetcher {
             }
             return new Response(status, headers, body(in, s, headers, where, end));
         } catch (IOException e) {
+            if (unwanted.get()) {
+                throw stopped(where);
+            }
             if (expired.get()) {
                 throw fail(where, "the download took longer than its deadline of " + describe(deadline));
             }
@@ -142,6 +171,9 @@ public final class GuardedFetcher {
         } finally {
             if (watchdog != null) {
                 watchdog.cancel(false);
+            }
+            if (stopWatch != null) {
+                stopWatch.cancel(false);
             }
         }
     }
@@ -178,22 +210,16 @@ public final class GuardedFetcher {
         return host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
-    private Socket connect(InetAddress address, int port, String where, long end) throws IOException {
-        Socket socket = new Socket();
+    /** Connects {@code socket}, which its caller closes whatever happens. */
+    private void connect(Socket socket, InetAddress address, int port, String where, long end) throws IOException {
         try {
             int connectMillis = (int) Math.max(1, Math.min(limits.connectTimeout().toMillis(), remainingMillis(end)));
             socket.connect(new InetSocketAddress(address, port), connectMillis);
-            return socket;
         } catch (SocketTimeoutException e) {
-            socket.close();
             throw fail(where, "connect timed out after " + describe(limits.connectTimeout()));
         } catch (ConnectException e) {
-            socket.close();
             throw fail(where, "cannot connect to " + address.getHostAddress() + ":" + port + ": "
                     + (e.getMessage() == null ? "connection refused" : e.getMessage()));
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
         }
     }
 
@@ -372,6 +398,10 @@ public final class GuardedFetcher {
     private ImageLoadException tooLarge(String where, long seen) {
         return fail(where, "download exceeds the limit of " + limits.maxEncodedBytes() + " bytes (stopped after "
                 + seen + " bytes)");
+    }
+
+    private static ImageLoadException stopped(String where) {
+        return fail(where, "the download was stopped: it is no longer wanted (its client left)");
     }
 
     private static ImageLoadException fail(String where, String problem) {

@@ -13,6 +13,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns the image references of a request into decoded images, the only way images reach the processor in the
@@ -61,6 +62,11 @@ public final class ImageResolver {
      * a data URL or a media-folder file is read when it is decoded.
      */
     public Fetched fetch(String reference) {
+        return fetch(reference, () -> false);
+    }
+
+    /** Like {@link #fetch(String)}, a download stopped (and its slot freed) once {@code stop} answers true. */
+    public Fetched fetch(String reference, BooleanSupplier stop) {
         String s = reference.strip();
         String lower = s.toLowerCase(Locale.ROOT);
         if (lower.startsWith("data:")) {
@@ -74,7 +80,7 @@ public final class ImageResolver {
             } catch (URISyntaxException e) {
                 throw new ImageLoadException(shorten(s) + ": not a valid URL (" + e.getReason() + ")");
             }
-            return new Fetched(ImageSource.bytes(slots.hold(() -> fetcher.fetch(uri)), s), s);
+            return new Fetched(ImageSource.bytes(slots.hold(() -> fetcher.fetch(uri, stop)), s), s);
         }
         if (lower.matches("^[a-z][a-z0-9+.-]*:.*") && !lower.startsWith("file:") && !lower.matches("^[a-z]:[\\\\/].*")) {
             throw new ImageLoadException(shorten(s) + ": unsupported image URL scheme; use http(s) or data: URLs");

@@ -88,7 +88,7 @@ public final class InProcessEngine implements AutoCloseable {
         PreparedRequest prepared;
         try {
             prepared = preparer.prepare(prompt, new LinkedHashMap<>(parameters), maxNewTokens, maxNewName,
-                    "messages", false);
+                    "messages", false, () -> false);
         } catch (RuntimeException | Error e) {
             engine.release();
             throw e;

@@ -162,8 +162,8 @@ final class OpenAiApi {
         if (stop != null) {
             parameters.put("stop", stop);
         }
-        Job job = backend.start(ctx, arrival, () -> backend.preparer().prepare(prompt, parameters, maxTokens,
-                maxName, promptParam, false));
+        Job job = backend.start(ctx, arrival, gone -> backend.preparer().prepare(prompt, parameters, maxTokens,
+                maxName, promptParam, false, gone));
         String id = shape.idPrefix + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         return options.stream() ? stream(ctx, job, id, created, options) : complete(ctx, job, id, created, options);

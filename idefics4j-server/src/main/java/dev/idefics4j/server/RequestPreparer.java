@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns a request's prompt parts and parameters into a {@link PreparedRequest}, checking each limit before the work
@@ -80,9 +81,10 @@ final class RequestPreparer {
      * @param maxNewTokens  what the request asked for; null: everything the total limit leaves
      * @param maxNewParam   the request's name for it, for error messages
      * @param promptParam   the request's name for the prompt, for error messages
+     * @param clientGone    whether the client has left: its image downloads stop then
      */
     PreparedRequest prepare(List<PromptPart> parts, Map<String, Object> parameters, Integer maxNewTokens,
-                            String maxNewParam, String promptParam, boolean logprobs) {
+                            String maxNewParam, String promptParam, boolean logprobs, BooleanSupplier clientGone) {
         long chars = parts.stream().mapToLong(p -> p instanceof PromptPart.Text(String t) ? t.length() : 0).sum();
         if (chars > config.maxInputChars()) {
             throw ApiError.invalid(promptParam, "the prompt's text has " + chars + " characters, more than this "
@@ -103,7 +105,7 @@ final class RequestPreparer {
             List<ImageResolver.Fetched> fetched = new ArrayList<>();
             for (PromptPart part : normalized) {
                 if (part instanceof PromptPart.Image i) {
-                    fetched.add(images.fetch(i.reference()));
+                    fetched.add(images.fetch(i.reference(), clientGone));
                 }
             }
             // Decoded once every download is done, so that a slow image host never holds decode memory; the decoded

@@ -144,8 +144,8 @@ final class TgiApi {
     }
 
     private Job start(Context ctx, Request r, long arrival) {
-        return backend.start(ctx, arrival, () -> backend.preparer().prepare(r.prompt(), r.parameters(),
-                r.maxNewTokens(), "parameters.max_new_tokens", "inputs", true));
+        return backend.start(ctx, arrival, gone -> backend.preparer().prepare(r.prompt(), r.parameters(),
+                r.maxNewTokens(), "parameters.max_new_tokens", "inputs", true, gone));
     }
 
     private Request parse(JsonNode body) {

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The fetcher resolves once, checks the address it will connect to, and connects to exactly that address: a name
  * that resolves to a metadata or private address is refused before any connection, and a name pinned to the
- * allowlisted loopback address is fetched from it. Timeouts and the deadline hold.
+ * allowlisted loopback address is fetched from it. Timeouts and the deadline hold, and an unwanted download stops.
  */
 class GuardedFetcherTest {
     private static ImageHost images;
@@ -98,6 +98,30 @@ class GuardedFetcherTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(e.getMessage().contains("deadline"), e.getMessage());
             assertTrue(millis < 5_000, "gave up after " + millis + " ms, not at the 1 s deadline");
+        }
+    }
+
+    /**
+     * A download that is no longer wanted stops within a fraction of a second, its connection closed, though the
+     * trickling host would hold it to the 30 s deadline.
+     */
+    @Test
+    void anUnwantedDownloadStopsAndClosesItsConnection() throws Exception {
+        try (TricklingHost host = new TricklingHost()) {
+            long start = System.nanoTime();
+            long stopAt = start + 500_000_000L;
+            ImageLoadException e = assertThrows(ImageLoadException.class,
+                    () -> fetcher(Duration.ofSeconds(5), Duration.ofSeconds(30))
+                            .fetch(URI.create("http://images.test:" + host.port() + "/x.png"),
+                                    () -> System.nanoTime() > stopAt));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(e.getMessage().contains("stopped"), e.getMessage());
+            assertTrue(millis >= 500 && millis < 3_000, "stopped after " + millis + " ms, asked to at 500 ms");
+            long end = System.nanoTime() + 3_000_000_000L;
+            while (host.hungUp() == 0 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, host.hungUp(), "the host saw its connection closed");
         }
     }
 }

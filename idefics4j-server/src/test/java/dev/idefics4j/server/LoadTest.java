@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -185,11 +184,7 @@ class LoadTest {
                 : "{\"messages\": [{\"role\": \"user\", \"content\": \"Tell me everything.\"}], "
                 + "\"max_tokens\": 2000, \"min_tokens\": 2000, \"temperature\": 0}";
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            Http.sendPost(socket, path, body);
             long started = System.nanoTime() + 10_000_000_000L;
             while (server.runningSequences() == 0 && System.nanoTime() < started) {
                 Thread.sleep(2);
@@ -220,11 +215,7 @@ class LoadTest {
         String body = "{\"messages\": [{\"role\": \"user\", \"content\": \"Tell me everything.\"}], "
                 + "\"max_tokens\": 2000, \"min_tokens\": 2000, \"temperature\": 0, \"stream\": true}";
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                    .getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            Http.sendPost(socket, "/v1/chat/completions", body);
             InputStream in = socket.getInputStream();
             byte[] buffer = new byte[4096];
             StringBuilder seen = new StringBuilder();

@@ -8,14 +8,16 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A hostile image host on loopback: every connection gets a status line and then one header line every 200 ms, for a
- * minute, so that no read ever times out and only the fetch's deadline ends it.
+ * minute, so that no read ever times out and only the fetch's deadline (or its being stopped) ends it.
  */
 final class TricklingHost implements AutoCloseable {
     private final ServerSocket socket;
     private final List<Socket> clients = new ArrayList<>();
+    private final AtomicInteger hungUp = new AtomicInteger();
 
     TricklingHost() throws IOException {
         socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
@@ -34,7 +36,7 @@ final class TricklingHost implements AutoCloseable {
         });
     }
 
-    private static void trickle(Socket client) {
+    private void trickle(Socket client) {
         try (client) {
             OutputStream out = client.getOutputStream();
             out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -43,9 +45,16 @@ final class TricklingHost implements AutoCloseable {
                 out.write(("X-Slow-" + i + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             }
-        } catch (IOException | InterruptedException e) {
-            // the fetcher hung up, as it should at its deadline
+        } catch (IOException e) {
+            hungUp.incrementAndGet(); // the fetcher hung up, as it should at its deadline
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /** Connections the fetcher closed before the minute was over. */
+    int hungUp() {
+        return hungUp.get();
     }
 
     int port() {

@@ -33,7 +33,7 @@ public final class ChatRoutePrompt implements AutoCloseable {
 
     /** The token ids the model reads for a prompt (images fetched or decoded as for any request). */
     public int[] tokens(List<PromptPart> prompt) {
-        return preparer.prepare(prompt, Map.of(), 1, "max_tokens", "messages", false).inputs().inputIds()[0];
+        return preparer.prepare(prompt, Map.of(), 1, "max_tokens", "messages", false, () -> false).inputs().inputIds()[0];
     }
 
     @Override

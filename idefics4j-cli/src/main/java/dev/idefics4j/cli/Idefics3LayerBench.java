@@ -2,8 +2,8 @@ package dev.idefics4j.cli;
 
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.model.EncoderLayerScratch;
-import dev.idefics4j.model.SiglipEncoderLayer;
 import dev.idefics4j.model.SiglipVisionConfig;
+import dev.idefics4j.model.VisionEncoderLayer;
 import dev.idefics4j.model.idefics3.Idefics3Config;
 import dev.idefics4j.model.idefics3.Idefics3Connector;
 import dev.idefics4j.model.idefics3.Idefics3Model;
@@ -41,7 +41,9 @@ final class Idefics3LayerBench {
     /** SigLIP encoder layer 0 over one full tile's patches (1024 for 512 px in 16 px patches), none padded. */
     Runnable siglipLayer() {
         SiglipVisionConfig v = config.visionConfig();
-        SiglipEncoderLayer layer = new SiglipEncoderLayer(v, ckpt, "model.vision_model.encoder.layers.0.");
+        VisionEncoderLayer layer = new VisionEncoderLayer(VisionEncoderLayer.Kind.SIGLIP, v.hiddenSize(),
+                v.numAttentionHeads(), v.intermediateSize(), v.layerNormEps(), ckpt,
+                "model.vision_model.encoder.layers.0.");
         int tokens = v.numPositions();
         float[] input = TextLayerBench.randomStates(random, tokens * v.hiddenSize());
         float[] h = new float[input.length];

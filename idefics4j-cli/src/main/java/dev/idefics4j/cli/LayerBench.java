@@ -1,12 +1,15 @@
 package dev.idefics4j.cli;
 
 import dev.idefics4j.checkpoint.Checkpoint;
+import dev.idefics4j.model.EncoderLayerScratch;
 import dev.idefics4j.model.KvCache;
+import dev.idefics4j.model.VisionEncoderLayer;
 import dev.idefics4j.model.idefics.GatedCrossAttentionLayer;
 import dev.idefics4j.model.idefics.IdeficsConfig;
 import dev.idefics4j.model.idefics.IdeficsModel;
 import dev.idefics4j.model.idefics.ImageContext;
-import dev.idefics4j.model.idefics.VisionEncoderLayer;
+import dev.idefics4j.model.idefics.VisionConfig;
+import dev.idefics4j.model.idefics.VisionTransformer;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -97,14 +100,15 @@ final class LayerBench {
 
     /** Vision encoder layer 0 over one image's tokens (257 for ViT-H/14 at 224 px). */
     Runnable visionLayer() {
-        VisionEncoderLayer layer = new VisionEncoderLayer(config.visionConfig(), ckpt,
-                "model.vision_model.encoder.layers.0.");
-        int tokens = config.visionConfig().numPositions();
-        float[] input = randomStates(tokens * config.visionConfig().embedDim());
+        VisionConfig v = config.visionConfig();
+        VisionEncoderLayer layer = VisionTransformer.layer(v, ckpt, "model.vision_model.encoder.layers.0.");
+        int tokens = v.numPositions();
+        float[] input = randomStates(tokens * v.embedDim());
         float[] h = new float[input.length];
+        EncoderLayerScratch scratch = new EncoderLayerScratch(tokens, v.embedDim(), v.intermediateSize());
         return () -> {
             System.arraycopy(input, 0, h, 0, h.length);
-            layer.forward(h, tokens);
+            layer.forward(h, tokens, null, scratch);
         };
     }
 

@@ -13,16 +13,18 @@ import dev.idefics4j.tensor.Parallel;
 public final class SiglipVisionTransformer {
     private final SiglipVisionConfig config;
     private final SiglipVisionEmbeddings embeddings;
-    private final SiglipEncoderLayer[] layers;
+    private final VisionEncoderLayer[] layers;
     private final LayerNorm postLayernorm;
 
     /** Loads the tower whose weights are named {@code prefix + "embeddings..."} ({@code "model.vision_model."}). */
     public SiglipVisionTransformer(SiglipVisionConfig config, Checkpoint ckpt, String prefix) {
         this.config = config;
         embeddings = new SiglipVisionEmbeddings(config, ckpt, prefix + "embeddings.");
-        layers = new SiglipEncoderLayer[config.numHiddenLayers()];
+        layers = new VisionEncoderLayer[config.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) {
-            layers[i] = new SiglipEncoderLayer(config, ckpt, prefix + "encoder.layers." + i + ".");
+            layers[i] = new VisionEncoderLayer(VisionEncoderLayer.Kind.SIGLIP, config.hiddenSize(),
+                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), ckpt,
+                    prefix + "encoder.layers." + i + ".");
         }
         postLayernorm = LayerNorm.load(ckpt, prefix + "post_layernorm", config.hiddenSize(), config.layerNormEps());
     }

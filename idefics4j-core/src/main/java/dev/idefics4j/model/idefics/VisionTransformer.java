@@ -3,6 +3,7 @@ package dev.idefics4j.model.idefics;
 import dev.idefics4j.checkpoint.Checkpoint;
 import dev.idefics4j.model.EncoderLayerScratch;
 import dev.idefics4j.model.LayerNorm;
+import dev.idefics4j.model.VisionEncoderLayer;
 import dev.idefics4j.tensor.Parallel;
 import dev.idefics4j.tensor.Weight;
 
@@ -29,10 +30,16 @@ public final class VisionTransformer {
         preLayrnorm = LayerNorm.load(ckpt, prefix + "pre_layrnorm", e, config.layerNormEps());
         layers = new VisionEncoderLayer[config.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) {
-            layers[i] = new VisionEncoderLayer(config, ckpt, prefix + "encoder.layers." + i + ".");
+            layers[i] = layer(config, ckpt, prefix + "encoder.layers." + i + ".");
         }
         ckpt.markUsed(prefix + "post_layernorm.weight");
         ckpt.markUsed(prefix + "post_layernorm.bias");
+    }
+
+    /** One of the tower's CLIP encoder layers, whose weights are named {@code prefix + "layer_norm1"}, ... */
+    public static VisionEncoderLayer layer(VisionConfig config, Checkpoint ckpt, String prefix) {
+        return new VisionEncoderLayer(VisionEncoderLayer.Kind.CLIP, config.embedDim(), config.numAttentionHeads(),
+                config.intermediateSize(), config.layerNormEps(), ckpt, prefix);
     }
 
     public VisionConfig config() {
@@ -114,7 +121,7 @@ public final class VisionTransformer {
         preLayrnorm.forwardInPlace(h, tokens);
         EncoderLayerScratch scratch = new EncoderLayerScratch(tokens, e, config.intermediateSize());
         for (VisionEncoderLayer layer : layers) {
-            h = layer.forward(h, tokens, scratch);
+            layer.forward(h, tokens, null, scratch);
         }
         return h;
     }

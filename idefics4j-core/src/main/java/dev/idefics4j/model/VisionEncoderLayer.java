@@ -6,10 +6,20 @@ import dev.idefics4j.tensor.Ops;
 import dev.idefics4j.tensor.Parallel;
 
 /**
- * Idefics2EncoderLayer / Idefics3EncoderLayer (SigLIP's): {@code h += attn(ln1(h)); h += fc2(gelu_tanh(fc1(ln2(h))))},
- * the attention scores scaled by head_dim^-0.5 and padded patches masked as keys.
+ * A pre-LN vision encoder layer, {@code h += attn(ln1(h)); h += fc2(act(fc1(ln2(h))))}, as CLIP (IDEFICS v1's
+ * IdeficsVisionEncoderLayer) and SigLIP (Idefics2EncoderLayer / Idefics3EncoderLayer) write it: the same weights
+ * under the same names, different in the activation and where the head_dim^-0.5 scale applies ({@link Kind}).
  */
-public final class SiglipEncoderLayer {
+public final class VisionEncoderLayer {
+    /** What differs between the two references, each kept in its own order of operations. */
+    public enum Kind {
+        /** Exact GELU; the projected queries (bias included) are scaled before the product. */
+        CLIP,
+        /** GELU's tanh approximation; the scores are scaled; padded patches may be masked as keys. */
+        SIGLIP
+    }
+
+    private final Kind kind;
     private final int embed;
     private final int heads;
     private final int headDim;
@@ -24,26 +34,28 @@ public final class SiglipEncoderLayer {
     /** The arithmetic of the projections (float32, or bf16 dot products in the bf16-dot format). */
     private final HeadAttention attention;
 
-    public SiglipEncoderLayer(SiglipVisionConfig c, Checkpoint ckpt, String prefix) {
-        embed = c.hiddenSize();
-        heads = c.numAttentionHeads();
-        headDim = c.headDim();
-        layerNorm1 = LayerNorm.load(ckpt, prefix + "layer_norm1", embed, c.layerNormEps());
-        layerNorm2 = LayerNorm.load(ckpt, prefix + "layer_norm2", embed, c.layerNormEps());
+    /** Loads the layer whose weights are named {@code prefix + "layer_norm1"}, {@code "self_attn.*"}, {@code "mlp.*"}. */
+    public VisionEncoderLayer(Kind kind, int embed, int heads, int intermediate, double layerNormEps, Checkpoint ckpt,
+                              String prefix) {
+        this.kind = kind;
+        this.embed = embed;
+        this.heads = heads;
+        this.headDim = embed / heads;
+        layerNorm1 = LayerNorm.load(ckpt, prefix + "layer_norm1", embed, layerNormEps);
+        layerNorm2 = LayerNorm.load(ckpt, prefix + "layer_norm2", embed, layerNormEps);
         qProj = Linear.load(ckpt, prefix + "self_attn.q_proj", embed, embed, true);
         kProj = Linear.load(ckpt, prefix + "self_attn.k_proj", embed, embed, true);
         vProj = Linear.load(ckpt, prefix + "self_attn.v_proj", embed, embed, true);
         outProj = Linear.load(ckpt, prefix + "self_attn.out_proj", embed, embed, true);
-        fc1 = Linear.load(ckpt, prefix + "mlp.fc1", embed, c.intermediateSize(), true);
-        fc2 = Linear.load(ckpt, prefix + "mlp.fc2", c.intermediateSize(), embed, true);
+        fc1 = Linear.load(ckpt, prefix + "mlp.fc1", embed, intermediate, true);
+        fc2 = Linear.load(ckpt, prefix + "mlp.fc2", intermediate, embed, true);
         attention = HeadAttention.matching(kProj.weight());
     }
 
     /**
      * Updates one image's {@code h} ({@code [tokens, hidden]}) in place. {@code keyValid} masks padded patches as
      * keys (null: none padded); their own rows are still computed, from the valid patches, as the reference's
-     * additive mask does. The intermediate tensors go into {@code scratch} (the CLIP layer's buffers: the same
-     * tensors), shared by all layers of the image.
+     * additive mask does. The intermediate tensors go into {@code scratch}, shared by all layers of the image.
      */
     public void forward(float[] h, int tokens, boolean[] keyValid, EncoderLayerScratch scratch) {
         float[] x = scratch.x;
@@ -55,10 +67,14 @@ public final class SiglipEncoderLayer {
         kProj.forward(x, tokens, k);
         vProj.forward(x, tokens, v);
         float scale = (float) Math.pow(headDim, -0.5);
+        if (kind == Kind.CLIP) {
+            Ops.scale(q, 0, tokens * embed, scale);
+        }
+        float scoreScale = kind == Kind.CLIP ? 1f : scale;
         float[] attn = scratch.attn;
         Parallel.forEach(heads, true, hd -> {
             int off = hd * headDim;
-            attention.attendHead(q, off, embed, k, off, embed, v, off, embed, tokens, tokens, headDim, scale,
+            attention.attendHead(q, off, embed, k, off, embed, v, off, embed, tokens, tokens, headDim, scoreScale,
                     null, keyValid, attn, off, embed);
         });
         float[] o = scratch.q; // the queries are spent
@@ -67,7 +83,11 @@ public final class SiglipEncoderLayer {
         layerNorm2.forward(h, tokens, x);
         float[] mid = scratch.mid;
         fc1.forward(x, tokens, mid);
-        Ops.geluTanh(mid, tokens * fc1.out());
+        if (kind == Kind.CLIP) {
+            Ops.gelu(mid, tokens * fc1.out());
+        } else {
+            Ops.geluTanh(mid, tokens * fc1.out());
+        }
         float[] down = scratch.k; // the keys are spent
         fc2.forward(mid, tokens, down);
         Ops.addInPlace(h, down, tokens * embed);

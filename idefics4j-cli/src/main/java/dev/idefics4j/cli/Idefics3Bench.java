@@ -83,17 +83,13 @@ final class Idefics3Bench {
         return BenchInputs.ids(random, rows, tokens, 0, config.vocabSize());
     }
 
-    private static int[][] ones(int rows, int n) {
-        return BenchInputs.ones(rows, n);
-    }
-
     /**
      * The decoder over the image tokens of {@link #PHOTO_FRAMES} frames (their states' values do not change the
      * work, so random token embeddings stand in for them; the frames' encoding is timed by the image section).
      */
     private void prefill(Map<String, Object> r) {
         int n = PHOTO_FRAMES * config.imageSeqLen();
-        ModelInputs prompt = ModelInputs.textOnly(ids(1, n), ones(1, n));
+        ModelInputs prompt = ModelInputs.textOnly(ids(1, n), BenchInputs.ones(1, n));
         progress.accept("prefill " + n + " tokens (" + PHOTO_FRAMES + " frames' image tokens)");
         Samples t = Samples.seconds(s.warmup(), s.longReps(), () -> model.prefill(prompt, n));
         r.put("prefill_tokens", n);
@@ -126,7 +122,7 @@ final class Idefics3Bench {
 
     private Runnable step(DecodingState state) {
         int[][] ids = ids(1, 1);
-        return () -> model.step(state, ids, ones(1, state.length() + 1), false);
+        return () -> model.step(state, ids, BenchInputs.ones(1, state.length() + 1), false);
     }
 
     private Runnable stepAll(List<DecodingState> states) {
@@ -157,13 +153,7 @@ final class Idefics3Bench {
         int rows = s.batch();
         progress.accept("decode " + rows + " sequences at " + s.context() + " tokens of context");
         Samples t = Samples.seconds(s.warmup(), s.decodeSteps(), stepAll(states(rows, capacity(s.decodeSteps()))));
-        r.put("batch_rows", rows);
-        r.put("batch_decode_s_per_step", t.json());
-        double tps = rows / t.median();
-        r.put("batch_decode_tokens_per_s", Samples.round(tps));
-        if (r.get("decode_tokens_per_s") instanceof Double single) {
-            r.put("batch_decode_speedup", Samples.round(tps / single));
-        }
+        PairedSpeedup.batchFigures(r, rows, t);
         int capacity = capacity(PairedSpeedup.ROUNDS * PairedSpeedup.steps(s));
         PairedSpeedup.measure(r, step(stateAt(capacity)), stepAll(states(rows, capacity)), rows, s);
     }

@@ -70,10 +70,6 @@ final class ModelBench {
         return BenchInputs.ids(random, rows, tokens, 3, config.vocabSize());
     }
 
-    private static int[][] ones(int rows, int n) {
-        return BenchInputs.ones(rows, n);
-    }
-
     private static int[][][] seeImage(int rows, int tokens) {
         int[][][] m = new int[rows][tokens][1];
         for (int[][] row : m) {
@@ -88,7 +84,7 @@ final class ModelBench {
     private void prefill(Map<String, Object> r, ImageContext images) {
         int n = s.promptTokens();
         int[][] ids = ids(1, n);
-        int[][] mask = ones(1, n);
+        int[][] mask = BenchInputs.ones(1, n);
         int[][][] imageMask = seeImage(1, n);
         progress.accept("prefill " + n + " tokens");
         Samples t = Samples.seconds(s.warmup(), s.longReps(),
@@ -125,13 +121,7 @@ final class ModelBench {
         progress.accept("decode " + rows + " sequences at " + s.context() + " tokens of context");
         KvCache cache = LayerBench.cacheAt(model, rows, s.context(), s.context() + s.warmup() + s.decodeSteps() + 1);
         Samples t = decodeSteps(images.select(new int[rows]), cache, rows);
-        r.put("batch_rows", rows);
-        r.put("batch_decode_s_per_step", t.json());
-        double tps = rows / t.median();
-        r.put("batch_decode_tokens_per_s", Samples.round(tps));
-        if (r.get("decode_tokens_per_s") instanceof Double single) {
-            r.put("batch_decode_speedup", Samples.round(tps / single));
-        }
+        PairedSpeedup.batchFigures(r, rows, t);
         pairedSpeedup(r, images, rows);
     }
 
@@ -147,7 +137,8 @@ final class ModelBench {
     private Runnable step(ImageContext images, KvCache cache, int rows) {
         int[][] ids = ids(rows, 1);
         int[][][] imageMask = seeImage(rows, 1);
-        return () -> model.forward(ids, ones(rows, cache.length() + 1), imageMask, images, cache, false, null);
+        return () -> model.forward(ids, BenchInputs.ones(rows, cache.length() + 1), imageMask, images, cache, false,
+                null);
     }
 
     /** GEMMs of the prefill MLP (tokens x hidden by intermediate) and the vision MLP (257 x 1280 by 5120). */

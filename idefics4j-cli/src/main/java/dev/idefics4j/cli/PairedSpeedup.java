@@ -19,6 +19,20 @@ final class PairedSpeedup {
         return Math.max(1, Math.min(3, s.decodeSteps() / 2));
     }
 
+    /**
+     * Adds the batch's own figures to {@code r}: {@code batch_rows}, its step times and tokens/s, and its speedup over
+     * {@code decode_tokens_per_s} when that was measured (up to a minute before: see {@link #measure}).
+     */
+    static void batchFigures(Map<String, Object> r, int rows, Samples stepTimes) {
+        r.put("batch_rows", rows);
+        r.put("batch_decode_s_per_step", stepTimes.json());
+        double tps = rows / stepTimes.median();
+        r.put("batch_decode_tokens_per_s", Samples.round(tps));
+        if (r.get("decode_tokens_per_s") instanceof Double single) {
+            r.put("batch_decode_speedup", Samples.round(tps / single));
+        }
+    }
+
     /** Adds {@code batch_decode_speedup_paired}, its rounds and the single sequence's rate to {@code r}. */
     static void measure(Map<String, Object> r, Runnable one, Runnable all, int rows, BenchSettings s) {
         int steps = steps(s);

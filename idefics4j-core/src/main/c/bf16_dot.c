@@ -148,8 +148,8 @@ void i4j_pack_activations(const float *a, int64_t n, int64_t lda, int64_t depth,
 
 /*
  * pack_panel_scalar for an even depth, 16 rows x 16 words at a time through a register transpose: the scalar
- * loop took about 40 % as long as the products themselves on a ViT-shaped weight. Masked loads stop at the end
- * of the depth block, so no word past a row is read.
+ * loop was a large share of a ViT-shaped product. Masked loads stop at the end of the depth block, so no word past
+ * a row is read.
  */
 KERNEL_TARGET
 static void pack_panel(const uint16_t *w, int64_t depth, int64_t r0, int width, int64_t kb, int64_t kc,
@@ -504,10 +504,9 @@ static inline float add_tail(float s, const uint16_t *row, const float *x, int64
 /*
  * Where a tile prefetches: for each of the next GEMV_PREFETCH_TILES tiles, its first row if the whole tile lies
  * before r1, else the tile's own first row (lines already in cache, so the fetch costs nothing): no branch in the
- * loop, and nothing past the range, which another thread may be reading, is fetched. A single fetch 2 KiB ahead,
- * as before, left a tile of short rows (576 columns: 1.1 KiB) waiting on memory at every start: one thread
- * streamed 9-10 GB/s against a plain read's 25-30; fetching the next three tiles, 20-27 GB/s (1536x576, 576x1536,
- * 49280x576 in a C bench; 11008x4096 16 -> 22-32 GB/s).
+ * loop, and nothing past the range, which another thread may be reading, is fetched. A single fetch a fixed
+ * distance ahead leaves a tile of short rows (576 columns: 1.1 KiB) waiting on memory at every start
+ * (docs/PERFORMANCE.md, "Decoding at small shapes").
  */
 static inline void tile_ahead(const uint16_t *ahead[GEMV_PREFETCH_TILES], const uint16_t *w, int64_t depth, int64_t r,
                               int64_t r1) {
@@ -675,8 +674,7 @@ void i4j_bf16_dot_gemv(const uint16_t *x, int64_t n, int64_t depth, const uint16
  * A tile is eight rows for one token, six for two, four for three or four (the accumulators, the rows' codes and
  * scales and the tokens' activations fit the 32 registers); more tokens take further passes over the same rows.
  * Eight rows for one token (each row's one accumulator is a chain of eight dependent FMAs a step, so more rows hide
- * the latency): 11008x4096 on two threads in 0.74 ms, where four rows with per-block partial sums took 0.78, the two
- * alternating in one process (0.58 against 0.94-1.03 ms in a C bench on 4 KiB pages).
+ * the latency), measured faster than four rows with per-block partial sums.
  * Each (row, token) sum runs in the same order in every tile, so a sequence decodes the same alone or batched.
  */
 
@@ -689,9 +687,8 @@ static inline __m512 q4_scales(const float *s, int64_t k, int64_t blocksize) {
 
 /*
  * Quantized rows are short (2 KiB of 4-bit codes for 4096 columns), so the rows of a tile and the next tiles lie in
- * one contiguous stretch: prefetching each row 16 KiB ahead of its reads fetches the tiles to come. With 1 KiB, as
- * for bf16, one core streamed 13 GB/s of 4-bit codes; with 16 KiB and four rows a pass, 24 GB/s (a plain read:
- * 34). The int8 kernel takes the same distance.
+ * one contiguous stretch: prefetching each row 16 KiB ahead of its reads fetches the tiles to come, where 1 KiB
+ * left one core well below a plain read's rate. The int8 kernel takes the same distance.
  */
 #define QUANT_PREFETCH 16384
 #define Q4_MAX_ROWS 8

@@ -275,8 +275,7 @@ public final class Attention {
      * multiply-adds, then a fixed tree of lane swaps (the same sum whether interpreted or compiled, unlike
      * {@code reduceLanes}). Decoding a batch reads every sequence's keys and values once a step; the general
      * {@link Kernels#dot} per key reloads the query and sums lanes through memory, and was the slower and far
-     * more erratic of the two (eight sequences x 32 heads at 513 positions, two threads, four rounds: 3.4-6.6 ms,
-     * this 3.3-4.1 ms).
+     * more erratic of the two.
      */
     private static void heldQueryScores(float[] q, int qo, float[] k, int kBase, int kStride, int n,
                                         float[] scores) {
